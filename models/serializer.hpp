@@ -1,0 +1,148 @@
+#pragma once
+
+#include "models/codec.hpp"
+#include "models/decode_error.hpp"
+#include "models/json_decode.hpp"
+#include "models/json_encode.hpp"
+#include "models/msgpack_codec.hpp"
+
+#include <google/protobuf/message_lite.h>
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faust::models {
+
+/// How a typed value first becomes bytes, before any bytes codecs run.
+enum class object_format { raw, json, msgpack, protobuf };
+
+std::string_view to_string(object_format f);
+
+/// A parsed serializer name such as `"json|binary"`: one object format, then
+/// bytes codecs in order. Parse once (when a topic is declared), then use it
+/// per record: `dumps`/`loads` below do no name lookups.
+struct serializer_spec {
+  std::string name = "raw";
+  object_format format = object_format::raw;
+  std::vector<codec_ptr> transforms;
+
+  /// Runs the bytes codecs left to right.
+  std::string encode_bytes(std::string bytes) const;
+  /// Runs the bytes codecs right to left; returns `bytes` itself (no copy)
+  /// when there are none.
+  std::string_view decode_bytes(std::string_view bytes,
+                                std::string& scratch) const;
+};
+
+/// Faust's `codecs` registry: bytes codecs by name (`binary` built in, users
+/// may add their own) plus the object formats `raw`, `json`, `msgpack` and
+/// `protobuf`. Owned by an app; not thread-safe while codecs are registered,
+/// which happens before the app starts.
+class codec_registry {
+public:
+  codec_registry();
+
+  /// Adds or replaces the bytes codec `name` (Faust's `codecs.register`).
+  void register_codec(std::string name, codec_ptr c);
+
+  /// Returns the codec called `name`, or null.
+  codec_ptr find(std::string_view name) const;
+
+  /// Parses `"json|binary"`. Throws `std::invalid_argument` naming an unknown
+  /// codec, or an object format that is not first in the chain.
+  serializer_spec parse(std::string_view spec) const;
+
+private:
+  std::map<std::string, codec_ptr, std::less<>> codecs_;
+};
+
+template <class T>
+constexpr bool is_protobuf_v =
+    std::is_base_of_v<google::protobuf::MessageLite, T>;
+
+template <class T>
+constexpr bool is_bytes_like_v =
+    std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>;
+
+/// Encodes `value` with `spec` (object format, then bytes codecs).
+template <class T>
+std::string dumps(const serializer_spec& spec, const T& value) {
+  std::string bytes;
+  switch (spec.format) {
+  case object_format::raw:
+    if constexpr (std::is_convertible_v<const T&, std::string_view>)
+      bytes.assign(std::string_view(value));
+    else
+      throw encode_error("serializer '" + spec.name +
+                         "' needs bytes or str, "
+                         "got " +
+                         type_label<T>() + ": use json or msgpack");
+    break;
+  case object_format::json:
+    if constexpr (is_protobuf_v<T>)
+      throw encode_error("protobuf messages need the protobuf serializer");
+    else
+      bytes = to_json(value);
+    break;
+  case object_format::msgpack:
+    if constexpr (is_protobuf_v<T>)
+      throw encode_error("protobuf messages need the protobuf serializer");
+    else
+      bytes = to_msgpack(value);
+    break;
+  case object_format::protobuf:
+    if constexpr (is_protobuf_v<T>)
+      bytes = value.SerializeAsString();
+    else
+      throw encode_error("serializer 'protobuf' needs a protobuf message, "
+                         "got " +
+                         type_label<T>());
+    break;
+  }
+  return spec.transforms.empty() ? bytes : spec.encode_bytes(std::move(bytes));
+}
+
+/// The simdjson parser of the calling thread (parsers own reusable buffers).
+simdjson::dom::parser& thread_json_parser();
+
+/// Decodes `bytes` with `spec`. Throws `decode_error` with context.
+template <class T>
+T loads(const serializer_spec& spec, std::string_view bytes) {
+  std::string scratch;
+  auto payload = spec.decode_bytes(bytes, scratch);
+  switch (spec.format) {
+  case object_format::raw:
+    if constexpr (std::is_same_v<T, std::string>)
+      return std::string(payload);
+    else
+      throw decode_error("serializer '" + spec.name +
+                         "' yields bytes, but the topic expects " +
+                         type_label<T>());
+  case object_format::json:
+    if constexpr (is_protobuf_v<T>)
+      throw decode_error("protobuf messages need the protobuf serializer");
+    else
+      return from_json<T>(thread_json_parser(), payload);
+  case object_format::msgpack:
+    if constexpr (is_protobuf_v<T>)
+      throw decode_error("protobuf messages need the protobuf serializer");
+    else
+      return from_msgpack<T>(payload);
+  case object_format::protobuf:
+    if constexpr (is_protobuf_v<T>) {
+      T out;
+      if (!out.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+        throw decode_error("malformed protobuf for " + out.GetTypeName());
+      return out;
+    } else {
+      throw decode_error("serializer 'protobuf' needs a protobuf message "
+                         "type, the topic expects " +
+                         type_label<T>());
+    }
+  }
+  throw decode_error("unknown object format");
+}
+
+} // namespace faust::models

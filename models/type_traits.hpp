@@ -1,0 +1,57 @@
+#pragma once
+
+#include "models/datetime.hpp"
+#include "models/record.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+namespace faust::models {
+
+template <class T> struct is_sequence : std::false_type {};
+template <class T, class A>
+struct is_sequence<std::vector<T, A>> : std::true_type {};
+template <class T, class C, class A>
+struct is_sequence<std::set<T, C, A>> : std::true_type {};
+
+template <class T> struct is_string_map : std::false_type {};
+template <class V, class C, class A>
+struct is_string_map<std::map<std::string, V, C, A>> : std::true_type {};
+template <class V, class H, class E, class A>
+struct is_string_map<std::unordered_map<std::string, V, H, E, A>>
+    : std::true_type {};
+
+template <class T>
+constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+/// The type name used in error messages, in Faust/Python vocabulary.
+template <class T> std::string type_label() {
+  if constexpr (std::is_same_v<T, bool>)
+    return "bool";
+  else if constexpr (is_integer_v<T>)
+    return "int";
+  else if constexpr (std::is_floating_point_v<T>)
+    return "float";
+  else if constexpr (std::is_same_v<T, std::string>)
+    return "str";
+  else if constexpr (std::is_same_v<T, datetime>)
+    return "datetime";
+  else if constexpr (is_std_optional<T>::value)
+    return "Optional[" + type_label<typename T::value_type>() + "]";
+  else if constexpr (is_sequence<T>::value)
+    return "List[" + type_label<typename T::value_type>() + "]";
+  else if constexpr (is_string_map<T>::value)
+    return "Dict[str, " + type_label<typename T::mapped_type>() + "]";
+  else if constexpr (record<T>)
+    return std::string(record_traits<T>::type_name);
+  else
+    return "Any";
+}
+
+} // namespace faust::models

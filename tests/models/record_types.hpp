@@ -1,0 +1,44 @@
+#pragma once
+
+#include "models/datetime.hpp"
+#include "models/record.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace test_models {
+
+struct Point {
+  int64_t x = 0;
+  int64_t y = 0;
+};
+
+struct User {
+  std::string id;
+  std::string name;
+};
+
+struct Account {
+  std::string id;
+  User user;
+  double balance = 0.0;
+  std::optional<std::string> nickname;
+  int64_t level = 1;
+  std::vector<User> friends;
+  std::map<std::string, Point> places;
+  faust::models::datetime created{};
+  nlohmann::ordered_json extra;
+};
+
+} // namespace test_models
+
+FAUST_RECORD_NS(test_models::Point, "t2.Point", x, y);
+FAUST_RECORD(test_models::User, id, name);
+FAUST_RECORD_NS(test_models::Account, "bank.Account", id, user, balance,
+                nickname, level, friends, places, created, extra);
+FAUST_RECORD_DEFAULTS(test_models::Account, level, friends, places, extra);
