@@ -18,7 +18,7 @@ struct error {
 template <class T> class [[nodiscard]] result {
 public:
   result(T value) : state_(std::move(value)) {}
-  result(error err) : state_(std::move(err)) {}
+  result(faust::error err) : state_(std::move(err)) {}
 
   bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
