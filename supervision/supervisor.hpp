@@ -17,16 +17,16 @@ namespace faust::supervision {
 /// handle; it runs again for every restart, so a restarted child is a new
 /// actor with fresh state.
 struct child_spec {
-  std::string name;
+  std::string name{};
   std::function<caf::actor(caf::actor_system&)> start;
 };
 
 struct supervisor_options {
   /// Used in logs and exit reasons (`agent:examples.adding`).
-  std::string name;
+  std::string name{};
   strategy how = strategy::one_for_one;
-  restart_limits limits;
-  std::vector<child_spec> children;
+  restart_limits limits{};
+  std::vector<child_spec> children{};
 };
 
 /// Asks a supervisor for its children, in spec order (a child given up on
@@ -38,7 +38,7 @@ using get_restarts_atom = caf::atom_constant<caf::atom("restarts")>;
 
 /// Reply to `get_children_atom`.
 struct child_list {
-  std::vector<caf::actor> actors;
+  std::vector<caf::actor> actors{};
 };
 
 /// Spawns a supervisor that starts `opts.children` in order and monitors

@@ -1,0 +1,295 @@
+#pragma once
+
+#include "actors/internal/agent_runtime.hpp"
+#include "actors/internal/app_core.hpp"
+#include "actors/reqrep.hpp"
+#include "actors/topic.hpp"
+#include "actors/uuid.hpp"
+#include "supervision/restart_budget.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faust {
+
+/// Options of `app.agent(...)`, as Faust's `@app.agent` arguments.
+struct agent_options {
+  /// Instances sharing the stream (events are distributed, not copied).
+  size_t concurrency = 1;
+  /// One instance per partition instead (concurrency must be 1).
+  bool isolated_partitions = false;
+  /// Supervisor strategy; unset: the `agent_supervisor` setting.
+  std::optional<std::string> supervisor_strategy{};
+  /// Faust: 100 restarts within 1 s before the supervisor gives up.
+  supervision::restart_limits restart_limits{};
+  /// Put ask's reply address in headers instead of the request envelope.
+  bool use_reply_headers = false;
+  /// Shown by the `agents` command.
+  std::string help{};
+};
+
+/// Arguments of ask/send/join beyond the value.
+template <class K> struct ask_options {
+  std::optional<K> key{};
+  std::optional<int32_t> partition{};
+  /// Faust waits forever; we fail with a clear error after this.
+  std::chrono::milliseconds timeout{std::chrono::seconds{30}};
+  /// Where the reply goes; unset: this app's reply topic.
+  std::optional<std::string> reply_to{};
+  std::optional<std::string> correlation_id{};
+};
+
+/// A handle to an agent (Faust's `Agent` object): send it values with
+/// `cast`, call it with `ask`/`join`/`map`, attach sinks. Cheap to copy;
+/// thread-safe once the app runs. `K`/`V` are the key and value types of
+/// the topic requests go to, `R` what the agent yields (void: nothing).
+template <class K, class V, class R> class agent_ref {
+public:
+  using reply_type = R;
+  /// What sinks receive (R, or an empty placeholder for void agents).
+  using sink_arg = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+  agent_ref(std::string name, std::shared_ptr<internal::app_core> core,
+            std::shared_ptr<internal::topic_desc> channel,
+            std::shared_ptr<internal::agent_runtime<K, V, R>> runtime,
+            bool use_reply_headers)
+      : name_(std::move(name)), core_(std::move(core)),
+        channel_(std::move(channel)), runtime_(std::move(runtime)),
+        use_reply_headers_(use_reply_headers) {}
+
+  const std::string& name() const { return name_; }
+  /// The topic requests are sent to.
+  const std::string& topic_name() const { return channel_->names.front(); }
+
+  /// Sends `value` to the agent; no reply (Faust's `cast`).
+  result<transport::record_metadata> cast(V value,
+                                          ask_options<K> opts = {}) const {
+    return send_request(std::move(value), opts, std::nullopt);
+  }
+
+  /// Sends `value` with a reply address: the agent's reply (a
+  /// `@ReqRepResponse` record) goes to `opts.reply_to` (Faust's
+  /// `agent.send(reply_to=...)`).
+  result<transport::record_metadata> send(V value,
+                                          ask_options<K> opts = {}) const {
+    if (!opts.reply_to)
+      return send_request(std::move(value), opts, std::nullopt);
+    auto id = opts.correlation_id.value_or(uuid4());
+    return send_request(std::move(value), opts, id);
+  }
+
+  /// Sends `value` and calls `done` (on a runtime thread) with the reply, or
+  /// with an error after `opts.timeout`.
+  void ask_async(V value, std::function<void(result<R>)> done,
+                 ask_options<K> opts = {}) const requires(!std::is_void_v<R>) {
+    auto id = opts.correlation_id.value_or(uuid4());
+    auto reply_to = opts.reply_to.value_or(core_->reply_topic);
+    auto waiter = std::make_shared<internal::pending_reply>();
+    auto shared_done =
+        std::make_shared<std::function<void(result<R>)>>(std::move(done));
+    waiter->on_value = [shared_done, name = name_](simdjson::dom::element el) {
+      try {
+        R reply{};
+        models::json_decode(el, reply, models::decode_path{nullptr, "reply"});
+        (*shared_done)(std::move(reply));
+      } catch (const std::exception& e) {
+        (*shared_done)(error{"ask to agent '" + name +
+                             "': the reply does not decode: " + e.what()});
+      }
+    };
+    waiter->on_error = [shared_done, name = name_, id, reply_to,
+                        timeout = opts.timeout](const std::string& reason) {
+      std::string what =
+          reason == "timed out"
+              ? "got no reply within " + std::to_string(timeout.count()) + " ms"
+              : reason;
+      (*shared_done)(error{"ask to agent '" + name + "' " + what +
+                           " (correlation_id " + id + ", reply_to '" +
+                           reply_to + "')"});
+    };
+    if (!core_->await_reply(id, waiter, opts.timeout)) {
+      (*shared_done)(error{"ask to agent '" + name_ +
+                           "': the app is not running (call app.start())"});
+      return;
+    }
+    opts.reply_to = reply_to;
+    auto sent = send_request(std::move(value), opts, id);
+    if (!sent) {
+      core_->cancel_reply(id);
+      (*shared_done)(
+          error{"ask to agent '" + name_ + "': " + sent.error().message});
+    }
+  }
+
+  /// Sends `value` and waits for the agent's reply (Faust's `ask`). Blocks
+  /// the calling thread: do not call it from inside an actor or agent.
+  result<R> ask(V value, ask_options<K> opts = {}) const
+      requires(!std::is_void_v<R>) {
+    auto promise = std::make_shared<std::promise<result<R>>>();
+    auto future = promise->get_future();
+    ask_async(
+        std::move(value),
+        [promise](result<R> r) { promise->set_value(std::move(r)); },
+        std::move(opts));
+    return future.get();
+  }
+
+  /// Asks for every value (all with `key`) and returns the replies in input
+  /// order (Faust's `join`).
+  std::vector<result<R>> join(std::vector<V> values,
+                              ask_options<K> opts = {}) const
+      requires(!std::is_void_v<R>) {
+    std::vector<std::pair<std::optional<K>, V>> items{};
+    for (auto& v : values)
+      items.emplace_back(opts.key, std::move(v));
+    return kvjoin(std::move(items), opts);
+  }
+
+  /// Like `join` for (key, value) pairs (Faust's `kvjoin`).
+  std::vector<result<R>>
+  kvjoin(std::vector<std::pair<std::optional<K>, V>> items,
+         ask_options<K> opts = {}) const requires(!std::is_void_v<R>) {
+    auto results = collect(std::move(items), opts, nullptr);
+    std::vector<result<R>> ordered{};
+    for (auto& slot : results)
+      ordered.push_back(std::move(*slot));
+    return ordered;
+  }
+
+  /// Asks for every value and calls `on_reply` for each reply as it
+  /// arrives (Faust's `map`); returns once all replied or timed out.
+  void map(std::vector<V> values, std::function<void(result<R>)> on_reply,
+           ask_options<K> opts = {}) const requires(!std::is_void_v<R>) {
+    std::vector<std::pair<std::optional<K>, V>> items{};
+    for (auto& v : values)
+      items.emplace_back(opts.key, std::move(v));
+    collect(std::move(items), opts, std::move(on_reply));
+  }
+
+  /// Like `map` for (key, value) pairs (Faust's `kvmap`).
+  void kvmap(std::vector<std::pair<std::optional<K>, V>> items,
+             std::function<void(result<R>)> on_reply,
+             ask_options<K> opts = {}) const requires(!std::is_void_v<R>) {
+    collect(std::move(items), opts, std::move(on_reply));
+  }
+
+  /// Calls `fn` with every value the agent yields (Faust's sink=[callable]).
+  /// Add sinks before the app starts.
+  void add_sink(std::function<void(const sink_arg&)> fn) const
+      requires(!std::is_void_v<R>) {
+    runtime_->sinks.push_back(std::move(fn));
+  }
+
+  /// Sends every yielded value to `target` (no key).
+  template <class K2>
+  void add_sink(const topic<K2, sink_arg>& target) const
+      requires(!std::is_void_v<R>) {
+    runtime_->sinks.push_back([target, name = name_](const sink_arg& v) {
+      auto sent = target.send(std::nullopt, v);
+      if (!sent)
+        throw std::runtime_error("agent '" + name +
+                                 "' sink: " + sent.error().message);
+    });
+  }
+
+  /// Casts every yielded value to another agent.
+  template <class K2, class R2>
+  void add_sink(const agent_ref<K2, sink_arg, R2>& other) const
+      requires(!std::is_void_v<R>) {
+    runtime_->sinks.push_back([other, name = name_](const sink_arg& v) {
+      auto sent = other.cast(v);
+      if (!sent)
+        throw std::runtime_error("agent '" + name +
+                                 "' sink: " + sent.error().message);
+    });
+  }
+
+private:
+  result<transport::record_metadata>
+  send_request(V value, const ask_options<K>& opts,
+               const std::optional<std::string>& correlation_id) const {
+    models::message m{};
+    m.topic = channel_->names.front();
+    m.partition = opts.partition.value_or(-1);
+    try {
+      if (channel_->is_channel) {
+        if (opts.key)
+          m.key_object = *opts.key;
+      } else if (opts.key) {
+        m.key = models::dumps(channel_->key_spec, *opts.key);
+      }
+      if (!correlation_id) {
+        if (channel_->is_channel)
+          m.value_object = std::move(value);
+        else
+          m.value = models::dumps(channel_->value_spec, value);
+      } else if (use_reply_headers_ || channel_->is_channel) {
+        if (channel_->is_channel)
+          m.value_object = std::move(value);
+        else
+          m.value = models::dumps(channel_->value_spec, value);
+        m.headers.push_back(
+            {std::string(reqrep::reply_to_header), *opts.reply_to});
+        m.headers.push_back(
+            {std::string(reqrep::correlation_id_header), *correlation_id});
+      } else {
+        m.value =
+            reqrep::encode_request(value, *opts.reply_to, *correlation_id);
+      }
+    } catch (const std::exception& e) {
+      return error{"cannot send to agent '" + name_ + "': " + e.what()};
+    }
+    return core_->produce(std::move(m));
+  }
+
+  /// Asks for all items; calls `on_reply` in arrival order if given.
+  /// Returns the results in input order.
+  std::vector<std::unique_ptr<result<R>>>
+  collect(std::vector<std::pair<std::optional<K>, V>> items,
+          const ask_options<K>& opts,
+          std::function<void(result<R>)> on_reply) const {
+    struct barrier {
+      std::mutex mtx{};
+      std::condition_variable cv{};
+      size_t remaining{};
+      std::vector<std::unique_ptr<result<R>>> results{};
+    };
+    auto b = std::make_shared<barrier>();
+    b->remaining = items.size();
+    b->results.resize(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto item_opts = opts;
+      item_opts.key = items[i].first;
+      item_opts.correlation_id.reset();
+      ask_async(
+          std::move(items[i].second),
+          [b, i, on_reply](result<R> r) {
+            if (on_reply)
+              on_reply(r);
+            std::lock_guard lock(b->mtx);
+            b->results[i] = std::make_unique<result<R>>(std::move(r));
+            if (--b->remaining == 0)
+              b->cv.notify_all();
+          },
+          item_opts);
+    }
+    std::unique_lock lock(b->mtx);
+    b->cv.wait(lock, [&] { return b->remaining == 0; });
+    return std::move(b->results);
+  }
+
+  std::string name_{};
+  std::shared_ptr<internal::app_core> core_{};
+  std::shared_ptr<internal::topic_desc> channel_{};
+  std::shared_ptr<internal::agent_runtime<K, V, R>> runtime_{};
+  bool use_reply_headers_ = false;
+};
+
+} // namespace faust

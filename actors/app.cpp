@@ -1,0 +1,316 @@
+#include "actors/app.hpp"
+
+#include "actors/crontab.hpp"
+#include "actors/internal/runtime_actors.hpp"
+#include "supervision/errors.hpp"
+#include "supervision/logger.hpp"
+#include "supervision/supervisor.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <pthread.h>
+#include <thread>
+
+namespace faust {
+
+struct app::runtime {
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor root;
+  std::vector<caf::actor> plain_actors; // dispatchers, consumer, replies
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool crashed = false;
+  bool stop_requested = false;
+};
+
+app::app(app_settings settings)
+    : core_(std::make_shared<internal::app_core>(std::move(settings))),
+      rt_(std::make_unique<runtime>()) {
+  if (!supervision::strategy_from_name(core_->settings.agent_supervisor))
+    throw std::invalid_argument("agent_supervisor '" +
+                                core_->settings.agent_supervisor +
+                                "' is not a known supervisor strategy");
+}
+
+app::~app() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    faust::log().error("app '{}': error while stopping: {}", id(), e.what());
+  }
+}
+
+void app::require_not_started(const char* what) const {
+  if (core_->running.load())
+    throw std::logic_error(std::string("cannot declare a ") + what +
+                           " while the app is running");
+}
+
+std::string app::default_strategy(const std::optional<std::string>& s) const {
+  return s.value_or(core_->settings.agent_supervisor);
+}
+
+void app::add_entity(entity e) {
+  if (auto strategy = default_strategy(e.strategy);
+      !supervision::strategy_from_name(strategy))
+    throw std::invalid_argument("agent '" + e.info.name +
+                                "': unknown supervisor strategy '" + strategy +
+                                "'");
+  for (auto& existing : entities_)
+    if (existing.info.name == e.info.name)
+      throw std::invalid_argument("agent '" + e.info.name +
+                                  "' is declared twice");
+  entities_.push_back(std::move(e));
+}
+
+std::vector<agent_info> app::agents() const {
+  std::vector<agent_info> out;
+  for (auto& e : entities_)
+    out.push_back(e.info);
+  return out;
+}
+
+bool app::crashed() const {
+  std::lock_guard lock(rt_->mtx);
+  return rt_->crashed;
+}
+
+void app::timer(std::chrono::milliseconds interval, std::function<void()> fn,
+                timer_options opts) {
+  require_not_started("timer");
+  if (interval.count() <= 0)
+    throw std::invalid_argument("timer interval must be positive");
+  auto name =
+      opts.name.empty() ? "timer-" + std::to_string(timers_.size()) : opts.name;
+  // The schedule lives in the spec so a restarted timer keeps its phase.
+  auto next = std::make_shared<std::chrono::steady_clock::time_point>();
+  internal::timer_config t;
+  t.name = name;
+  t.next_delay = [interval, next] {
+    auto now = std::chrono::steady_clock::now();
+    if (*next == std::chrono::steady_clock::time_point{} || *next < now)
+      *next = now + interval;
+    else
+      *next += interval;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
+  };
+  t.run = [fn = std::move(fn), name] {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      faust::log().error("timer '{}' failed: {}", name, e.what());
+      throw;
+    }
+  };
+  t.on_leader = opts.on_leader;
+  t.is_leader = [this] { return is_leader(); };
+  timers_.push_back(std::move(t));
+}
+
+void app::crontab(const std::string& expr, std::function<void()> fn,
+                  crontab_options opts) {
+  require_not_started("crontab");
+  auto schedule = cron_schedule::parse(expr);
+  if (!schedule)
+    throw std::invalid_argument(schedule.error().message);
+  auto tz = opts.timezone.value_or(core_->settings.timezone);
+  try {
+    (void)schedule->next_after(std::chrono::system_clock::now(), tz);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("crontab '" + expr + "': " + e.what());
+  }
+  auto name = opts.name.empty() ? "crontab '" + expr + "'" : opts.name;
+  internal::timer_config t;
+  t.name = name;
+  t.next_delay = [s = *schedule, tz] {
+    auto now = std::chrono::system_clock::now();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        s.next_after(now, tz) - now);
+  };
+  t.run = [fn = std::move(fn), name] {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      faust::log().error("{} failed: {}", name, e.what());
+      throw;
+    }
+  };
+  t.on_leader = opts.on_leader;
+  t.is_leader = [this] { return is_leader(); };
+  timers_.push_back(std::move(t));
+}
+
+void app::task(std::function<void()> fn) {
+  require_not_started("task");
+  tasks_.push_back(std::move(fn));
+}
+
+void app::start() {
+  if (core_->running.load())
+    return;
+  if (auto created = core_->create_topics(); !created)
+    throw std::runtime_error(
+        "app '" + id() + "': cannot create topics: " + created.error().message);
+  auto& rt = *rt_;
+  rt.crashed = false;
+  rt.stop_requested = false;
+  rt.cfg = std::make_unique<caf::actor_system_config>();
+  if (auto n = core_->settings.worker_threads; n > 0)
+    rt.cfg->set("scheduler.max-threads", n);
+  rt.cfg->set("logger.verbosity", caf::atom("quiet"));
+  rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);
+  auto& sys = *rt.sys;
+  core_->system = &sys;
+  core_->consumer = internal::spawn_memory_consumer(sys, core_);
+  core_->replies = internal::spawn_reply_actor(sys, core_);
+  rt.plain_actors = {core_->consumer, core_->replies};
+  caf::anon_send(core_->consumer, internal::subscribe_atom::value,
+                 core_->reply_topic, core_->replies);
+
+  std::vector<supervision::child_spec> agent_supervisors;
+  for (auto& e : entities_) {
+    size_t slots = e.isolated_input
+                       ? static_cast<size_t>(e.isolated_input->partitions)
+                       : e.info.concurrency;
+    auto dispatcher = internal::spawn_dispatcher(
+        sys, {e.info.name, e.isolated_input != nullptr, slots});
+    rt.plain_actors.push_back(dispatcher);
+    for (auto& topic : e.info.topics)
+      caf::anon_send(core_->consumer, internal::subscribe_atom::value, topic,
+                     dispatcher);
+    supervision::supervisor_options sup;
+    sup.name = "agent:" + e.info.name;
+    sup.how = *supervision::strategy_from_name(default_strategy(e.strategy));
+    sup.limits = e.limits;
+    for (size_t i = 0; i < slots; ++i)
+      sup.children.push_back({e.info.name + "#" + std::to_string(i),
+                              [cfg = internal::instance_config{
+                                   e.info.name, i, dispatcher, core_->consumer,
+                                   e.make_processor}](caf::actor_system& s) {
+                                return internal::spawn_instance(s, cfg);
+                              }});
+    agent_supervisors.push_back(supervision::supervisor_child(std::move(sup)));
+  }
+  supervision::supervisor_options timers_sup{
+      "timers", supervision::strategy::one_for_one, {}, {}};
+  for (auto& t : timers_)
+    timers_sup.children.push_back({t.name, [t](caf::actor_system& s) {
+                                     return internal::spawn_timer(s, t);
+                                   }});
+  agent_supervisors.push_back(
+      supervision::supervisor_child(std::move(timers_sup)));
+
+  // An agent supervisor that gives up takes the worker down, as Faust's
+  // supervisors raise SystemExit: the crashing strategy at the root.
+  rt.root = supervision::spawn_supervisor(sys, {"worker:" + id(),
+                                                supervision::strategy::crashing,
+                                                {},
+                                                std::move(agent_supervisors)});
+  auto* rtp = rt_.get();
+  sys.spawn([rtp, root = rt.root](caf::event_based_actor* self) {
+    self->monitor(root);
+    self->set_down_handler([self, rtp](caf::down_msg& dm) {
+      if (dm.reason && dm.reason != caf::exit_reason::user_shutdown) {
+        faust::log().critical("worker stops: {}",
+                              supervision::describe(dm.reason));
+        std::lock_guard lock(rtp->mtx);
+        rtp->crashed = true;
+        rtp->cv.notify_all();
+      }
+      self->quit();
+    });
+  });
+  caf::anon_send(core_->consumer, internal::start_atom::value);
+  core_->running = true;
+  for (auto& fn : tasks_)
+    sys.spawn([fn](caf::event_based_actor* self) {
+      try {
+        fn();
+      } catch (const std::exception& e) {
+        faust::log().error("task failed: {}", e.what());
+      }
+      self->quit();
+    });
+  faust::log().info("app '{}' started: {} agents, {} timers", id(),
+                    entities_.size(), timers_.size());
+}
+
+void app::stop() {
+  if (!core_->running.load())
+    return;
+  auto& rt = *rt_;
+  {
+    caf::scoped_actor self{*rt.sys};
+    self->request(core_->consumer, std::chrono::seconds{30},
+                  internal::drain_atom::value)
+        .receive([](bool) {},
+                 [&](caf::error& err) {
+                   faust::log().warn("app '{}': stopping without a complete "
+                                     "drain: {}",
+                                     id(), supervision::describe(err));
+                 });
+  }
+  core_->running = false;
+  caf::anon_send_exit(rt.root, caf::exit_reason::user_shutdown);
+  for (auto& a : rt.plain_actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  rt.sys->await_all_actors_done();
+  core_->consumer = nullptr;
+  core_->replies = nullptr;
+  rt.plain_actors.clear();
+  rt.root = nullptr;
+  core_->system = nullptr;
+  rt.sys.reset();
+  rt.cfg.reset();
+  faust::log().info("app '{}' stopped", id());
+}
+
+bool app::wait_until_idle(std::chrono::milliseconds timeout) {
+  if (!core_->running.load())
+    return false;
+  bool idle = false;
+  caf::scoped_actor self{*rt_->sys};
+  self->request(core_->consumer, timeout, internal::idle_atom::value)
+      .receive([&](bool) { idle = true; }, [](caf::error&) {});
+  return idle;
+}
+
+int app::run() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  // Blocked before start so every runtime thread inherits the mask and the
+  // signal waiter below is the only thread that takes them.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  start();
+  auto* rtp = rt_.get();
+  std::thread waiter([rtp, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::lock_guard lock(rtp->mtx);
+    rtp->stop_requested = true;
+    rtp->cv.notify_all();
+  });
+  bool failed = false;
+  {
+    std::unique_lock lock(rtp->mtx);
+    rtp->cv.wait(lock, [rtp] { return rtp->crashed || rtp->stop_requested; });
+    failed = rtp->crashed;
+    if (!rtp->stop_requested)
+      pthread_kill(waiter.native_handle(), SIGTERM);
+  }
+  waiter.join();
+  faust::log().info("app '{}': {}", id(),
+                    failed ? "shutting down after a fatal crash"
+                           : "shutting down on signal");
+  stop();
+  return failed ? 1 : 0;
+}
+
+} // namespace faust

@@ -1,0 +1,323 @@
+#pragma once
+
+#include "actors/agent.hpp"
+#include "actors/agent_task.hpp"
+#include "actors/event.hpp"
+#include "actors/internal/agent_processors.hpp"
+#include "actors/internal/forwarder.hpp"
+#include "actors/internal/timer_config.hpp"
+#include "actors/settings.hpp"
+#include "actors/stream.hpp"
+#include "actors/stream_spec.hpp"
+#include "actors/topic.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace faust {
+
+/// Options of `app.timer`.
+struct timer_options {
+  /// Run only on the leader worker (Faust's distributed mutex).
+  bool on_leader = false;
+  std::string name{};
+};
+
+/// Options of `app.crontab`.
+struct crontab_options {
+  /// IANA time zone; unset: the `timezone` setting.
+  std::optional<std::string> timezone{};
+  bool on_leader = false;
+  std::string name{};
+};
+
+/// What `app.agents()` reports of an agent (the `agents` command).
+struct agent_info {
+  std::string name{};
+  std::vector<std::string> topics{};
+  std::string help{};
+  size_t concurrency = 1;
+  bool isolated_partitions = false;
+};
+
+/// A faust-cpp application (Faust's `faust.App`): declare topics, channels,
+/// agents, timers, crontabs and tasks, then `start()` it in-process or hand
+/// `argv` to `main()` for the worker command line.
+///
+///     faust::app app{{.id = "hello-world"}};
+///     auto greetings = app.topic<std::string, std::string>(
+///         "greetings", {.value_serializer = "raw"});
+///     app.agent("print_greetings", greetings,
+///               [](std::string& greeting) { std::puts(greeting.c_str()); });
+///     return app.main(argc, argv);
+///
+/// Agents are CAF actors: each instance runs one event at a time; instances
+/// of one agent run in parallel. Declarations happen before `start()`.
+class app {
+public:
+  explicit app(app_settings settings);
+  ~app();
+  app(const app&) = delete;
+  app& operator=(const app&) = delete;
+
+  /// The effective app id (`id`, or `id-vN`).
+  const std::string& id() const { return core_->app_id; }
+  const app_settings& settings() const { return core_->settings; }
+  /// Codecs by name; register your own before declaring topics using them.
+  models::codec_registry& codecs() { return core_->codecs; }
+
+  /// Declares a topic (Faust's `app.topic`). `V` defaults to untyped JSON.
+  template <class K = std::string, class V = nlohmann::ordered_json>
+  faust::topic<K, V> topic(std::string name, topic_options opts = {}) {
+    return topic<K, V>(std::vector<std::string>{std::move(name)},
+                       std::move(opts));
+  }
+
+  /// Declares a topic with several names (the stream reads all of them).
+  template <class K = std::string, class V = nlohmann::ordered_json>
+  faust::topic<K, V> topic(std::vector<std::string> names,
+                           topic_options opts = {}) {
+    require_not_started("topic");
+    return faust::topic<K, V>(
+        core_, core_->declare_topic(std::move(names), std::move(opts)));
+  }
+
+  /// Declares an in-process channel (Faust's `app.channel`).
+  template <class K = std::string, class V = nlohmann::ordered_json>
+  faust::channel<K, V> channel() {
+    require_not_started("channel");
+    return faust::channel<K, V>(core_, core_->declare_channel());
+  }
+
+  /// Declares an agent reading `source` (a topic, channel or stream spec).
+  /// `fn` is one of:
+  ///   - `agent_task<R> fn(stream<K,V>&)`: a coroutine that may co_yield;
+  ///   - `R fn(event<K,V>&)`: called per event with key and metadata;
+  ///   - `R fn(V&)`: called per value.
+  /// A returned/yielded R is the reply to `ask` and goes to the sinks.
+  template <class K, class V, class Fn>
+  auto agent(std::string name, stream_spec<K, V> source, Fn fn,
+             agent_options opts = {});
+
+  template <class K, class V, class Fn>
+  auto agent(std::string name, const faust::topic<K, V>& source, Fn fn,
+             agent_options opts = {}) {
+    return agent(std::move(name), source.stream(), std::move(fn),
+                 std::move(opts));
+  }
+
+  /// Declares an agent on its own topic `<app_id>-<name>` (Faust's agent
+  /// without a channel), with values of type `V`.
+  template <class V, class K = std::string, class Fn>
+  auto agent(std::string name, Fn fn, agent_options opts = {},
+             topic_options topic_opts = {}) {
+    topic_opts.internal = true;
+    auto t = topic<K, V>(id() + "-" + name, std::move(topic_opts));
+    return agent(std::move(name), t.stream(), std::move(fn), std::move(opts));
+  }
+
+  /// Runs `fn` every `interval`, first `interval` after start (Faust's
+  /// `@app.timer`). Runs are spaced from the schedule, not from the end of
+  /// the previous run, so they do not drift.
+  void timer(std::chrono::milliseconds interval, std::function<void()> fn,
+             timer_options opts = {});
+
+  /// Runs `fn` at the times a cron expression gives, in a time zone
+  /// (Faust's `@app.crontab`). Throws `std::invalid_argument` for a bad
+  /// expression or an unknown time zone.
+  void crontab(const std::string& expr, std::function<void()> fn,
+               crontab_options opts = {});
+
+  /// Runs `fn` once when the app has started (Faust's `@app.task`).
+  void task(std::function<void()> fn);
+
+  /// Starts the actors: creates topics, starts consumers, agents, timers,
+  /// then tasks. Throws `std::runtime_error` if a topic cannot be created.
+  void start();
+
+  /// Stops gracefully: stops fetching, lets agents finish the events they
+  /// have, commits what was acked, then stops every actor.
+  void stop();
+
+  /// Starts, waits for SIGINT/SIGTERM or a fatal crash, stops. Returns the
+  /// process exit code (0, or 1 when supervision gave up).
+  int run();
+
+  /// The app's command line (Faust's `app.main()`): `worker`, `agents`,
+  /// `--help`. Returns the exit code.
+  int main(int argc, char** argv);
+
+  /// Waits until every partition the app reads has been read to its end and
+  /// every record acked and committed (records forwarded by group_by
+  /// included), or `timeout` passes; false on timeout. For tests and
+  /// examples that feed a finite input.
+  bool wait_until_idle(std::chrono::milliseconds timeout);
+
+  /// True when this worker is the leader (always, for `memory://`).
+  bool is_leader() const { return true; }
+
+  bool running() const { return core_->running.load(); }
+  /// Set when supervision gave up (the worker must exit).
+  bool crashed() const;
+
+  const internal::app_monitor& monitor() const { return core_->stats; }
+  std::vector<agent_info> agents() const;
+
+private:
+  struct entity {
+    agent_info info{};
+    internal::processor_factory make_processor{};
+    /// Isolated partitions: one slot per partition of this topic.
+    std::shared_ptr<internal::topic_desc> isolated_input{};
+    std::optional<std::string> strategy{};
+    supervision::restart_limits limits{};
+  };
+  struct runtime;
+
+  void require_not_started(const char* what) const;
+  std::string default_strategy(const std::optional<std::string>& s) const;
+  void add_entity(entity e);
+
+  template <class K, class V, class R, class Fn>
+  static internal::processor_factory
+  make_factory(std::shared_ptr<internal::agent_runtime<K, V, R>> rt,
+               std::shared_ptr<Fn> fn);
+
+  std::shared_ptr<internal::app_core> core_{};
+  std::vector<entity> entities_{};
+  std::vector<internal::timer_config> timers_{};
+  std::vector<std::function<void()>> tasks_{};
+  std::unique_ptr<runtime> rt_{};
+};
+
+namespace detail {
+
+template <class K, class V, class Fn,
+          bool = std::is_invocable_v<Fn&, stream<K, V>&>>
+struct returns_agent_task : std::false_type {};
+template <class K, class V, class Fn>
+struct returns_agent_task<K, V, Fn, true>
+    : is_agent_task<std::invoke_result_t<Fn&, stream<K, V>&>> {};
+
+/// Which of the three agent shapes `Fn` has, and what it yields.
+template <class K, class V, class Fn> struct agent_shape {
+  static constexpr bool coroutine = returns_agent_task<K, V, Fn>::value;
+  static constexpr bool on_event =
+      !coroutine && std::is_invocable_v<Fn&, event<K, V>&>;
+  static constexpr bool on_value =
+      !coroutine && !on_event && std::is_invocable_v<Fn&, V&>;
+  static_assert(coroutine || on_event || on_value,
+                "an agent function must be one of: "
+                "agent_task<R> fn(faust::stream<K,V>&), "
+                "R fn(faust::event<K,V>&), R fn(V&)");
+  static auto result_probe() {
+    if constexpr (coroutine)
+      return std::type_identity<typename is_agent_task<
+          std::invoke_result_t<Fn&, stream<K, V>&>>::result_type>{};
+    else if constexpr (on_event)
+      return std::type_identity<std::invoke_result_t<Fn&, event<K, V>&>>{};
+    else if constexpr (on_value)
+      return std::type_identity<std::invoke_result_t<Fn&, V&>>{};
+    else
+      return std::type_identity<void>{};
+  }
+  using result_type = typename decltype(result_probe())::type;
+};
+
+} // namespace detail
+
+template <class K, class V, class R, class Fn>
+internal::processor_factory
+app::make_factory(std::shared_ptr<internal::agent_runtime<K, V, R>> rt,
+                  std::shared_ptr<Fn> fn) {
+  return [rt, fn](size_t index) -> std::unique_ptr<internal::processor> {
+    if constexpr (detail::agent_shape<K, V, Fn>::coroutine)
+      return std::make_unique<internal::coroutine_processor<K, V, R, Fn>>(
+          rt, fn, index);
+    else
+      return std::make_unique<internal::callback_processor<K, V, R, Fn>>(rt,
+                                                                         fn);
+  };
+}
+
+template <class K, class V, class Fn>
+auto app::agent(std::string name, stream_spec<K, V> source, Fn fn,
+                agent_options opts) {
+  require_not_started("agent");
+  using R = typename detail::agent_shape<K, V, Fn>::result_type;
+  if (opts.isolated_partitions && opts.concurrency != 1)
+    throw std::invalid_argument("Agent concurrency must be 1 when using "
+                                "isolated partitions");
+  if (opts.concurrency == 0)
+    throw std::invalid_argument("agent '" + name +
+                                "': concurrency must be "
+                                "at least 1");
+  auto rt = std::make_shared<internal::agent_runtime<K, V, R>>();
+  rt->name = name;
+  rt->core = core_;
+  rt->ops = source.ops();
+  rt->acks_enabled = source.acks_enabled();
+  auto& first_source = source.sources().front();
+  std::vector<std::string> input_names{};
+  std::shared_ptr<internal::topic_desc> input{};
+  if (auto reroute = source.reroute()) {
+    if (opts.concurrency > 1)
+      throw std::invalid_argument("Agent with concurrency>1 cannot use "
+                                  "stream.group_by/through");
+    if (reroute->through) {
+      input = reroute->through;
+    } else {
+      topic_options t{};
+      t.internal = true;
+      t.partitions = reroute->options.partitions;
+      t.key_serializer = reroute->key_spec.name;
+      t.value_serializer = first_source.value_serializer().name;
+      // Faust 1.5:
+      // <source_topic>-<agent_name>-<app_id>-<Model.field>-repartition
+      input =
+          core_->declare_topic({first_source.name() + "-" + name + "-" + id() +
+                                "-" + reroute->ident + "-repartition"},
+                               std::move(t));
+    }
+    entity forwarder{};
+    forwarder.info = {name + ":forward", first_source.names(),
+                      "forwards to " + input->names.front(), 1, false};
+    forwarder.make_processor = [n = forwarder.info.name, core = core_, reroute,
+                                target = input->names.front()](size_t) {
+      return std::make_unique<internal::forwarder_processor>(n, core, reroute,
+                                                             target);
+    };
+    forwarder.strategy = opts.supervisor_strategy;
+    forwarder.limits = opts.restart_limits;
+    add_entity(std::move(forwarder));
+    input_names = input->names;
+  } else {
+    input = first_source.desc_ptr();
+    for (auto& s : source.sources())
+      for (auto& n : s.names())
+        input_names.push_back(n);
+  }
+  rt->key_spec = input->key_spec;
+  rt->value_spec = input->value_spec;
+  entity e{};
+  e.info = {name, input_names, opts.help, opts.concurrency,
+            opts.isolated_partitions};
+  if (opts.isolated_partitions)
+    e.isolated_input = input;
+  e.strategy = opts.supervisor_strategy;
+  e.limits = opts.restart_limits;
+  e.make_processor =
+      make_factory<K, V, R>(rt, std::make_shared<Fn>(std::move(fn)));
+  add_entity(std::move(e));
+  return agent_ref<K, V, R>(name, core_, first_source.desc_ptr(), rt,
+                            opts.use_reply_headers);
+}
+
+} // namespace faust

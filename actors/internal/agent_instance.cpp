@@ -1,0 +1,84 @@
+#include "actors/internal/runtime_actors.hpp"
+#include "supervision/errors.hpp"
+#include "supervision/logger.hpp"
+
+#include <caf/all.hpp>
+
+namespace faust::internal {
+
+namespace {
+
+struct instance_state : processor_host {
+  caf::event_based_actor* self = nullptr;
+  instance_config cfg;
+  std::unique_ptr<processor> proc;
+  ack_buffer buffer;
+  static inline const char* name = "faust.agent_instance";
+
+  ack_buffer& acks() override { return buffer; }
+
+  void request_timeout(std::chrono::milliseconds delay,
+                       uint64_t token) override {
+    self->delayed_send(self, delay, timeout_atom::value, token);
+  }
+
+  void flush() {
+    if (!buffer.empty())
+      self->send(cfg.consumer, ack_atom::value, buffer.take());
+  }
+};
+
+using instance_actor = caf::stateful_actor<instance_state>;
+
+/// Acts on how processing ended: pull more, or hand back the rest and exit.
+void handle(instance_actor* self, const process_outcome& out,
+            const batch_ptr& batch) {
+  auto& st = self->state;
+  st.flush();
+  switch (out.status) {
+  case process_outcome::ok:
+    self->send(st.cfg.dispatcher, ready_atom::value, st.cfg.index);
+    return;
+  case process_outcome::crashed:
+    self->send(st.cfg.dispatcher, crashed_atom::value, st.cfg.index,
+               work{batch, out.next});
+    self->quit(
+        supervision::make_error(supervision::errc::agent_crashed, out.reason));
+    return;
+  case process_outcome::finished:
+    self->send(st.cfg.dispatcher, crashed_atom::value, st.cfg.index,
+               work{batch, out.next});
+    self->quit();
+    return;
+  }
+}
+
+caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
+  auto& st = self->state;
+  st.self = self;
+  st.cfg = std::move(cfg);
+  st.proc = st.cfg.make_processor(st.cfg.index);
+  handle(self, st.proc->start(st), nullptr);
+  return {
+      [self](work_atom, const work& w) {
+        auto& st = self->state;
+        handle(self, st.proc->process(*w.batch, w.begin), w.batch);
+      },
+      [self](timeout_atom, uint64_t token) {
+        auto& st = self->state;
+        auto out = st.proc->on_timeout(token);
+        if (out.status == process_outcome::ok)
+          st.flush(); // still waiting for work, already pulled
+        else
+          handle(self, out, nullptr);
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_instance(caf::actor_system& sys, instance_config cfg) {
+  return sys.spawn(instance_impl, std::move(cfg));
+}
+
+} // namespace faust::internal

@@ -1,0 +1,126 @@
+#pragma once
+
+#include "actors/event.hpp"
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/processor.hpp"
+#include "actors/reqrep.hpp"
+#include "supervision/logger.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace faust::internal {
+
+/// What every instance of one agent shares: how to decode its input, the
+/// stream operators, where results go. Built before the app starts; read-only
+/// while it runs (sinks are added before start).
+template <class K, class V, class R> struct agent_runtime {
+  using result_type = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+  std::string name;
+  std::shared_ptr<app_core> core;
+  models::serializer_spec key_spec;
+  models::serializer_spec value_spec;
+  std::vector<std::function<bool(event<K, V>&)>> ops;
+  bool acks_enabled = true;
+  std::vector<std::function<void(const result_type&)>> sinks;
+
+  /// Handles one yielded/returned result: the reply to an `ask` request,
+  /// then every sink in order.
+  void on_result(const event<K, V>* current, result_type&& value) {
+    if constexpr (!std::is_void_v<R>) {
+      if (current && !current->reply_to().empty()) {
+        models::message reply;
+        reply.topic = current->reply_to();
+        reply.value = reqrep::encode_response(current->key, value,
+                                              current->correlation_id());
+        auto sent = core->produce(std::move(reply));
+        if (!sent)
+          faust::log().error("agent '{}': cannot reply to '{}': {}", name,
+                             current->reply_to(), sent.error().message);
+      }
+    }
+    for (auto& sink : sinks)
+      sink(value);
+  }
+};
+
+/// Decoding and operators shared by both processor kinds.
+template <class K, class V, class R>
+class typed_processor_base : public processor {
+protected:
+  explicit typed_processor_base(std::shared_ptr<agent_runtime<K, V, R>> rt)
+      : rt_(std::move(rt)) {}
+
+  /// Decodes `m` into `ev` and applies the operators. On false the record
+  /// was skipped (and acked): it did not decode, or a filter dropped it.
+  bool prepare(const models::message& m, uint32_t tp_id, event<K, V>& ev) {
+    ev.reset_(m, tp_id, &host_->acks());
+    try {
+      ev.key = reqrep::decode_key<K>(rt_->key_spec, m);
+      reqrep::decode_value<V>(rt_->value_spec, m, ev.value, ev.reply_to_slot_(),
+                              ev.correlation_id_slot_());
+    } catch (const std::exception& e) {
+      faust::log().error("agent '{}': skipping record {}[{}]@{} that does not "
+                         "decode: {}",
+                         rt_->name, m.topic, m.partition, m.offset, e.what());
+      rt_->core->stats.decode_errors.fetch_add(1, std::memory_order_relaxed);
+      ev.ack();
+      return false;
+    }
+    try {
+      for (auto& op : rt_->ops)
+        if (!op(ev)) {
+          ++filtered_;
+          ev.ack();
+          return false;
+        }
+    } catch (const std::exception& e) {
+      faust::log().error("agent '{}': stream operator failed on {}[{}]@{}: "
+                         "{} (record skipped)",
+                         rt_->name, m.topic, m.partition, m.offset, e.what());
+      rt_->core->stats.agent_errors.fetch_add(1, std::memory_order_relaxed);
+      ev.ack();
+      return false;
+    }
+    return true;
+  }
+
+  process_outcome crash(const models::message& m, size_t next,
+                        std::exception_ptr error) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    faust::log().error("agent '{}' crashed processing {}[{}]@{}: {}", rt_->name,
+                       m.topic, m.partition, m.offset, what);
+    rt_->core->stats.agent_errors.fetch_add(1, std::memory_order_relaxed);
+    return {process_outcome::crashed, next,
+            "agent '" + rt_->name + "' failed on " + m.topic + "[" +
+                std::to_string(m.partition) + "]@" + std::to_string(m.offset) +
+                ": " + what};
+  }
+
+  void flush_counters() {
+    auto& stats = rt_->core->stats;
+    if (processed_)
+      stats.events_processed.fetch_add(std::exchange(processed_, 0),
+                                       std::memory_order_relaxed);
+    if (filtered_)
+      stats.events_filtered.fetch_add(std::exchange(filtered_, 0),
+                                      std::memory_order_relaxed);
+  }
+
+  std::shared_ptr<agent_runtime<K, V, R>> rt_;
+  processor_host* host_ = nullptr;
+  uint64_t processed_ = 0;
+  uint64_t filtered_ = 0;
+};
+
+} // namespace faust::internal

@@ -1,0 +1,125 @@
+#include "actors/internal/runtime_actors.hpp"
+#include "supervision/logger.hpp"
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <optional>
+
+namespace faust::internal {
+
+namespace {
+
+struct slot {
+  caf::actor instance;
+  bool ready = false;
+  std::optional<work> outstanding;
+  std::deque<work> queue; // isolated partitions only
+};
+
+struct dispatcher_state {
+  dispatcher_config cfg;
+  std::deque<work> shared_queue;
+  std::vector<slot> slots;
+  static inline const char* name = "faust.dispatcher";
+};
+
+using dispatcher_actor = caf::stateful_actor<dispatcher_state>;
+
+std::deque<work>& queue_of(dispatcher_state& st, size_t index) {
+  return st.cfg.isolated ? st.slots[index].queue : st.shared_queue;
+}
+
+size_t slot_for(const dispatcher_state& st, const work& w) {
+  return static_cast<size_t>(w.batch->tp.partition) % st.slots.size();
+}
+
+void dispatch(dispatcher_actor* self) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.slots.size(); ++i) {
+    auto& s = st.slots[i];
+    auto& q = queue_of(st, i);
+    if (!s.ready || !s.instance || q.empty())
+      continue;
+    s.outstanding = std::move(q.front());
+    q.pop_front();
+    s.ready = false;
+    self->send(s.instance, work_atom::value, *s.outstanding);
+  }
+}
+
+/// Puts unfinished work back at the front, where its replacement starts.
+void requeue(dispatcher_state& st, size_t index, work w) {
+  if (!w.empty())
+    queue_of(st, st.cfg.isolated ? slot_for(st, w) : index)
+        .push_front(std::move(w));
+}
+
+caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
+  auto& st = self->state;
+  st.slots.resize(std::max<size_t>(1, cfg.slots));
+  st.cfg = std::move(cfg);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    for (size_t i = 0; i < st.slots.size(); ++i) {
+      auto& s = st.slots[i];
+      if (!s.instance || s.instance.address() != dm.source)
+        continue;
+      if (s.outstanding)
+        requeue(st, i, std::move(*s.outstanding));
+      s = slot{{}, false, std::nullopt, std::move(s.queue)};
+      if (!dm.reason)
+        faust::log().warn("agent '{}': instance {} finished; its share of "
+                          "the stream waits for a new instance",
+                          st.cfg.agent_name, i);
+    }
+  });
+  return {
+      [self](batch_atom, const batch_ptr& batch) {
+        auto& st = self->state;
+        work w{batch, 0};
+        queue_of(st, st.cfg.isolated ? slot_for(st, w) : 0)
+            .push_back(std::move(w));
+        dispatch(self);
+      },
+      [](assigned_atom, const assignment&) {
+        // Instances exist per slot already; nothing to start here.
+      },
+      [self](ready_atom, size_t index) {
+        auto& st = self->state;
+        if (index >= st.slots.size())
+          return;
+        auto& s = st.slots[index];
+        auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        if (s.instance != sender) {
+          s.instance = sender;
+          self->monitor(sender);
+        }
+        s.outstanding.reset();
+        s.ready = true;
+        dispatch(self);
+      },
+      [self](crashed_atom, size_t index, work rest) {
+        auto& st = self->state;
+        if (index >= st.slots.size())
+          return;
+        auto& s = st.slots[index];
+        // Work sent after the instance stopped taking it (a timeout crash
+        // while idle) is older than nothing but newer than `rest`.
+        if (s.outstanding)
+          requeue(st, index, std::move(*s.outstanding));
+        s.outstanding.reset();
+        s.ready = false;
+        s.instance = nullptr; // its down message is now ignored
+        requeue(st, index, std::move(rest));
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_dispatcher(caf::actor_system& sys, dispatcher_config cfg) {
+  return sys.spawn(dispatcher_impl, std::move(cfg));
+}
+
+} // namespace faust::internal

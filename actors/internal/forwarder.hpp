@@ -1,0 +1,34 @@
+#pragma once
+
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/processor.hpp"
+#include "actors/stream_spec.hpp"
+
+#include <memory>
+#include <string>
+
+namespace faust::internal {
+
+/// The source side of `group_by`/`through`: forwards each source record to
+/// the target topic with its value bytes and headers unchanged (Faust's
+/// `event.forward`), re-keyed for group_by, then acks the source record.
+/// With the memory broker a send completes before the ack, so nothing is
+/// acked that was not forwarded.
+class forwarder_processor final : public processor {
+public:
+  forwarder_processor(std::string name, std::shared_ptr<app_core> core,
+                      std::shared_ptr<reroute_desc> reroute,
+                      std::string target);
+
+  process_outcome start(processor_host& host) override;
+  process_outcome process(const record_batch& batch, size_t begin) override;
+
+private:
+  std::string name_;
+  std::shared_ptr<app_core> core_;
+  std::shared_ptr<reroute_desc> reroute_;
+  std::string target_;
+  processor_host* host_ = nullptr;
+};
+
+} // namespace faust::internal

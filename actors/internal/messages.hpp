@@ -1,0 +1,75 @@
+#pragma once
+
+#include "actors/internal/pending_reply.hpp"
+#include "models/message.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+/// Messages between the runtime's actors. Local only: they carry pointers,
+/// so they are registered as unsafe (not serializable) message types.
+namespace faust::internal {
+
+/// Records of one topic partition, delivered as one message. Shared by every
+/// stream subscribed to the topic (they only read it).
+struct record_batch {
+  /// The consumer's short id for `tp`, used in acks.
+  uint32_t tp_id = 0;
+  models::topic_partition tp;
+  std::vector<models::message> records;
+};
+using batch_ptr = std::shared_ptr<const record_batch>;
+
+/// Part of a batch an agent instance has to process: records from `begin`.
+struct work {
+  batch_ptr batch;
+  size_t begin = 0;
+  bool empty() const { return !batch || begin >= batch->records.size(); }
+};
+
+/// Acknowledged records: (tp_id, offset) pairs.
+struct ack_list {
+  std::vector<std::pair<uint32_t, int64_t>> acks;
+};
+
+/// The partitions a subscriber now receives (a rebalance).
+struct assignment {
+  std::vector<models::topic_partition> partitions;
+};
+
+// consumer <- subscribers
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using ack_atom = caf::atom_constant<caf::atom("ack")>;
+// consumer control
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+// consumer -> subscribers
+using batch_atom = caf::atom_constant<caf::atom("batch")>;
+using assigned_atom = caf::atom_constant<caf::atom("assigned")>;
+// dispatcher <-> instances
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using crashed_atom = caf::atom_constant<caf::atom("crashed")>;
+using work_atom = caf::atom_constant<caf::atom("work")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+// replies to ask
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+// timers
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+} // namespace faust::internal
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::batch_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::work)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::ack_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::assignment)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::pending_reply_ptr)

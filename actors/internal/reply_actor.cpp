@@ -1,0 +1,86 @@
+#include "actors/internal/runtime_actors.hpp"
+#include "models/serializer.hpp"
+#include "supervision/logger.hpp"
+
+#include <caf/all.hpp>
+
+#include <unordered_map>
+
+namespace faust::internal {
+
+namespace {
+
+struct reply_state {
+  std::shared_ptr<app_core> core;
+  std::unordered_map<std::string, pending_reply_ptr> pending;
+  static inline const char* name = "faust.replies";
+};
+
+using reply_actor = caf::stateful_actor<reply_state>;
+
+void complete(reply_actor* self, const models::message& m) {
+  auto& st = self->state;
+  if (!m.value)
+    return;
+  auto& parser = models::thread_json_parser();
+  simdjson::dom::element root;
+  std::string_view correlation_id;
+  if (parser.parse(m.value->data(), m.value->size()).get(root) ||
+      root.at_key("correlation_id").get(correlation_id)) {
+    faust::log().warn("reply topic {}[{}]@{}: not a ReqRepResponse, ignored",
+                      m.topic, m.partition, m.offset);
+    return;
+  }
+  auto it = st.pending.find(std::string(correlation_id));
+  if (it == st.pending.end())
+    return; // timed out or cancelled already
+  auto waiter = std::move(it->second);
+  st.pending.erase(it);
+  simdjson::dom::element value;
+  if (root.at_key("value").get(value)) {
+    waiter->on_error("reply has no \"value\"");
+    return;
+  }
+  waiter->on_value(value);
+}
+
+caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
+  self->state.core = std::move(core);
+  return {
+      [self](register_atom, const std::string& correlation_id,
+             pending_reply_ptr waiter, caf::timespan timeout) {
+        self->state.pending[correlation_id] = std::move(waiter);
+        self->delayed_send(self, timeout, expire_atom::value, correlation_id);
+      },
+      [self](cancel_atom, const std::string& correlation_id) {
+        self->state.pending.erase(correlation_id);
+      },
+      [self](expire_atom, const std::string& correlation_id) {
+        auto& pending = self->state.pending;
+        auto it = pending.find(correlation_id);
+        if (it == pending.end())
+          return;
+        auto waiter = std::move(it->second);
+        pending.erase(it);
+        waiter->on_error("timed out");
+      },
+      [self](batch_atom, const batch_ptr& batch) {
+        ack_buffer acks;
+        for (auto& m : batch->records) {
+          complete(self, m);
+          acks.add(batch->tp_id, m.offset);
+        }
+        self->send(self->state.core->consumer, ack_atom::value, acks.take());
+      },
+      [](assigned_atom, const assignment&) {},
+  };
+}
+
+} // namespace
+
+caf::actor spawn_reply_actor(caf::actor_system& sys,
+                             std::shared_ptr<app_core> core) {
+  return sys.spawn(reply_impl, std::move(core));
+}
+
+} // namespace faust::internal

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/pending_reply.hpp"
+#include "actors/internal/processor.hpp"
+#include "actors/internal/timer_config.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+/// Spawn functions of the actors behind an app. Data path:
+/// consumer -> dispatcher -> agent instance -> (producer), acks back to the
+/// consumer; replies to `ask` come through the reply actor.
+namespace faust::internal {
+
+/// The memory transport's consumer: subscribes dispatchers to topics,
+/// fetches records in batches per partition (at most
+/// `stream_buffer_maxsize` unacked records per partition), fans each batch
+/// out to every subscriber, counts acks per record, and commits the
+/// contiguous acked offsets every `broker_commit_interval`, after
+/// `broker_commit_every` acks, and when drained.
+///
+/// Protocol: (subscribe_atom, topic, actor) before (start_atom);
+/// (ack_atom, ack_list); (drain_atom) -> bool once nothing is in flight
+/// (fetching stops; everything acked is committed); (idle_atom) -> bool
+/// once every subscribed partition is read to its end and fully acked (and
+/// committed), without stopping.
+caf::actor spawn_memory_consumer(caf::actor_system& sys,
+                                 std::shared_ptr<app_core> core);
+
+struct dispatcher_config {
+  std::string agent_name;
+  /// One instance per partition (work goes to slot `partition % slots`).
+  bool isolated = false;
+  /// Number of instance slots.
+  size_t slots = 1;
+};
+
+/// Holds an agent's incoming batches and hands one piece of work at a time
+/// to each ready instance (instances pull with ready_atom). Work an instance
+/// did not finish (it crashed, or was stopped by its supervisor) goes back to
+/// the front of the queue for its replacement, so a restart loses nothing.
+caf::actor spawn_dispatcher(caf::actor_system& sys, dispatcher_config cfg);
+
+struct instance_config {
+  std::string agent_name;
+  size_t index = 0;
+  caf::actor dispatcher;
+  caf::actor consumer;
+  processor_factory make_processor;
+};
+
+/// One agent instance: runs its processor on the work it pulls, sends acks,
+/// and on a crash hands the rest of its work back and exits with
+/// `errc::agent_crashed` for its supervisor.
+caf::actor spawn_instance(caf::actor_system& sys, instance_config cfg);
+
+/// Consumes the app's reply topic and completes pending asks by
+/// correlation id: (register_atom, correlation_id, pending_reply_ptr,
+/// timeout) and (cancel_atom, correlation_id).
+caf::actor spawn_reply_actor(caf::actor_system& sys,
+                             std::shared_ptr<app_core> core);
+
+/// Runs `cfg.run` at the times `cfg.next_delay` gives. An exception crashes
+/// the timer actor, for its supervisor to restart.
+caf::actor spawn_timer(caf::actor_system& sys, timer_config cfg);
+
+} // namespace faust::internal

@@ -1,0 +1,170 @@
+#pragma once
+
+#include "models/json_decode.hpp"
+#include "models/json_encode.hpp"
+#include "models/message.hpp"
+#include "models/serializer.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+/// Faust's agent RPC wire format (faust/agents/models.py): requests and
+/// replies are JSON records, whatever the topic's serializer.
+///
+///     request: {"value": <v>, "reply_to": "f-reply-<uuid>",
+///               "correlation_id": "<uuid>", "__faust": {"ns":
+///               "@ReqRepRequest"}}
+///     reply:   {"key": <request key>, "value": <v>, "correlation_id":
+///     "<uuid>",
+///               "__faust": {"ns": "@ReqRepResponse"}}
+///
+/// When the value is a record, Faust uses the model variants, whose
+/// namespaces are the class paths below. With `use_reply_headers` the
+/// request is the plain value plus `Faust-Ag-ReplyTo` and
+/// `Faust-Ag-CorrelationId` headers.
+namespace faust::reqrep {
+
+inline constexpr std::string_view request_ns = "@ReqRepRequest";
+inline constexpr std::string_view model_request_ns =
+    "faust.agents.models.ModelReqRepRequest";
+inline constexpr std::string_view response_ns = "@ReqRepResponse";
+inline constexpr std::string_view model_response_ns =
+    "faust.agents.models.ModelReqRepResponse";
+inline constexpr std::string_view reply_to_header = "Faust-Ag-ReplyTo";
+inline constexpr std::string_view correlation_id_header =
+    "Faust-Ag-CorrelationId";
+
+template <class T> constexpr bool json_encodable_v = !models::is_protobuf_v<T>;
+
+template <class V>
+std::string encode_request(const V& value, std::string_view reply_to,
+                           std::string_view correlation_id) {
+  std::string out;
+  models::json_writer w(out);
+  w.begin_object();
+  w.key("value");
+  models::json_encode(w, value);
+  w.separator();
+  w.key("reply_to");
+  w.string(reply_to);
+  w.separator();
+  w.key("correlation_id");
+  w.string(correlation_id);
+  w.separator();
+  w.key("__faust");
+  w.begin_object();
+  w.key("ns");
+  w.string(models::record<V> ? model_request_ns : request_ns);
+  w.end_object();
+  w.end_object();
+  return out;
+}
+
+template <class K, class R>
+std::string encode_response(const std::optional<K>& key, const R& value,
+                            std::string_view correlation_id) {
+  std::string out;
+  models::json_writer w(out);
+  w.begin_object();
+  w.key("key");
+  if constexpr (json_encodable_v<K>) {
+    if (key)
+      models::json_encode(w, *key);
+    else
+      w.null();
+  } else {
+    w.null();
+  }
+  w.separator();
+  w.key("value");
+  models::json_encode(w, value);
+  w.separator();
+  w.key("correlation_id");
+  w.string(correlation_id);
+  w.separator();
+  w.key("__faust");
+  w.begin_object();
+  w.key("ns");
+  w.string(models::record<R> ? model_response_ns : response_ns);
+  w.end_object();
+  w.end_object();
+  return out;
+}
+
+/// True when `ns` names a request envelope.
+inline bool is_request_ns(std::string_view ns) {
+  return ns == request_ns || ns == model_request_ns;
+}
+
+/// If `root` is a request envelope, stores its reply address and returns its
+/// "value" element; otherwise returns `root`.
+simdjson::dom::element unwrap_request(simdjson::dom::element root,
+                                      std::string& reply_to,
+                                      std::string& correlation_id);
+
+/// Decodes the value of `m` with `spec` into `out`. A request envelope is
+/// unwrapped (its reply address lands in `reply_to`/`correlation_id`), as
+/// are Faust's reply headers. Channel records carry the object itself.
+/// Throws `models::decode_error`.
+template <class V>
+void decode_value(const models::serializer_spec& spec, const models::message& m,
+                  V& out, std::string& reply_to, std::string& correlation_id) {
+  if (auto h = m.find_header(reply_to_header)) {
+    reply_to = *h;
+    if (auto c = m.find_header(correlation_id_header))
+      correlation_id = *c;
+  }
+  if (m.value_object.has_value()) {
+    out = std::any_cast<const V&>(m.value_object);
+    return;
+  }
+  if (!m.value) {
+    if constexpr (models::is_std_optional<V>::value) {
+      out.reset();
+      return;
+    } else {
+      throw models::decode_error("value is null (a tombstone), expected " +
+                                 models::type_label<V>());
+    }
+  }
+  const std::string& bytes = *m.value;
+  // Requests are JSON whatever the topic's serializer (Faust: a model's own
+  // serializer wins), so JSON-looking payloads are checked for the envelope.
+  bool json_topic = spec.format == models::object_format::json;
+  if constexpr (!models::is_protobuf_v<V>) {
+    if (json_topic || (!bytes.empty() && bytes.front() == '{')) {
+      std::string scratch;
+      auto payload = json_topic ? spec.decode_bytes(bytes, scratch)
+                                : std::string_view(bytes);
+      auto& parser = models::thread_json_parser();
+      simdjson::dom::element root;
+      if (auto err = parser.parse(payload.data(), payload.size()).get(root)) {
+        if (json_topic)
+          throw models::decode_error(std::string("malformed JSON: ") +
+                                     simdjson::error_message(err));
+      } else {
+        auto value = unwrap_request(root, reply_to, correlation_id);
+        if (json_topic || !reply_to.empty()) {
+          std::string label = models::type_label<V>();
+          models::json_decode(value, out, models::decode_path{nullptr, label});
+          return;
+        }
+      }
+    }
+  }
+  out = models::loads<V>(spec, bytes);
+}
+
+/// Decodes the key of `m`; empty for a null key.
+template <class K>
+std::optional<K> decode_key(const models::serializer_spec& spec,
+                            const models::message& m) {
+  if (m.key_object.has_value())
+    return std::any_cast<const K&>(m.key_object);
+  if (!m.key)
+    return std::nullopt;
+  return models::loads<K>(spec, *m.key);
+}
+
+} // namespace faust::reqrep
