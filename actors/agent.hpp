@@ -96,9 +96,14 @@ public:
         std::make_shared<std::function<void(result<R>)>>(std::move(done));
     waiter->on_value = [shared_done, name = name_](simdjson::dom::element el) {
       try {
-        R reply{};
-        models::json_decode(el, reply, models::decode_path{nullptr, "reply"});
-        (*shared_done)(std::move(reply));
+        if constexpr (models::is_codable_v<R>) {
+          R reply{};
+          models::json_decode(el, reply, models::decode_path{nullptr, "reply"});
+          (*shared_done)(std::move(reply));
+        } else {
+          (*shared_done)(error{"ask to agent '" + name +
+                               "': its result type has no JSON decoding"});
+        }
       } catch (const std::exception& e) {
         (*shared_done)(error{"ask to agent '" + name +
                              "': the reply does not decode: " + e.what()});

@@ -212,18 +212,13 @@ void app::start() {
                                                 {},
                                                 std::move(agent_supervisors)});
   auto* rtp = rt_.get();
-  sys.spawn([rtp, root = rt.root](caf::event_based_actor* self) {
-    self->monitor(root);
-    self->set_down_handler([self, rtp](caf::down_msg& dm) {
-      if (dm.reason && dm.reason != caf::exit_reason::user_shutdown) {
-        faust::log().critical("worker stops: {}",
-                              supervision::describe(dm.reason));
-        std::lock_guard lock(rtp->mtx);
-        rtp->crashed = true;
-        rtp->cv.notify_all();
-      }
-      self->quit();
-    });
+  rt.root->attach_functor([rtp](const caf::error& reason) {
+    if (reason && reason != caf::exit_reason::user_shutdown) {
+      faust::log().critical("worker stops: {}", supervision::describe(reason));
+      std::lock_guard lock(rtp->mtx);
+      rtp->crashed = true;
+      rtp->cv.notify_all();
+    }
   });
   caf::anon_send(core_->consumer, internal::start_atom::value);
   core_->running = true;
@@ -245,9 +240,14 @@ void app::stop() {
     return;
   auto& rt = *rt_;
   {
+    // After a fatal crash some events will never be acked: commit what was,
+    // without waiting for the rest.
+    bool skip_drain = crashed() || !core_->settings.stream_wait_empty;
     caf::scoped_actor self{*rt.sys};
-    self->request(core_->consumer, std::chrono::seconds{30},
-                  internal::drain_atom::value)
+    auto request = skip_drain ? caf::make_message(internal::commit_atom::value)
+                              : caf::make_message(internal::drain_atom::value);
+    self->request(core_->consumer, core_->settings.shutdown_timeout,
+                  std::move(request))
         .receive([](bool) {},
                  [&](caf::error& err) {
                    faust::log().warn("app '{}': stopping without a complete "
@@ -278,6 +278,11 @@ bool app::wait_until_idle(std::chrono::milliseconds timeout) {
   self->request(core_->consumer, timeout, internal::idle_atom::value)
       .receive([&](bool) { idle = true; }, [](caf::error&) {});
   return idle;
+}
+
+bool app::wait_until_crashed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(rt_->mtx);
+  return rt_->cv.wait_for(lock, timeout, [this] { return rt_->crashed; });
 }
 
 int app::run() {

@@ -160,6 +160,18 @@ public:
   /// examples that feed a finite input.
   bool wait_until_idle(std::chrono::milliseconds timeout);
 
+  /// Waits until supervision gives up (an agent supervisor exceeded its
+  /// restart limits); false if `timeout` passes first.
+  bool wait_until_crashed(std::chrono::milliseconds timeout);
+
+  /// Calls `fn(topic_partition, offset)` after each commit (Faust's sensor
+  /// `on_commit_completed`); it runs on a runtime thread. Set before start.
+  void
+  on_commit(std::function<void(const models::topic_partition&, int64_t)> fn) {
+    require_not_started("commit hook");
+    core_->on_commit = std::move(fn);
+  }
+
   /// True when this worker is the leader (always, for `memory://`).
   bool is_leader() const { return true; }
 

@@ -35,7 +35,17 @@ inline constexpr std::string_view reply_to_header = "Faust-Ag-ReplyTo";
 inline constexpr std::string_view correlation_id_header =
     "Faust-Ag-CorrelationId";
 
-template <class T> constexpr bool json_encodable_v = !models::is_protobuf_v<T>;
+template <class T> constexpr bool json_encodable_v = models::is_codable_v<T>;
+
+/// Writes `value` as JSON, or throws for types JSON cannot carry.
+template <class T>
+void encode_json_field(models::json_writer& w, const T& value) {
+  if constexpr (json_encodable_v<T>)
+    models::json_encode(w, value);
+  else
+    throw models::encode_error("agent RPC needs JSON-encodable values, got a "
+                               "type with no JSON encoding");
+}
 
 template <class V>
 std::string encode_request(const V& value, std::string_view reply_to,
@@ -44,7 +54,7 @@ std::string encode_request(const V& value, std::string_view reply_to,
   models::json_writer w(out);
   w.begin_object();
   w.key("value");
-  models::json_encode(w, value);
+  encode_json_field(w, value);
   w.separator();
   w.key("reply_to");
   w.string(reply_to);
@@ -78,7 +88,7 @@ std::string encode_response(const std::optional<K>& key, const R& value,
   }
   w.separator();
   w.key("value");
-  models::json_encode(w, value);
+  encode_json_field(w, value);
   w.separator();
   w.key("correlation_id");
   w.string(correlation_id);
@@ -132,7 +142,7 @@ void decode_value(const models::serializer_spec& spec, const models::message& m,
   // Requests are JSON whatever the topic's serializer (Faust: a model's own
   // serializer wins), so JSON-looking payloads are checked for the envelope.
   bool json_topic = spec.format == models::object_format::json;
-  if constexpr (!models::is_protobuf_v<V>) {
+  if constexpr (models::is_codable_v<V>) {
     if (json_topic || (!bytes.empty() && bytes.front() == '{')) {
       std::string scratch;
       auto payload = json_topic ? spec.decode_bytes(bytes, scratch)

@@ -53,6 +53,11 @@ struct app_settings {
   int table_standby_replicas = 1;
   /// Where a new consumer group starts: `earliest` or `latest`.
   std::string consumer_auto_offset_reset = "earliest";
+  /// On stop, wait for agents to finish the events they hold (Faust's
+  /// `stream_wait_empty`), for at most `shutdown_timeout`; then commit what
+  /// was acked and stop anyway.
+  bool stream_wait_empty = true;
+  std::chrono::milliseconds shutdown_timeout{30000};
   /// Actor scheduler threads; 0 means one per core.
   size_t worker_threads = 0;
   /// Share one in-process broker between apps (`memory://` only); when null

@@ -97,10 +97,10 @@ public:
   /// Repartitions by a field of the value: records are forwarded (value bytes
   /// unchanged) to `<source>-<agent>-<app_id>-<Model.field>-repartition`,
   /// keyed by the field, and the agent consumes that topic.
-  template <class F>
-  requires models::record<V> stream_spec<F, V>
-  group_by(F V::*field, group_by_options opts = {})
-  const {
+  template <class Member>
+  requires std::is_member_object_pointer_v<Member> && models::record<V>
+  auto group_by(Member field, group_by_options opts = {}) const {
+    using F = std::decay_t<decltype(std::declval<const V&>().*field)>;
     std::string ident = std::string(models::record_traits<V>::type_name) + "." +
                         std::string(models::field_name_of(field));
     return group_by_impl<F>([field](const V& v) { return v.*field; },
@@ -110,6 +110,7 @@ public:
   /// Repartitions by `key_fn(value)`; `name` is the topic suffix (Faust
   /// requires it for callables too).
   template <class Fn>
+  requires std::is_invocable_v<Fn&, const V&>
   auto group_by(Fn key_fn, std::string name, group_by_options opts = {}) const {
     using F = std::decay_t<std::invoke_result_t<Fn, const V&>>;
     if (name.empty())

@@ -66,6 +66,15 @@ template <class T>
 constexpr bool is_bytes_like_v =
     std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>;
 
+template <class T> std::string no_object_codec(const serializer_spec& spec) {
+  if constexpr (is_protobuf_v<T>)
+    return "protobuf messages need the protobuf serializer, not '" + spec.name +
+           "'";
+  else
+    return "serializer '" + spec.name + "' cannot encode this C++ type " +
+           "(declare it with FAUST_RECORD, or send it through a channel)";
+}
+
 /// Encodes `value` with `spec` (object format, then bytes codecs).
 template <class T>
 std::string dumps(const serializer_spec& spec, const T& value) {
@@ -81,16 +90,16 @@ std::string dumps(const serializer_spec& spec, const T& value) {
                          type_label<T>() + ": use json or msgpack");
     break;
   case object_format::json:
-    if constexpr (is_protobuf_v<T>)
-      throw encode_error("protobuf messages need the protobuf serializer");
-    else
+    if constexpr (is_codable_v<T>)
       bytes = to_json(value);
+    else
+      throw encode_error(no_object_codec<T>(spec));
     break;
   case object_format::msgpack:
-    if constexpr (is_protobuf_v<T>)
-      throw encode_error("protobuf messages need the protobuf serializer");
-    else
+    if constexpr (is_codable_v<T>)
       bytes = to_msgpack(value);
+    else
+      throw encode_error(no_object_codec<T>(spec));
     break;
   case object_format::protobuf:
     if constexpr (is_protobuf_v<T>)
@@ -121,15 +130,15 @@ T loads(const serializer_spec& spec, std::string_view bytes) {
                          "' yields bytes, but the topic expects " +
                          type_label<T>());
   case object_format::json:
-    if constexpr (is_protobuf_v<T>)
-      throw decode_error("protobuf messages need the protobuf serializer");
-    else
+    if constexpr (is_codable_v<T>)
       return from_json<T>(thread_json_parser(), payload);
-  case object_format::msgpack:
-    if constexpr (is_protobuf_v<T>)
-      throw decode_error("protobuf messages need the protobuf serializer");
     else
+      throw decode_error(no_object_codec<T>(spec));
+  case object_format::msgpack:
+    if constexpr (is_codable_v<T>)
       return from_msgpack<T>(payload);
+    else
+      throw decode_error(no_object_codec<T>(spec));
   case object_format::protobuf:
     if constexpr (is_protobuf_v<T>) {
       T out;

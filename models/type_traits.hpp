@@ -30,6 +30,24 @@ struct is_string_map<std::unordered_map<std::string, V, H, E, A>>
 template <class T>
 constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+/// True for types the json and msgpack formats can encode: scalars,
+/// strings, datetimes, untyped JSON, records, and optionals, sequences and
+/// string maps of those. Other types (e.g. objects sent through in-process
+/// channels) are rejected at run time, with an error naming the serializer.
+template <class T> constexpr bool is_codable() {
+  if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string> ||
+                std::is_same_v<T, datetime> ||
+                std::is_same_v<T, nlohmann::ordered_json> || record<T>)
+    return true;
+  else if constexpr (is_std_optional<T>::value || is_sequence<T>::value)
+    return is_codable<typename T::value_type>();
+  else if constexpr (is_string_map<T>::value)
+    return is_codable<typename T::mapped_type>();
+  else
+    return false;
+}
+template <class T> constexpr bool is_codable_v = is_codable<T>();
+
 /// The type name used in error messages, in Faust/Python vocabulary.
 template <class T> std::string type_label() {
   if constexpr (std::is_same_v<T, bool>)

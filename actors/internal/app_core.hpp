@@ -11,6 +11,7 @@
 #include <caf/actor.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,10 @@ public:
   app_monitor stats;
   std::string reply_topic;
   std::vector<std::shared_ptr<topic_desc>> topics;
+
+  /// Called on the consumer's thread after each committed offset (Faust's
+  /// sensor `on_commit_completed`). Set before start.
+  std::function<void(const models::topic_partition&, int64_t)> on_commit;
 
   caf::actor_system* system = nullptr;
   caf::actor consumer;

@@ -106,7 +106,7 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
         auto& s = st.slots[index];
         // Work sent after the instance stopped taking it (a timeout crash
         // while idle) is older than nothing but newer than `rest`.
-        if (s.outstanding)
+        if (s.outstanding && s.outstanding->batch != rest.batch)
           requeue(st, index, std::move(*s.outstanding));
         s.outstanding.reset();
         s.ready = false;

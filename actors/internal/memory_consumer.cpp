@@ -51,6 +51,8 @@ void commit(consumer_actor* self) {
     if (auto offset = p.tracker.take_commit(); offset && p.commit) {
       st.core->broker->commit(st.core->app_id, p.tp, *offset);
       st.core->stats.commits.fetch_add(1, std::memory_order_relaxed);
+      if (st.core->on_commit)
+        st.core->on_commit(p.tp, *offset);
     }
   st.acks_since_commit = 0;
 }
@@ -161,7 +163,7 @@ void start(consumer_actor* self) {
   // Records produced before the watches existed.
   fetch(self);
   self->delayed_send(self, core.settings.broker_commit_interval,
-                     commit_atom::value);
+                     tick_atom::value);
 }
 
 caf::behavior consumer_impl(consumer_actor* self,
@@ -196,9 +198,13 @@ caf::behavior consumer_impl(consumer_actor* self,
       },
       [self](commit_atom) {
         commit(self);
+        return true;
+      },
+      [self](tick_atom) {
+        commit(self);
         self->delayed_send(self,
                            self->state.core->settings.broker_commit_interval,
-                           commit_atom::value);
+                           tick_atom::value);
       },
       [self](idle_atom) -> caf::result<bool> {
         auto& st = self->state;

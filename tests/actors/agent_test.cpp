@@ -1,0 +1,248 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <numeric>
+#include <set>
+
+#include "tests/actors/test_support.hpp"
+
+using namespace test_support;
+using faust::agent_task;
+using faust::event;
+using faust::stream;
+
+namespace {
+
+struct Add {
+  int64_t a = 0;
+  int64_t b = 0;
+};
+
+} // namespace
+
+FAUST_RECORD_NS(Add, "examples.agent.Add", a, b);
+
+TEST_CASE("a callback agent sees every value once and everything is "
+          "committed") {
+  faust::app app{settings("callback")};
+  auto numbers = app.topic<std::string, int64_t>("numbers", {.partitions = 4});
+  std::atomic<int64_t> sum{0};
+  std::atomic<int> count{0};
+  app.agent("sum", numbers, [&](int64_t& v) {
+    sum += v;
+    ++count;
+  });
+  app.start();
+  for (int64_t i = 1; i <= 1000; ++i)
+    REQUIRE(numbers.send(std::to_string(i), i).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(count == 1000);
+  CHECK(sum == 500500);
+  CHECK(app.monitor().events_processed == 1000);
+  app.stop();
+}
+
+TEST_CASE("coroutine agents read values, events, items and enumerate") {
+  faust::app app{settings("coro")};
+  auto words = app.topic<std::string, std::string>(
+      "words", {.partitions = 1, .value_serializer = "raw"});
+  collector<std::string> seen;
+  app.agent("reader", words,
+            [&](stream<std::string, std::string>& s) -> agent_task<> {
+              auto first = co_await s.next();
+              seen.add("value:" + *first);
+              auto ev = co_await s.next_event();
+              seen.add("event:" + *ev->key + "=" + ev->value + "@" +
+                       ev->topic() + "[" + std::to_string(ev->partition()) +
+                       "]" + std::to_string(ev->offset()) +
+                       " h=" + ev->headers().at(0).key + ":" +
+                       ev->headers().at(0).value);
+              auto item = co_await s.items();
+              seen.add("item:" + *item->first + "=" + item->second);
+              while (auto e = co_await s.enumerate())
+                seen.add("enum:" + std::to_string(e->first) + "=" + e->second);
+            });
+  app.start();
+  REQUIRE(words.send("k0", "zero").has_value());
+  REQUIRE(words.send("k1", "one", {.headers = {{"trace", "x1"}}}).has_value());
+  REQUIRE(words.send("k2", "two").has_value());
+  REQUIRE(words.send("k3", "three").has_value());
+  REQUIRE(words.send("k4", "four").has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(seen.items() == std::vector<std::string>{
+                            "value:zero", "event:k1=one@words[0]1 h=trace:x1",
+                            "item:k2=two", "enum:0=three", "enum:1=four"});
+  app.stop();
+}
+
+TEST_CASE("take(n, within) yields full batches and a partial one on time") {
+  faust::app app{settings("take")};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
+  collector<std::vector<int>> batches;
+  app.agent("batcher", numbers,
+            [&](stream<std::string, int>& s) -> agent_task<> {
+              while (auto batch = co_await s.take(3, 100ms))
+                batches.add(*batch);
+            });
+  app.start();
+  for (int i = 0; i < 4; ++i)
+    REQUIRE(numbers.send(i).has_value());
+  REQUIRE(batches.wait_for(2));
+  CHECK(batches.items() == std::vector<std::vector<int>>{{0, 1, 2}, {3}});
+  // The last batch is acked when the agent asks for more, so all commit.
+  REQUIRE(app.wait_until_idle(10s));
+  app.stop();
+}
+
+TEST_CASE("filters and processors run in order before the agent; dropped "
+          "events are acked") {
+  faust::app app{settings("ops")};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 2});
+  collector<int> seen;
+  auto spec = numbers.stream()
+                  .processor([](int v) { return v * 10; })
+                  .filter([](int v) { return v % 20 == 0; })
+                  .processor([](int v) { return v + 1; });
+  app.agent("ops", spec, [&](int& v) { seen.add(v); });
+  app.start();
+  for (int i = 1; i <= 6; ++i)
+    REQUIRE(numbers.send(std::to_string(i), i).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  auto items = seen.items();
+  std::sort(items.begin(), items.end());
+  CHECK(items == std::vector<int>{21, 41, 61});
+  CHECK(app.monitor().events_filtered == 3);
+  app.stop();
+}
+
+TEST_CASE("merged streams deliver both topics to one agent") {
+  faust::app app{settings("merge")};
+  auto a = app.topic<std::string, int>("a", {.partitions = 1});
+  auto b = app.topic<std::string, int>("b", {.partitions = 1});
+  collector<int> seen;
+  app.agent("both", merge(a.stream(), b.stream()),
+            [&](int& v) { seen.add(v); });
+  app.start();
+  REQUIRE(a.send(1).has_value());
+  REQUIRE(b.send(2).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  auto items = seen.items();
+  std::sort(items.begin(), items.end());
+  CHECK(items == std::vector<int>{1, 2});
+  app.stop();
+}
+
+TEST_CASE("concurrency shares one stream between instances") {
+  faust::app app{settings("concurrency")};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 4});
+  std::mutex mtx;
+  std::multiset<int> seen;
+  app.agent("worker", numbers,
+            [&](int& v) {
+              std::lock_guard lock(mtx);
+              seen.insert(v);
+            },
+            {.concurrency = 3});
+  app.start();
+  for (int i = 0; i < 300; ++i)
+    REQUIRE(numbers.send(std::to_string(i), i).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  std::lock_guard lock(mtx);
+  REQUIRE(seen.size() == 300);
+  for (int i = 0; i < 300; ++i)
+    CHECK(seen.count(i) == 1);
+  app.stop();
+}
+
+TEST_CASE("isolated partitions give each partition its own instance") {
+  faust::app app{settings("isolated")};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 4});
+  std::mutex mtx;
+  std::map<int32_t, std::set<size_t>> instances_of_partition;
+  app.agent("isolated", numbers,
+            [&](stream<std::string, int>& s) -> agent_task<> {
+              while (auto ev = co_await s.next_event()) {
+                std::lock_guard lock(mtx);
+                instances_of_partition[ev->partition()].insert(
+                    s.concurrency_index());
+              }
+            },
+            {.isolated_partitions = true});
+  app.start();
+  for (int i = 0; i < 200; ++i)
+    REQUIRE(numbers.send(std::to_string(i), i).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  std::lock_guard lock(mtx);
+  REQUIRE(instances_of_partition.size() == 4);
+  for (auto& [partition, instances] : instances_of_partition)
+    CHECK(instances == std::set<size_t>{static_cast<size_t>(partition)});
+  app.stop();
+}
+
+TEST_CASE("isolated partitions require concurrency 1") {
+  faust::app app{settings("bad-isolated")};
+  auto numbers = app.topic<std::string, int>("numbers");
+  CHECK_THROWS_WITH_AS(
+      app.agent("x", numbers, [](int&) {},
+                {.concurrency = 2, .isolated_partitions = true}),
+      "Agent concurrency must be 1 when using isolated "
+      "partitions",
+      std::invalid_argument);
+}
+
+TEST_CASE("in-memory channels hand objects over without serialization") {
+  faust::app app{settings("channel")};
+  struct unserializable {
+    std::unique_ptr<int> p; // no codec could encode this
+  };
+  auto ch = app.channel<std::string, std::shared_ptr<unserializable>>();
+  collector<int> seen;
+  app.agent("reader", ch,
+            [&](std::shared_ptr<unserializable>& v) { seen.add(*v->p); });
+  app.start();
+  auto value = std::make_shared<unserializable>();
+  value->p = std::make_unique<int>(42);
+  REQUIRE(ch.send(value).has_value());
+  REQUIRE(seen.wait_for(1));
+  CHECK(seen.items() == std::vector<int>{42});
+  app.stop();
+}
+
+TEST_CASE("an agent whose coroutine returns stops consuming") {
+  faust::app app{settings("returns")};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
+  collector<int> seen;
+  app.agent("one-shot", numbers,
+            [&](stream<std::string, int>& s) -> agent_task<> {
+              auto v = co_await s.next();
+              seen.add(*v);
+            });
+  app.start();
+  REQUIRE(numbers.send(7).has_value());
+  REQUIRE(seen.wait_for(1));
+  CHECK(seen.items() == std::vector<int>{7});
+  CHECK_FALSE(app.crashed());
+  app.stop();
+}
+
+TEST_CASE("app settings are validated with Faust's messages") {
+  CHECK_THROWS_WITH_AS(faust::app{faust::app_settings{}}, "App requires an id!",
+                       std::invalid_argument);
+  faust::app_settings v2 = settings("versioned");
+  v2.version = 2;
+  faust::app app{v2};
+  CHECK(app.id() == "versioned-v2");
+  CHECK_THROWS_WITH_AS((app.topic<std::string, int>("t", {.partitions = 0})),
+                       "Topic cannot have zero partitions",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(
+      (app.topic<std::string, int>("t", {.value_serializer = "json|gzip"})),
+      "serializer 'json|gzip': unknown codec 'gzip'", std::invalid_argument);
+  auto bad = settings("bad");
+  bad.agent_supervisor = "rest_for_one";
+  CHECK_THROWS_AS(faust::app{bad}, std::invalid_argument);
+  auto kafka = settings("kafka");
+  kafka.broker = "kafka://localhost:9092";
+  CHECK_THROWS_AS(faust::app{kafka}, std::invalid_argument);
+}

@@ -1,0 +1,170 @@
+#include <doctest/doctest.h>
+
+#include "tests/actors/test_support.hpp"
+
+using namespace test_support;
+using faust::agent_task;
+using faust::stream;
+
+namespace {
+
+struct Add {
+  int64_t a = 0;
+  int64_t b = 0;
+};
+
+} // namespace
+
+FAUST_RECORD_NS(Add, "examples.agent.Add", a, b);
+
+TEST_CASE("ask sends Faust's @ReqRepRequest and returns the yielded reply") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("agent-example");
+  s.memory_broker = broker;
+  s.reply_to = "f-reply-test";
+  faust::app app{s};
+  auto topic = app.topic<std::string, Add>("adding", {.partitions = 1});
+  auto adding = app.agent(
+      "adding", topic, [](stream<std::string, Add>& st) -> agent_task<int64_t> {
+        while (auto v = co_await st.next())
+          co_yield v->a + v->b;
+      });
+  app.start();
+  auto sum = adding.ask(Add{4, 4}, {.key = "k", .correlation_id = "cid-1"});
+  REQUIRE(sum.has_value());
+  CHECK(*sum == 8);
+  auto request = broker->fetch({"adding", 0}, 0, 1).at(0);
+  CHECK(request.key == "k");
+  CHECK(
+      request.value ==
+      R"({"value": {"a": 4, "b": 4, "__faust": {"ns": "examples.agent.Add"}}, )"
+      R"("reply_to": "f-reply-test", "correlation_id": "cid-1", "__faust": )"
+      R"({"ns": "faust.agents.models.ModelReqRepRequest"}})");
+  auto reply = broker->fetch({"f-reply-test", 0}, 0, 1).at(0);
+  CHECK_FALSE(reply.key.has_value());
+  CHECK(reply.value == R"({"key": "k", "value": 8, "correlation_id": "cid-1", )"
+                       R"("__faust": {"ns": "@ReqRepResponse"}})");
+  app.stop();
+}
+
+TEST_CASE("join returns replies in input order; map in arrival order") {
+  faust::app app{settings("join")};
+  auto pow2 = app.agent<int64_t>("pow2", [](int64_t& v) { return v * v; },
+                                 {.concurrency = 3}, {.partitions = 4});
+  app.start();
+  std::vector<int64_t> inputs{1, 2, 3, 4, 5, 6, 7, 8};
+  auto replies = pow2.join(inputs);
+  std::vector<int64_t> values;
+  for (auto& r : replies)
+    values.push_back(r.value());
+  CHECK(values == std::vector<int64_t>{1, 4, 9, 16, 25, 36, 49, 64});
+  auto kv = pow2.kvjoin({{"a", 3}, {"b", 4}});
+  CHECK(kv.at(0).value() == 9);
+  CHECK(kv.at(1).value() == 16);
+  collector<int64_t> arrived;
+  pow2.map({10, 20, 30}, [&](faust::result<int64_t> r) { arrived.add(*r); });
+  auto got = arrived.items();
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<int64_t>{100, 400, 900});
+  app.stop();
+}
+
+TEST_CASE("an ask that gets no reply fails with a clear error") {
+  faust::app app{settings("ask-timeout")};
+  auto positive = app.agent<int64_t>(
+      "positive", [](stream<std::string, int64_t>& st) -> agent_task<int64_t> {
+        while (auto v = co_await st.next())
+          if (*v > 0)
+            co_yield *v;
+      });
+  app.start();
+  CHECK(positive.ask(5).value() == 5);
+  auto r = positive.ask(-1, {.timeout = 200ms, .correlation_id = "cid-9"});
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.rfind("ask to agent 'positive' got no reply within "
+                                "200 ms (correlation_id cid-9, reply_to "
+                                "'f-reply-",
+                                0) == 0);
+  app.stop();
+}
+
+TEST_CASE("ask before start is an error, not a hang") {
+  faust::app app{settings("not-started")};
+  auto echo = app.agent<int64_t>("echo", [](int64_t& v) { return v; });
+  auto r = echo.ask(1);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message ==
+        "ask to agent 'echo': the app is not running (call app.start())");
+}
+
+TEST_CASE("reply headers mode and cast") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("headers");
+  s.memory_broker = broker;
+  faust::app app{s};
+  collector<int64_t> cast_seen;
+  auto doubler =
+      app.agent<int64_t>("doubler",
+                         [&](int64_t& v) {
+                           cast_seen.add(v);
+                           return v * 2;
+                         },
+                         {.use_reply_headers = true}, {.partitions = 1});
+  app.start();
+  CHECK(doubler.ask(21).value() == 42);
+  auto request = broker->fetch({"headers-doubler", 0}, 0, 1).at(0);
+  CHECK(request.value == "21");
+  CHECK(request.find_header("Faust-Ag-ReplyTo") != nullptr);
+  CHECK(request.find_header("Faust-Ag-CorrelationId") != nullptr);
+  REQUIRE(doubler.cast(5).has_value());
+  REQUIRE(cast_seen.wait_for(2));
+  REQUIRE(app.wait_until_idle(10s));
+  app.stop();
+}
+
+TEST_CASE("sinks: a function, a topic and another agent get every result") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("sinks");
+  s.memory_broker = broker;
+  faust::app app{s};
+  auto results = app.topic<std::string, int64_t>("results", {.partitions = 1});
+  collector<int64_t> fn_sink, agent_sink;
+  auto downstream =
+      app.agent<int64_t>("downstream", [&](int64_t& v) { agent_sink.add(v); });
+  auto tripler = app.agent<int64_t>("tripler", [](int64_t& v) { return v * 3; },
+                                    {}, {.partitions = 1});
+  tripler.add_sink([&](const int64_t& v) { fn_sink.add(v); });
+  tripler.add_sink(results);
+  tripler.add_sink(downstream);
+  app.start();
+  for (int64_t i = 1; i <= 3; ++i)
+    REQUIRE(tripler.cast(i).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(fn_sink.items() == std::vector<int64_t>{3, 6, 9});
+  auto sunk = broker->fetch({"results", 0}, 0, 10);
+  REQUIRE(sunk.size() == 3);
+  CHECK(sunk[2].value == "9");
+  auto got = agent_sink.items();
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<int64_t>{3, 6, 9});
+  app.stop();
+}
+
+TEST_CASE("send with reply_to delivers a @ReqRepResponse to another agent") {
+  faust::app app{settings("reply-to-agent")};
+  collector<std::string> responses;
+  auto collect = app.agent<nlohmann::ordered_json>(
+      "collect", [&](nlohmann::ordered_json& v) {
+        responses.add(v["__faust"]["ns"].get<std::string>() + " " +
+                      v["value"].dump() + " " +
+                      v["correlation_id"].get<std::string>());
+      });
+  auto square = app.agent<int64_t>("square", [](int64_t& v) { return v * v; });
+  app.start();
+  REQUIRE(
+      square.send(7, {.reply_to = collect.topic_name(), .correlation_id = "c7"})
+          .has_value());
+  REQUIRE(responses.wait_for(1));
+  CHECK(responses.items().at(0) == "@ReqRepResponse 49 c7");
+  app.stop();
+}
