@@ -222,15 +222,19 @@ void app::start() {
   });
   caf::anon_send(core_->consumer, internal::start_atom::value);
   core_->running = true;
+  // The function is a spawn argument, not a capture: CAF 0.17.6 binds a
+  // null argument tuple for actors spawned without arguments.
   for (auto& fn : tasks_)
-    sys.spawn([fn](caf::event_based_actor* self) {
-      try {
-        fn();
-      } catch (const std::exception& e) {
-        faust::log().error("task failed: {}", e.what());
-      }
-      self->quit();
-    });
+    sys.spawn(
+        [](caf::event_based_actor* self, const std::function<void()>& task) {
+          try {
+            task();
+          } catch (const std::exception& e) {
+            faust::log().error("task failed: {}", e.what());
+          }
+          self->quit();
+        },
+        fn);
   faust::log().info("app '{}' started: {} agents, {} timers", id(),
                     entities_.size(), timers_.size());
 }

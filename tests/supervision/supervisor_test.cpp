@@ -19,19 +19,23 @@ using finish_atom = caf::atom_constant<caf::atom("finish")>;
 
 /// A child that reports every start to `observer` and throws on `crash`.
 child_spec worker(std::string name, caf::actor observer) {
-  return {
-      name, [name, observer](caf::actor_system& sys) {
-        return sys.spawn(
-            [name, observer](caf::event_based_actor* self) -> caf::behavior {
-              self->send(observer, started_atom::value, name, caf::actor{self});
-              return {
-                  [name](crash_atom) -> caf::result<void> {
-                    throw std::runtime_error(name + " failed on purpose");
-                  },
-                  [self](finish_atom) { self->quit(); },
-              };
-            });
-      }};
+  return {name, [name, observer](caf::actor_system& sys) {
+            // Arguments are passed to spawn, not captured: CAF 0.17.6 binds a
+            // null argument tuple when there are none (UBSan flags it).
+            return sys.spawn(
+                [](caf::event_based_actor* self, std::string name,
+                   caf::actor observer) -> caf::behavior {
+                  self->send(observer, started_atom::value, name,
+                             caf::actor{self});
+                  return {
+                      [name](crash_atom) -> caf::result<void> {
+                        throw std::runtime_error(name + " failed on purpose");
+                      },
+                      [self](finish_atom) { self->quit(); },
+                  };
+                },
+                name, observer);
+          }};
 }
 
 struct fixture {

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+/// Prints the one line per figure that bench/run_all.sh collects.
+inline void report(const char* name, double ours, double baseline,
+                   const char* unit) {
+  std::printf("BENCH name=%s ours=%.2f baseline=%.2f unit=%s ratio=%.3f\n",
+              name, ours, baseline, unit, baseline > 0 ? ours / baseline : 0.0);
+  std::fflush(stdout);
+}
+
+inline bool has_flag(int argc, char** argv, const char* flag) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], flag) == 0)
+      return true;
+  return false;
+}
+
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+      .count();
+}
+
+inline double percentile(std::vector<double> xs, double p) {
+  std::sort(xs.begin(), xs.end());
+  auto idx = static_cast<size_t>(p * static_cast<double>(xs.size() - 1));
+  return xs[idx];
+}
+
+} // namespace bench

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every benchmark; prints one BENCH line per figure.
+#   bench/run_all.sh [--quick]    (--quick: smaller inputs, for CI smoke runs)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${FAUST_BIN:-$here/build/bin}
+if [[ ! -x $bin/agent_throughput_bench ]]; then
+  cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$here/build" --target agent_throughput_bench ask_latency_bench >/dev/null
+fi
+for b in agent_throughput_bench ask_latency_bench; do
+  "$bin/$b" "$@"
+done

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, and run the example apps on
+# the in-process broker (memory://).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+scripts/build.sh release
+echo "== agent_example: adding.ask(Add{4, 4}), then join([1+2, 3+4, 5+6])"
+build/bin/agent_example
+echo "== group_by: withdrawals repartitioned by account"
+build/bin/group_by
