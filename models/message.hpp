@@ -3,6 +3,7 @@
 #include <any>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,10 @@ struct message {
     return nullptr;
   }
 };
+
+/// A record as stored in a log and shared by every reader: fetching a batch
+/// copies pointers, not keys and values.
+using message_ptr = std::shared_ptr<const message>;
 
 } // namespace faust::models
 

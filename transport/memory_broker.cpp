@@ -63,7 +63,8 @@ result<record_metadata> memory_broker::produce(models::message msg) {
     auto& part = *log->partitions[static_cast<size_t>(msg.partition)];
     std::lock_guard lock(part.mtx);
     msg.offset = meta.offset = static_cast<int64_t>(part.records.size());
-    part.records.push_back(std::move(msg));
+    part.records.push_back(
+        std::make_shared<const models::message>(std::move(msg)));
   }
   notify(meta.topic);
   return meta;
@@ -71,7 +72,7 @@ result<record_metadata> memory_broker::produce(models::message msg) {
 
 size_t memory_broker::fetch_into(const models::topic_partition& tp,
                                  int64_t offset, size_t max,
-                                 std::vector<models::message>& out) const {
+                                 std::vector<models::message_ptr>& out) const {
   auto log = find(tp.topic);
   if (!log || tp.partition < 0 ||
       tp.partition >= static_cast<int32_t>(log->partitions.size()) ||
@@ -91,8 +92,12 @@ size_t memory_broker::fetch_into(const models::topic_partition& tp,
 std::vector<models::message>
 memory_broker::fetch(const models::topic_partition& tp, int64_t offset,
                      size_t max) const {
+  std::vector<models::message_ptr> shared;
+  fetch_into(tp, offset, max, shared);
   std::vector<models::message> out;
-  fetch_into(tp, offset, max, out);
+  out.reserve(shared.size());
+  for (auto& m : shared)
+    out.push_back(*m);
   return out;
 }
 

@@ -52,9 +52,10 @@ public:
   std::vector<models::message> fetch(const models::topic_partition& tp,
                                      int64_t offset, size_t max) const;
 
-  /// Appends up to `max` records of `tp` starting at `offset` to `out`.
+  /// Appends up to `max` records of `tp` starting at `offset` to `out`,
+  /// sharing them with the log (no copies of keys or values).
   size_t fetch_into(const models::topic_partition& tp, int64_t offset,
-                    size_t max, std::vector<models::message>& out) const;
+                    size_t max, std::vector<models::message_ptr>& out) const;
 
   /// One past the last offset of `tp` (0 for an empty or unknown partition).
   int64_t high_watermark(const models::topic_partition& tp) const;
@@ -78,7 +79,7 @@ public:
 private:
   struct partition_log {
     mutable std::mutex mtx;
-    std::vector<models::message> records;
+    std::vector<models::message_ptr> records;
   };
   struct topic_log {
     std::vector<std::unique_ptr<partition_log>> partitions;

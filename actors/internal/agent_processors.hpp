@@ -29,7 +29,7 @@ public:
   process_outcome process(const record_batch& batch, size_t begin) override {
     auto& records = batch.records;
     for (size_t i = begin; i < records.size(); ++i) {
-      auto& m = records[i];
+      auto& m = *records[i];
       if (!this->prepare(m, batch.tp_id, ev_))
         continue;
       try {
@@ -106,7 +106,7 @@ public:
     for (size_t i = begin; i < records.size(); ++i) {
       if (task_.handle().done())
         return {process_outcome::finished, i, {}};
-      auto& m = records[i];
+      auto& m = *records[i];
       if (state_.want == wanted::batch) {
         if (!this->prepare(m, batch.tp_id, scratch_))
           continue;

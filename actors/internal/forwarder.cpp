@@ -20,7 +20,7 @@ process_outcome forwarder_processor::process(const record_batch& batch,
                                              size_t begin) {
   auto& records = batch.records;
   for (size_t i = begin; i < records.size(); ++i) {
-    auto& m = records[i];
+    auto& m = *records[i];
     models::message out;
     out.topic = target_;
     out.partition = -1;

@@ -115,8 +115,8 @@ void fetch(consumer_actor* self) {
         break;
       auto refs = static_cast<uint32_t>(p.subscribers->size());
       for (auto& m : batch->records)
-        p.tracker.delivered(m.offset, refs);
-      p.position = batch->records.back().offset + 1;
+        p.tracker.delivered(m->offset, refs);
+      p.position = batch->records.back()->offset + 1;
       batch_ptr shared = std::move(batch);
       for (auto& sub : *p.subscribers)
         self->send(sub, batch_atom::value, shared);

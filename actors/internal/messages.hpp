@@ -21,7 +21,7 @@ struct record_batch {
   /// The consumer's short id for `tp`, used in acks.
   uint32_t tp_id = 0;
   models::topic_partition tp;
-  std::vector<models::message> records;
+  std::vector<models::message_ptr> records;
 };
 using batch_ptr = std::shared_ptr<const record_batch>;
 

@@ -67,8 +67,8 @@ caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
       [self](batch_atom, const batch_ptr& batch) {
         ack_buffer acks;
         for (auto& m : batch->records) {
-          complete(self, m);
-          acks.add(batch->tp_id, m.offset);
+          complete(self, *m);
+          acks.add(batch->tp_id, m->offset);
         }
         self->send(self->state.core->consumer, ack_atom::value, acks.take());
       },
