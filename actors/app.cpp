@@ -80,13 +80,31 @@ bool app::crashed() const {
   return rt_->crashed;
 }
 
+void app::add_timer(internal::timer_config t, std::function<void()> fn,
+                    bool on_leader) {
+  // An exception is logged here, then crashes the timer actor for its
+  // supervisor to restart.
+  t.run = [fn = std::move(fn), name = t.name] {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      faust::log().error("{} failed: {}", name, e.what());
+      throw;
+    }
+  };
+  t.on_leader = on_leader;
+  t.is_leader = [this] { return is_leader(); };
+  timers_.push_back(std::move(t));
+}
+
 void app::timer(std::chrono::milliseconds interval, std::function<void()> fn,
                 timer_options opts) {
   require_not_started("timer");
   if (interval.count() <= 0)
     throw std::invalid_argument("timer interval must be positive");
-  auto name =
-      opts.name.empty() ? "timer-" + std::to_string(timers_.size()) : opts.name;
+  auto name = "timer '" +
+              (opts.name.empty() ? std::to_string(timers_.size()) : opts.name) +
+              "'";
   // The schedule lives in the spec so a restarted timer keeps its phase.
   auto next = std::make_shared<std::chrono::steady_clock::time_point>();
   internal::timer_config t;
@@ -99,17 +117,7 @@ void app::timer(std::chrono::milliseconds interval, std::function<void()> fn,
       *next += interval;
     return std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
   };
-  t.run = [fn = std::move(fn), name] {
-    try {
-      fn();
-    } catch (const std::exception& e) {
-      faust::log().error("timer '{}' failed: {}", name, e.what());
-      throw;
-    }
-  };
-  t.on_leader = opts.on_leader;
-  t.is_leader = [this] { return is_leader(); };
-  timers_.push_back(std::move(t));
+  add_timer(std::move(t), std::move(fn), opts.on_leader);
 }
 
 void app::crontab(const std::string& expr, std::function<void()> fn,
@@ -132,17 +140,7 @@ void app::crontab(const std::string& expr, std::function<void()> fn,
     return std::chrono::duration_cast<std::chrono::milliseconds>(
         s.next_after(now, tz) - now);
   };
-  t.run = [fn = std::move(fn), name] {
-    try {
-      fn();
-    } catch (const std::exception& e) {
-      faust::log().error("{} failed: {}", name, e.what());
-      throw;
-    }
-  };
-  t.on_leader = opts.on_leader;
-  t.is_leader = [this] { return is_leader(); };
-  timers_.push_back(std::move(t));
+  add_timer(std::move(t), std::move(fn), opts.on_leader);
 }
 
 void app::task(std::function<void()> fn) {

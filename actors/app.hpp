@@ -196,6 +196,8 @@ private:
   void require_not_started(const char* what) const;
   std::string default_strategy(const std::optional<std::string>& s) const;
   void add_entity(entity e);
+  void add_timer(internal::timer_config t, std::function<void()> fn,
+                 bool on_leader);
 
   template <class K, class V, class R, class Fn>
   static internal::processor_factory

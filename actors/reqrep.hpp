@@ -47,6 +47,22 @@ void encode_json_field(models::json_writer& w, const T& value) {
                                "type with no JSON encoding");
 }
 
+/// Writes `, "correlation_id": ..., "__faust": {"ns": ...}}`: the common end
+/// of both envelopes.
+inline void end_envelope(models::json_writer& w,
+                         std::string_view correlation_id, std::string_view ns) {
+  w.separator();
+  w.key("correlation_id");
+  w.string(correlation_id);
+  w.separator();
+  w.key("__faust");
+  w.begin_object();
+  w.key("ns");
+  w.string(ns);
+  w.end_object();
+  w.end_object();
+}
+
 template <class V>
 std::string encode_request(const V& value, std::string_view reply_to,
                            std::string_view correlation_id) {
@@ -58,16 +74,8 @@ std::string encode_request(const V& value, std::string_view reply_to,
   w.separator();
   w.key("reply_to");
   w.string(reply_to);
-  w.separator();
-  w.key("correlation_id");
-  w.string(correlation_id);
-  w.separator();
-  w.key("__faust");
-  w.begin_object();
-  w.key("ns");
-  w.string(models::record<V> ? model_request_ns : request_ns);
-  w.end_object();
-  w.end_object();
+  end_envelope(w, correlation_id,
+               models::record<V> ? model_request_ns : request_ns);
   return out;
 }
 
@@ -89,16 +97,8 @@ std::string encode_response(const std::optional<K>& key, const R& value,
   w.separator();
   w.key("value");
   encode_json_field(w, value);
-  w.separator();
-  w.key("correlation_id");
-  w.string(correlation_id);
-  w.separator();
-  w.key("__faust");
-  w.begin_object();
-  w.key("ns");
-  w.string(models::record<R> ? model_response_ns : response_ns);
-  w.end_object();
-  w.end_object();
+  end_envelope(w, correlation_id,
+               models::record<R> ? model_response_ns : response_ns);
   return out;
 }
 

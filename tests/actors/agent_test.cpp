@@ -5,23 +5,13 @@
 #include <numeric>
 #include <set>
 
+#include "tests/actors/records.hpp"
 #include "tests/actors/test_support.hpp"
 
 using namespace test_support;
 using faust::agent_task;
 using faust::event;
 using faust::stream;
-
-namespace {
-
-struct Add {
-  int64_t a = 0;
-  int64_t b = 0;
-};
-
-} // namespace
-
-FAUST_RECORD_NS(Add, "examples.agent.Add", a, b);
 
 TEST_CASE("a callback agent sees every value once and everything is "
           "committed") {

@@ -2,16 +2,12 @@
 
 #include <atomic>
 
+#include "tests/actors/records.hpp"
 #include "tests/actors/test_support.hpp"
 
 using namespace test_support;
 
 namespace {
-
-struct Add {
-  int64_t a = 0;
-  int64_t b = 0;
-};
 
 faust::models::message raw_record(std::string topic, std::string value) {
   faust::models::message m;
@@ -22,8 +18,6 @@ faust::models::message raw_record(std::string topic, std::string value) {
 }
 
 } // namespace
-
-FAUST_RECORD_NS(Add, "examples.agent.Add", a, b);
 
 TEST_CASE("malformed, mistyped and incomplete records are counted and "
           "skipped; nothing else is lost") {

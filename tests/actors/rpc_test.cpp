@@ -1,21 +1,11 @@
 #include <doctest/doctest.h>
 
+#include "tests/actors/records.hpp"
 #include "tests/actors/test_support.hpp"
 
 using namespace test_support;
 using faust::agent_task;
 using faust::stream;
-
-namespace {
-
-struct Add {
-  int64_t a = 0;
-  int64_t b = 0;
-};
-
-} // namespace
-
-FAUST_RECORD_NS(Add, "examples.agent.Add", a, b);
 
 TEST_CASE("ask sends Faust's @ReqRepRequest and returns the yielded reply") {
   auto broker = std::make_shared<faust::transport::memory_broker>();
