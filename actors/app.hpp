@@ -96,6 +96,12 @@ public:
     return faust::channel<K, V>(core_, core_->declare_channel());
   }
 
+  /// A stream over a topic or channel (Faust's `app.stream(channel)`).
+  template <class K, class V>
+  stream_spec<K, V> stream(const faust::topic<K, V>& source) const {
+    return source.stream();
+  }
+
   /// Declares an agent reading `source` (a topic, channel or stream spec).
   /// `fn` is one of:
   ///   - `agent_task<R> fn(stream<K,V>&)`: a coroutine that may co_yield;

@@ -236,3 +236,27 @@ TEST_CASE("app settings are validated with Faust's messages") {
   kafka.broker = "kafka://localhost:9092";
   CHECK_THROWS_AS(faust::app{kafka}, std::invalid_argument);
 }
+
+TEST_CASE("echo sends every processed value to another topic as well") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("echo");
+  s.memory_broker = broker;
+  faust::app app{s};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
+  auto copies = app.topic<std::string, int>("copies", {.partitions = 1});
+  collector<int> seen;
+  app.agent(
+      "echoing",
+      app.stream(numbers).processor([](int v) { return v + 100; }).echo(copies),
+      [&](int& v) { seen.add(v); });
+  app.start();
+  REQUIRE(numbers.send("k", 1).has_value());
+  REQUIRE(numbers.send("k", 2).has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(seen.items() == std::vector<int>{101, 102});
+  auto echoed = broker->fetch({"copies", 0}, 0, 10);
+  REQUIRE(echoed.size() == 2);
+  CHECK(echoed[0].value == "101");
+  CHECK_FALSE(echoed[0].key.has_value()); // echo drops the key, as in Faust
+  app.stop();
+}
