@@ -156,7 +156,7 @@ void decode_value(const models::serializer_spec& spec, const models::message& m,
       } else {
         auto value = unwrap_request(root, reply_to, correlation_id);
         if (json_topic || !reply_to.empty()) {
-          std::string label = models::type_label<V>();
+          static const std::string label = models::type_label<V>();
           models::json_decode(value, out, models::decode_path{nullptr, label});
           return;
         }
