@@ -151,12 +151,27 @@ void app::task(std::function<void()> fn) {
 void app::start() {
   if (core_->running.load())
     return;
-  if (auto created = core_->create_topics(); !created)
-    throw std::runtime_error(
-        "app '" + id() + "': cannot create topics: " + created.error().message);
   auto& rt = *rt_;
-  rt.crashed = false;
-  rt.stop_requested = false;
+  auto* rtp = rt_.get();
+  {
+    std::lock_guard lock(rt.mtx);
+    rt.crashed = false;
+  }
+  core_->on_fatal = [rtp](const std::string&) {
+    std::lock_guard lock(rtp->mtx);
+    rtp->crashed = true;
+    rtp->cv.notify_all();
+  };
+  std::vector<std::string> sources;
+  for (auto& e : entities_)
+    for (auto& topic : e.info.topics)
+      sources.push_back(topic);
+  auto cancelled = [rtp] {
+    std::lock_guard lock(rtp->mtx);
+    return rtp->stop_requested;
+  };
+  if (auto created = core_->create_topics(sources, cancelled); !created)
+    throw std::runtime_error("app '" + id() + "': " + created.error().message);
   rt.cfg = std::make_unique<caf::actor_system_config>();
   if (auto n = core_->settings.worker_threads; n > 0)
     rt.cfg->set("scheduler.max-threads", n);
@@ -164,11 +179,25 @@ void app::start() {
   rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);
   auto& sys = *rt.sys;
   core_->system = &sys;
-  core_->consumer = internal::spawn_memory_consumer(sys, core_);
+  if (core_->uses_kafka()) {
+    core_->consumer = internal::spawn_kafka_consumer(sys, core_);
+    core_->channel_consumer = internal::spawn_memory_consumer(sys, core_);
+    rt.plain_actors = {core_->consumer, core_->channel_consumer,
+                       internal::spawn_kafka_producer(sys, core_->producer)};
+  } else {
+    core_->consumer = internal::spawn_memory_consumer(sys, core_);
+    core_->channel_consumer = core_->consumer;
+    rt.plain_actors = {core_->consumer};
+  }
   core_->replies = internal::spawn_reply_actor(sys, core_);
-  rt.plain_actors = {core_->consumer, core_->replies};
-  caf::anon_send(core_->consumer, internal::subscribe_atom::value,
-                 core_->reply_topic, core_->replies);
+  rt.plain_actors.push_back(core_->replies);
+  auto subscribe = [this](const std::string& topic, const caf::actor& who) {
+    caf::anon_send(internal::app_core::is_channel_name(topic)
+                       ? core_->channel_consumer
+                       : core_->consumer,
+                   internal::subscribe_atom::value, topic, who);
+  };
+  subscribe(core_->reply_topic, core_->replies);
 
   std::vector<supervision::child_spec> agent_supervisors;
   for (auto& e : entities_) {
@@ -179,8 +208,7 @@ void app::start() {
         sys, {e.info.name, e.isolated_input != nullptr, slots});
     rt.plain_actors.push_back(dispatcher);
     for (auto& topic : e.info.topics)
-      caf::anon_send(core_->consumer, internal::subscribe_atom::value, topic,
-                     dispatcher);
+      subscribe(topic, dispatcher);
     supervision::supervisor_options sup;
     sup.name = "agent:" + e.info.name;
     sup.how = *supervision::strategy_from_name(default_strategy(e.strategy));
@@ -188,7 +216,7 @@ void app::start() {
     for (size_t i = 0; i < slots; ++i)
       sup.children.push_back({e.info.name + "#" + std::to_string(i),
                               [cfg = internal::instance_config{
-                                   e.info.name, i, dispatcher, core_->consumer,
+                                   e.info.name, i, dispatcher, core_,
                                    e.make_processor}](caf::actor_system& s) {
                                 return internal::spawn_instance(s, cfg);
                               }});
@@ -209,7 +237,6 @@ void app::start() {
                                                 supervision::strategy::crashing,
                                                 {},
                                                 std::move(agent_supervisors)});
-  auto* rtp = rt_.get();
   rt.root->attach_functor([rtp](const caf::error& reason) {
     if (reason && reason != caf::exit_reason::user_shutdown) {
       faust::log().critical("worker stops: {}", supervision::describe(reason));
@@ -218,7 +245,8 @@ void app::start() {
       rtp->cv.notify_all();
     }
   });
-  caf::anon_send(core_->consumer, internal::start_atom::value);
+  for (auto& consumer : consumers())
+    caf::anon_send(consumer, internal::start_atom::value);
   core_->running = true;
   // The function is a spawn argument, not a capture: CAF 0.17.6 binds a
   // null argument tuple for actors spawned without arguments.
@@ -237,6 +265,13 @@ void app::start() {
                     entities_.size(), timers_.size());
 }
 
+std::vector<caf::actor> app::consumers() const {
+  std::vector<caf::actor> out{core_->consumer};
+  if (core_->channel_consumer != core_->consumer)
+    out.push_back(core_->channel_consumer);
+  return out;
+}
+
 void app::stop() {
   if (!core_->running.load())
     return;
@@ -246,23 +281,34 @@ void app::stop() {
     // without waiting for the rest.
     bool skip_drain = crashed() || !core_->settings.stream_wait_empty;
     caf::scoped_actor self{*rt.sys};
-    auto request = skip_drain ? caf::make_message(internal::commit_atom::value)
-                              : caf::make_message(internal::drain_atom::value);
-    self->request(core_->consumer, core_->settings.shutdown_timeout,
-                  std::move(request))
-        .receive([](bool) {},
-                 [&](caf::error& err) {
-                   faust::log().warn("app '{}': stopping without a complete "
-                                     "drain: {}",
-                                     id(), supervision::describe(err));
-                 });
+    for (auto& consumer : consumers()) {
+      auto request = skip_drain
+                         ? caf::make_message(internal::commit_atom::value)
+                         : caf::make_message(internal::drain_atom::value);
+      self->request(consumer, core_->settings.shutdown_timeout,
+                    std::move(request))
+          .receive([](bool) {},
+                   [&](caf::error& err) {
+                     faust::log().warn("app '{}': stopping without a "
+                                       "complete drain: {}",
+                                       id(), supervision::describe(err));
+                   });
+    }
   }
+  faust::log().debug("app '{}': drained", id());
   core_->running = false;
   caf::anon_send_exit(rt.root, caf::exit_reason::user_shutdown);
   for (auto& a : rt.plain_actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   rt.sys->await_all_actors_done();
+  faust::log().debug("app '{}': actors done", id());
+  // What timers, tasks and agents sent after the last commit.
+  if (core_->producer)
+    if (auto flushed = core_->producer->flush(core_->settings.shutdown_timeout);
+        !flushed)
+      faust::log().error("app '{}': {}", id(), flushed.error().message);
   core_->consumer = nullptr;
+  core_->channel_consumer = nullptr;
   core_->replies = nullptr;
   rt.plain_actors.clear();
   rt.root = nullptr;
@@ -275,11 +321,19 @@ void app::stop() {
 bool app::wait_until_idle(std::chrono::milliseconds timeout) {
   if (!core_->running.load())
     return false;
-  bool idle = false;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   caf::scoped_actor self{*rt_->sys};
-  self->request(core_->consumer, timeout, internal::idle_atom::value)
-      .receive([&](bool) { idle = true; }, [](caf::error&) {});
-  return idle;
+  for (auto& consumer : consumers()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    bool idle = false;
+    self->request(consumer, std::max(left, std::chrono::milliseconds{1}),
+                  internal::idle_atom::value)
+        .receive([&](bool) { idle = true; }, [](caf::error&) {});
+    if (!idle)
+      return false;
+  }
+  return true;
 }
 
 bool app::wait_until_crashed(std::chrono::milliseconds timeout) {
@@ -295,8 +349,12 @@ int app::run() {
   // Blocked before start so every runtime thread inherits the mask and the
   // signal waiter below is the only thread that takes them.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  start();
   auto* rtp = rt_.get();
+  {
+    std::lock_guard lock(rtp->mtx);
+    rtp->stop_requested = false;
+  }
+  // Started first, so a signal also ends a start that waits for the broker.
   std::thread waiter([rtp, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -304,17 +362,32 @@ int app::run() {
     rtp->stop_requested = true;
     rtp->cv.notify_all();
   });
+  auto release_waiter = [&] {
+    bool signalled = false;
+    {
+      std::lock_guard lock(rtp->mtx);
+      signalled = rtp->stop_requested;
+    }
+    if (!signalled)
+      pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+  };
+  try {
+    start();
+  } catch (const std::exception& e) {
+    faust::log().critical("{}", e.what());
+    release_waiter();
+    return 1;
+  }
   bool failed = false;
   {
     std::unique_lock lock(rtp->mtx);
     rtp->cv.wait(lock, [rtp] { return rtp->crashed || rtp->stop_requested; });
     failed = rtp->crashed;
-    if (!rtp->stop_requested)
-      pthread_kill(waiter.native_handle(), SIGTERM);
   }
-  waiter.join();
+  release_waiter();
   faust::log().info("app '{}': {}", id(),
-                    failed ? "shutting down after a fatal crash"
+                    failed ? "shutting down after a fatal error"
                            : "shutting down on signal");
   stop();
   return failed ? 1 : 0;

@@ -85,6 +85,8 @@ public:
   faust::topic<K, V> topic(std::vector<std::string> names,
                            topic_options opts = {}) {
     require_not_started("topic");
+    models::collect_models<K>(core_->models);
+    models::collect_models<V>(core_->models);
     return faust::topic<K, V>(
         core_, core_->declare_topic(std::move(names), std::move(opts)));
   }
@@ -93,6 +95,8 @@ public:
   template <class K = std::string, class V = nlohmann::ordered_json>
   faust::channel<K, V> channel() {
     require_not_started("channel");
+    models::collect_models<K>(core_->models);
+    models::collect_models<V>(core_->models);
     return faust::channel<K, V>(core_, core_->declare_channel());
   }
 
@@ -156,8 +160,10 @@ public:
   /// process exit code (0, or 1 when supervision gave up).
   int run();
 
-  /// The app's command line (Faust's `app.main()`): `worker`, `agents`,
-  /// `--help`. Returns the exit code.
+  /// The app's command line (Faust's `app.main()`): `worker`, `send`,
+  /// `agents`, `models`, `model`, `tables`, `reset`, each with `--help`.
+  /// Options override environment settings (`FAUST_BROKER`, ...), which
+  /// override the code's settings. Returns the exit code.
   int main(int argc, char** argv);
 
   /// Waits until every partition the app reads has been read to its end and
@@ -199,6 +205,13 @@ private:
   };
   struct runtime;
 
+  using entity_info = entity;
+  int send_from_command_line(const std::string& entity,
+                             const std::optional<std::string>& value,
+                             const std::optional<std::string>& key,
+                             std::optional<int32_t> partition, int repeat);
+  /// The consumer actors to drain, commit and ask for idleness.
+  std::vector<caf::actor> consumers() const;
   void require_not_started(const char* what) const;
   std::string default_strategy(const std::optional<std::string>& s) const;
   void add_entity(entity e);

@@ -4,24 +4,130 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 namespace faust {
 
+namespace {
+
+using json = nlohmann::ordered_json;
+
+/// Prints rows as Faust's tables do (a title, then tab-separated columns),
+/// or as a JSON list of objects with `--json`.
+void print_table(const std::string& title,
+                 const std::vector<std::string>& columns,
+                 const std::vector<std::vector<std::string>>& rows,
+                 bool as_json) {
+  if (as_json) {
+    auto out = json::array();
+    for (auto& row : rows) {
+      json obj = json::object();
+      for (size_t i = 0; i < columns.size(); ++i)
+        obj[columns[i]] = row[i];
+      out.push_back(std::move(obj));
+    }
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  std::cout << title << "\n";
+  for (size_t i = 0; i < columns.size(); ++i)
+    std::cout << (i ? "\t" : "") << columns[i];
+  std::cout << "\n";
+  for (auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i)
+      std::cout << (i ? "\t" : "") << row[i];
+    std::cout << "\n";
+  }
+}
+
+/// The record bytes `send` writes for `text`: JSON topics get `text` as is
+/// when it is JSON, else as a JSON string (as Faust's send serializes a
+/// plain string); other formats take the bytes of `text`. Byte codecs
+/// (`|binary`, ...) apply after.
+std::string encode_cli_value(const models::serializer_spec& spec,
+                             const std::string& text) {
+  if (spec.format != models::object_format::json || json::accept(text))
+    return spec.encode_bytes(text);
+  return spec.encode_bytes(json(text).dump());
+}
+
+} // namespace
+
 int app::main(int argc, char** argv) {
   CLI::App cli{"faust-cpp app '" + id() + "'"};
   cli.require_subcommand(1);
-  std::string loglevel = "info";
+  auto& s = core_->settings;
+  std::string loglevel = environment_setting("LOGLEVEL").value_or("info");
+  bool as_json = false;
+
+  auto add_loglevel = [&](CLI::App* cmd) {
+    cmd->add_option("-l,--loglevel", loglevel,
+                    "Logging level: debug, info, warn, error, critical "
+                    "(env FAUST_LOGLEVEL)")
+        ->capture_default_str();
+  };
+  auto add_broker = [&](CLI::App* cmd) {
+    cmd->add_option("-b,--broker", s.broker,
+                    "kafka://host:port[;host:port], embedded:// or memory:// "
+                    "(env FAUST_BROKER)")
+        ->capture_default_str();
+  };
+  auto add_json = [&](CLI::App* cmd) {
+    cmd->add_flag("--json", as_json, "Print JSON");
+  };
 
   auto worker = cli.add_subcommand("worker", "Start a worker");
+  add_loglevel(worker);
+  add_broker(worker);
   worker
-      ->add_option("-l,--loglevel", loglevel,
-                   "Logging level: debug, info, warn, error, critical")
+      ->add_option("--datadir", s.datadir,
+                   "Directory for worker data (env FAUST_DATADIR)")
+      ->capture_default_str();
+  worker
+      ->add_option("--processing-guarantee", s.processing_guarantee,
+                   "at_least_once or exactly_once (env "
+                   "FAUST_PROCESSING_GUARANTEE)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"at_least_once", "exactly_once"}));
+  worker
+      ->add_option("--web-port", s.web_port,
+                   "Web server port (accepted; no web server yet)")
       ->capture_default_str();
 
-  bool as_json = false;
+  std::string entity;
+  std::optional<std::string> value;
+  std::optional<std::string> key;
+  std::optional<int32_t> partition;
+  int repeat = 1;
+  auto send = cli.add_subcommand("send", "Send a message to an agent or topic");
+  add_loglevel(send);
+  add_broker(send);
+  send->add_option("entity", entity, "Topic name, or @agent")->required();
+  send->add_option("value", value, "The value (JSON for JSON topics)");
+  send->add_option("-k,--key", key, "The key");
+  send->add_option("--partition", partition, "Send to this partition");
+  send->add_option("-r,--repeat", repeat, "Send the message n times")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+
   auto agents_cmd = cli.add_subcommand("agents", "List agents");
-  agents_cmd->add_flag("--json", as_json, "Print JSON");
+  add_json(agents_cmd);
+  auto models_cmd = cli.add_subcommand("models", "List models");
+  add_json(models_cmd);
+  std::string model_name;
+  auto model_cmd = cli.add_subcommand("model", "Show the fields of a model");
+  add_json(model_cmd);
+  model_cmd->add_option("name", model_name, "Model name")->required();
+  auto tables_cmd = cli.add_subcommand("tables", "List tables");
+  add_json(tables_cmd);
+  auto reset_cmd =
+      cli.add_subcommand("reset", "Delete local table state (the datadir)");
+  add_loglevel(reset_cmd);
+  reset_cmd
+      ->add_option("--datadir", s.datadir,
+                   "Directory for worker data (env FAUST_DATADIR)")
+      ->capture_default_str();
 
   try {
     cli.parse(argc, argv);
@@ -32,26 +138,145 @@ int app::main(int argc, char** argv) {
     std::cerr << "unknown log level '" << loglevel << "'\n";
     return 2;
   }
-  if (*worker)
+  try {
+    validate(s);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+
+  if (*worker) {
+    faust::log().info("worker: app '{}', broker {}, {}, datadir {}", id(),
+                      s.broker, s.processing_guarantee, s.data_directory());
     return run();
+  }
+  if (*send)
+    return send_from_command_line(entity, value, key, partition, repeat);
   if (*agents_cmd) {
-    auto list = agents();
-    if (as_json) {
-      auto out = nlohmann::ordered_json::array();
-      for (auto& a : list)
-        out.push_back({{"name", a.name},
-                       {"topic", a.topics.empty() ? "" : a.topics.front()},
-                       {"help", a.help}});
-      std::cout << out.dump() << "\n";
-    } else {
-      for (auto& a : list) {
-        std::cout << "@" << a.name << "  ";
-        for (size_t i = 0; i < a.topics.size(); ++i)
-          std::cout << (i ? "," : "") << a.topics[i];
-        std::cout << "  " << a.help << "\n";
-      }
+    std::vector<std::vector<std::string>> rows;
+    for (auto& a : agents()) {
+      std::string topics;
+      for (size_t i = 0; i < a.topics.size(); ++i)
+        topics += (i ? "," : "") + a.topics[i];
+      rows.push_back({"@" + a.name, topics, a.help});
     }
+    if (as_json)
+      for (auto& r : rows)
+        r[0] = r[0].substr(1);
+    print_table("Agents", {"name", "topic", "help"}, rows, as_json);
     return 0;
+  }
+  if (*models_cmd) {
+    std::vector<std::vector<std::string>> rows;
+    for (auto& [name, info] : core_->models)
+      rows.push_back({name, ""});
+    print_table("Models", {"name", "help"}, rows, as_json);
+    return 0;
+  }
+  if (*model_cmd) {
+    auto it = core_->models.find(model_name);
+    if (it == core_->models.end())
+      for (auto i = core_->models.begin(); i != core_->models.end(); ++i)
+        if (auto dot = i->first.rfind('.');
+            dot != std::string::npos && i->first.substr(dot + 1) == model_name)
+          it = i;
+    if (it == core_->models.end()) {
+      std::cerr << "No model named '" << model_name
+                << "' (see the models command)\n";
+      return 2;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (auto& f : it->second.fields)
+      rows.push_back({f.name, f.type, f.required ? "*" : ""});
+    print_table(it->first, {"field", "type", "default"}, rows, as_json);
+    return 0;
+  }
+  if (*tables_cmd) {
+    // Tables come with the tables issue; the listing already has its shape.
+    print_table("Tables", {"name", "help"}, {}, as_json);
+    return 0;
+  }
+  if (*reset_cmd) {
+    std::filesystem::path dir = s.data_directory();
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) {
+      std::cout << "nothing to reset: " << dir.string() << " does not exist\n";
+      return 0;
+    }
+    auto removed = std::filesystem::remove_all(dir, ec);
+    if (ec) {
+      std::cerr << "cannot remove " << dir.string() << ": " << ec.message()
+                << "\n";
+      return 1;
+    }
+    std::cout << "removed " << dir.string() << " (" << removed
+              << " files and directories)\n";
+    return 0;
+  }
+  return 0;
+}
+
+int app::send_from_command_line(const std::string& entity,
+                                const std::optional<std::string>& value,
+                                const std::optional<std::string>& key,
+                                std::optional<int32_t> partition, int repeat) {
+  if (!core_->uses_kafka()) {
+    std::cerr << "send needs a Kafka broker: the app's broker is "
+              << core_->settings.broker << " (use --broker kafka://...)\n";
+    return 2;
+  }
+  std::string topic = entity;
+  if (!entity.empty() && entity.front() == '@') {
+    auto name = entity.substr(1);
+    const entity_info* found = nullptr;
+    for (auto& e : entities_)
+      if (e.info.name == name)
+        found = &e;
+    if (!found || found->info.topics.empty()) {
+      std::cerr << "No agent named '" << name << "' (see the agents command)\n";
+      return 2;
+    }
+    topic = found->info.topics.front();
+  }
+  if (internal::app_core::is_channel_name(topic)) {
+    std::cerr << entity
+              << " reads an in-process channel; send works on topics\n";
+    return 2;
+  }
+  // Declared topics use their codecs; others the app's defaults.
+  auto key_spec = core_->codecs.parse(core_->settings.key_serializer);
+  auto value_spec = core_->codecs.parse(core_->settings.value_serializer);
+  for (auto& t : core_->topics)
+    for (auto& n : t->names)
+      if (n == topic && !t->is_channel) {
+        key_spec = t->key_spec;
+        value_spec = t->value_spec;
+      }
+  if (auto connected = core_->connect(); !connected) {
+    std::cerr << connected.error().message << "\n";
+    return 1;
+  }
+  models::message msg;
+  msg.topic = topic;
+  msg.partition = partition.value_or(-1);
+  if (key)
+    msg.key = encode_cli_value(key_spec, *key);
+  if (value)
+    msg.value = encode_cli_value(value_spec, *value);
+  for (int i = 0; i < repeat; ++i) {
+    auto sent = core_->producer->send_and_wait(
+        msg, core_->settings.broker_request_timeout * 6);
+    if (!sent) {
+      std::cerr << sent.error().message << "\n";
+      return 1;
+    }
+    json out{{"topic", sent->topic},
+             {"partition", sent->partition},
+             {"topic_partition", json::array({sent->topic, sent->partition})},
+             {"offset", sent->offset},
+             {"timestamp", sent->timestamp_ms},
+             {"timestamp_type", 0}};
+    std::cout << out.dump() << "\n";
   }
   return 0;
 }

@@ -1,9 +1,90 @@
 #include "actors/settings.hpp"
 
+#include "transport/kafka/client_config.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
 namespace faust {
 
 std::string app_settings::app_id() const {
   return version > 1 ? id + "-v" + std::to_string(version) : id;
+}
+
+std::string app_settings::data_directory() const {
+  std::string out = datadir;
+  for (auto pos = out.find("{appid}"); pos != std::string::npos;
+       pos = out.find("{appid}"))
+    out.replace(pos, 7, id);
+  return out;
+}
+
+std::optional<std::string> environment_setting(const std::string& name) {
+  for (const char* prefix : {"FAUST_", "F_"})
+    if (const char* v = std::getenv((prefix + name).c_str()))
+      return std::string(v);
+  return std::nullopt;
+}
+
+namespace {
+
+template <class Int>
+Int parse_int(const std::string& name, const std::string& text) {
+  try {
+    size_t used = 0;
+    auto v = std::stoll(text, &used);
+    if (used == text.size())
+      return static_cast<Int>(v);
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument("environment variable " + name + "='" + text +
+                              "': expected an integer");
+}
+
+} // namespace
+
+void apply_environment(app_settings& s) {
+  auto str = [](const char* name, std::string& field) {
+    if (auto v = environment_setting(name))
+      field = *v;
+  };
+  str("BROKER", s.broker);
+  str("DATADIR", s.datadir);
+  str("STORE", s.store);
+  str("PROCESSING_GUARANTEE", s.processing_guarantee);
+  str("DEAD_LETTER_TOPIC", s.dead_letter_topic);
+  if (auto v = environment_setting("TOPIC_PARTITIONS"))
+    s.topic_partitions = parse_int<int32_t>("TOPIC_PARTITIONS", *v);
+  if (auto v = environment_setting("TOPIC_REPLICATION_FACTOR"))
+    s.topic_replication_factor =
+        parse_int<int16_t>("TOPIC_REPLICATION_FACTOR", *v);
+  if (auto v = environment_setting("BROKER_SESSION_TIMEOUT"))
+    s.broker_session_timeout =
+        std::chrono::seconds(parse_int<int64_t>("BROKER_SESSION_TIMEOUT", *v));
+  if (auto v = environment_setting("WEB_PORT"))
+    s.web_port = parse_int<int>("WEB_PORT", *v);
+}
+
+void validate(const app_settings& s) {
+  if (s.id.empty())
+    throw std::invalid_argument("App requires an id!");
+  auto& url = s.broker;
+  if (url.rfind("kafka://", 0) == 0) {
+    if (auto servers = transport::kafka::bootstrap_from_url(url); !servers)
+      throw std::invalid_argument(servers.error().message);
+  } else if (url.rfind("embedded://", 0) != 0 &&
+             url.rfind("memory://", 0) != 0) {
+    throw std::invalid_argument("broker '" + url +
+                                "': expected kafka://host:port, embedded:// "
+                                "or memory://");
+  }
+  if (s.processing_guarantee != "at_least_once" &&
+      s.processing_guarantee != "exactly_once")
+    throw std::invalid_argument("processing_guarantee '" +
+                                s.processing_guarantee +
+                                "': expected at_least_once or exactly_once");
+  if (s.topic_partitions < 1)
+    throw std::invalid_argument("topic_partitions must be positive");
 }
 
 } // namespace faust

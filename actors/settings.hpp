@@ -3,12 +3,17 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace faust::transport {
 class memory_broker;
+namespace kafka {
+class embedded_broker;
 }
+} // namespace faust::transport
 
 namespace faust {
 
@@ -21,8 +26,13 @@ struct app_settings {
   std::string id{};
   /// With version > 1 the effective id is `id_format` applied: `{id}-v{N}`.
   int version = 1;
-  /// `memory://` (in-process broker) for now; `kafka://host:port` later.
-  std::string broker = "memory://";
+  /// Where the app's topics live:
+  /// - `kafka://host:port[;host:port...]`: a Kafka cluster;
+  /// - `embedded://`: a Kafka-protocol broker started inside this process
+  ///   (librdkafka's mock cluster), for examples and tests;
+  /// - `memory://`: an in-process log without Kafka (unit tests).
+  /// Channels are always in-process.
+  std::string broker = "kafka://localhost:9092";
   /// Table store URL (`memory://` or `rocksdb://`).
   std::string store = "memory://";
   /// Directory for worker data.
@@ -63,9 +73,50 @@ struct app_settings {
   /// Share one in-process broker between apps (`memory://` only); when null
   /// the app makes its own.
   std::shared_ptr<transport::memory_broker> memory_broker{};
+  /// Share one embedded broker between apps (`embedded://` only); when null
+  /// the app starts its own.
+  std::shared_ptr<transport::kafka::embedded_broker> embedded_broker{};
+  /// Create the internal topics the app owns (repartition, reply topics,
+  /// topics declared internal). Off: they must exist.
+  bool topic_allow_declare = true;
+  /// Records of app topics that cannot be decoded go here (key, value and
+  /// headers unchanged, plus `faust.error`, `faust.source` headers) instead
+  /// of only being logged and skipped. Empty: off.
+  std::string dead_letter_topic{};
+  /// Extra librdkafka properties of the app's consumer and producer
+  /// (`session.timeout.ms`, `linger.ms`, security settings, ...).
+  std::map<std::string, std::string> consumer_properties{};
+  std::map<std::string, std::string> producer_properties{};
+  /// How long the group waits for a silent worker before giving its
+  /// partitions to others (Faust's `broker_session_timeout`), and how often
+  /// the consumer says it is alive.
+  std::chrono::milliseconds broker_session_timeout{60000};
+  std::chrono::milliseconds broker_heartbeat_interval{3000};
+  /// How long to wait for the cluster at start before each retry (retries
+  /// go on, with backoff, until the worker is stopped).
+  std::chrono::milliseconds broker_request_timeout{5000};
+  /// The web server's port (accepted; the web server comes later).
+  int web_port = 6066;
 
   /// The effective app id (`id`, or `id-vN` for version > 1).
   std::string app_id() const;
+  /// `datadir` with `{appid}` replaced.
+  std::string data_directory() const;
 };
+
+/// Settings read from the environment, each as `FAUST_<NAME>` or, if that
+/// is unset, `F_<NAME>` (Faust's prefixes): BROKER, DATADIR, STORE,
+/// PROCESSING_GUARANTEE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
+/// WEB_PORT, DEAD_LETTER_TOPIC, BROKER_SESSION_TIMEOUT (seconds). They override
+/// what the code set; command line options override them. A bad value throws
+/// `std::invalid_argument` naming the variable.
+void apply_environment(app_settings& s);
+
+/// The value of `FAUST_<name>`, else `F_<name>`, if set.
+std::optional<std::string> environment_setting(const std::string& name);
+
+/// Throws `std::invalid_argument` with a clear message for settings that
+/// cannot work (no id, unknown broker scheme or processing guarantee).
+void validate(const app_settings& s);
 
 } // namespace faust

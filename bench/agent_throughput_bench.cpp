@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
       return 2;
   }
   faust::set_log_level("warn");
-  faust::app app{
-      {.id = "bench-throughput", .worker_threads = 2, .memory_broker = broker}};
+  faust::app app{{.id = "bench-throughput",
+                  .broker = "memory://",
+                  .worker_threads = 2,
+                  .memory_broker = broker}};
   auto topic = app.topic<std::string, PageView>("page_views");
   std::unordered_map<std::string, uint64_t> counts;
   size_t ours_total = 0;

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   }
 
   faust::set_log_level("warn");
-  faust::app app{{.id = "bench-ask", .worker_threads = 2}};
+  faust::app app{
+      {.id = "bench-ask", .broker = "memory://", .worker_threads = 2}};
   auto adding = app.agent<int64_t>("adding", [](int64_t& v) { return v + 1; },
                                    {}, {.partitions = 1});
   app.start();

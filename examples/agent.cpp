@@ -15,7 +15,7 @@ struct Add {
 FAUST_RECORD_NS(Add, "examples.agent.Add", a, b);
 
 int main(int argc, char** argv) {
-  faust::app app{{.id = "agent-example"}};
+  faust::app app{{.id = "agent-example", .broker = "memory://"}};
   auto topic = app.topic<std::string, Add>("adding");
 
   auto adding = app.agent("adding", topic,

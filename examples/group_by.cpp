@@ -19,7 +19,8 @@ FAUST_RECORD_NS(Withdrawal, "examples.group_by.Withdrawal", user, account,
                 amount);
 
 int main(int argc, char** argv) {
-  faust::app app{{.id = "group-by-example", .topic_partitions = 4}};
+  faust::app app{
+      {.id = "group-by-example", .broker = "memory://", .topic_partitions = 4}};
   auto withdrawals = app.topic<std::string, Withdrawal>("withdrawals");
 
   std::map<std::string, double> totals; // owned by the one instance

@@ -8,7 +8,8 @@
 #include <string>
 
 int main(int argc, char** argv) {
-  faust::app app{{.id = "hello-world", .value_serializer = "raw"}};
+  faust::app app{
+      {.id = "hello-world", .broker = "memory://", .value_serializer = "raw"}};
   auto greetings_topic = app.topic<std::string, std::string>("greetings");
 
   app.agent("greet", greetings_topic,

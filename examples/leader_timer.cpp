@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
       interval_ms = std::stoi(argv[i + 1]);
   }
 
-  faust::app app{{.id = "hello-world"}};
+  faust::app app{{.id = "hello-world", .broker = "memory://"}};
   std::promise<void> enough;
   std::atomic<int> said{0};
   auto say = app.agent<std::string>("say", [&](std::string& greeting) {

@@ -2,6 +2,7 @@
 
 #include "models/message.hpp"
 #include "models/result.hpp"
+#include "transport/record_metadata.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -14,14 +15,6 @@
 #include <vector>
 
 namespace faust::transport {
-
-/// Where a produced record landed.
-struct record_metadata {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = -1;
-  int64_t timestamp_ms = 0;
-};
 
 /// The in-process broker behind `memory://`: partitioned, append-only topic
 /// logs with offsets, keyed partitioning with Kafka's murmur2, and committed

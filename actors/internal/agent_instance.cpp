@@ -1,3 +1,4 @@
+#include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
@@ -24,7 +25,7 @@ struct instance_state : processor_host {
 
   void flush() {
     if (!buffer.empty())
-      self->send(cfg.consumer, ack_atom::value, buffer.take());
+      send_acks(self, *cfg.core, buffer.take());
   }
 };
 

@@ -2,10 +2,15 @@
 
 #include "actors/internal/messages.hpp"
 #include "actors/uuid.hpp"
+#include "supervision/logger.hpp"
+#include "transport/kafka/client_config.hpp"
+#include "transport/kafka/topic_admin.hpp"
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 namespace faust::internal {
 
@@ -18,13 +23,8 @@ const std::string& topic_desc::name() const {
 
 app_core::app_core(app_settings s)
     : settings(std::move(s)), app_id(settings.app_id()) {
-  if (settings.id.empty())
-    throw std::invalid_argument("App requires an id!");
-  if (settings.broker.rfind("memory://", 0) != 0)
-    throw std::invalid_argument(
-        "broker '" + settings.broker +
-        "': only memory:// is available in this build (kafka:// comes with "
-        "the Kafka transport)");
+  apply_environment(settings);
+  validate(settings);
   broker = settings.memory_broker
                ? settings.memory_broker
                : std::make_shared<transport::memory_broker>();
@@ -63,7 +63,145 @@ std::shared_ptr<topic_desc> app_core::declare_channel() {
   return desc;
 }
 
-result<bool> app_core::create_topics() {
+result<bool> app_core::connect() {
+  if (!uses_kafka() || producer)
+    return true;
+  if (settings.broker.rfind("embedded://", 0) == 0) {
+    if (!embedded)
+      embedded = settings.embedded_broker;
+    if (!embedded) {
+      auto started = transport::kafka::embedded_broker::start();
+      if (!started)
+        return started.error();
+      embedded = std::move(*started);
+      faust::log().info("embedded broker at {}", embedded->bootstrap());
+    }
+    bootstrap = embedded->bootstrap();
+  } else {
+    bootstrap = *transport::kafka::bootstrap_from_url(settings.broker);
+  }
+  transport::kafka::producer_options opts;
+  opts.bootstrap = bootstrap;
+  opts.client_id = app_id + "-producer";
+  opts.extra = settings.producer_properties;
+  auto made = transport::kafka::producer::create(opts);
+  if (!made)
+    return made.error();
+  producer = std::move(*made);
+  return true;
+}
+
+bool app_core::acks_enabled_for(const std::string& topic) const {
+  for (auto& t : topics)
+    for (auto& n : t->names)
+      if (n == topic)
+        return t->options.acks;
+  return true;
+}
+
+void app_core::fail(const std::string& why) {
+  faust::log().critical("{}", why);
+  if (on_fatal)
+    on_fatal(why);
+}
+
+namespace {
+
+transport::kafka::topic_requirement requirement_for(const topic_desc& t,
+                                                    const std::string& name,
+                                                    const app_settings& s) {
+  transport::kafka::topic_requirement r;
+  r.name = name;
+  r.partitions = t.partitions;
+  r.exact_partitions = t.options.partitions.has_value();
+  r.replication_factor =
+      t.options.replicas.value_or(s.topic_replication_factor);
+  r.create = t.options.internal && s.topic_allow_declare;
+  std::string policy;
+  if (t.options.compacting)
+    policy = "compact";
+  if (t.options.deleting)
+    policy += policy.empty() ? "delete" : ",delete";
+  if (!policy.empty())
+    r.config["cleanup.policy"] = policy;
+  if (t.options.retention)
+    r.config["retention.ms"] = std::to_string(t.options.retention->count());
+  for (auto& [k, v] : t.options.config)
+    r.config[k] = v;
+  return r;
+}
+
+} // namespace
+
+result<bool> app_core::create_topics(const std::vector<std::string>& sources,
+                                     const std::function<bool()>& cancelled) {
+  if (!uses_kafka())
+    return create_memory_topics();
+  // Channels stay in-process.
+  for (auto& t : topics)
+    if (t->is_channel)
+      if (auto made = broker->create_topic(t->name(), t->partitions); !made)
+        return made.error();
+  if (auto connected = connect(); !connected)
+    return connected.error();
+
+  std::vector<transport::kafka::topic_requirement> wanted;
+  auto is_source = [&](const std::string& name) {
+    return std::find(sources.begin(), sources.end(), name) != sources.end();
+  };
+  for (auto& t : topics) {
+    if (t->is_channel)
+      continue;
+    for (auto& name : t->names)
+      if (is_source(name) || t->options.internal)
+        wanted.push_back(requirement_for(*t, name, settings));
+  }
+  transport::kafka::topic_requirement reply;
+  reply.name = reply_topic;
+  reply.partitions = 1;
+  reply.replication_factor = settings.topic_replication_factor;
+  reply.create = settings.topic_allow_declare;
+  reply.config["retention.ms"] =
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         settings.reply_expires)
+                         .count());
+  wanted.push_back(reply);
+
+  auto admin = transport::kafka::topic_admin::connect(
+      bootstrap, settings.producer_properties);
+  if (!admin)
+    return admin.error();
+  auto backoff = std::chrono::milliseconds{500};
+  for (;;) {
+    auto listing = (*admin)->list_topics(settings.broker_request_timeout);
+    if (listing) {
+      embedded_cluster =
+          listing->count(transport::kafka::embedded_broker::admin_topic) > 0;
+      auto ensured = (*admin)->ensure(wanted, *listing,
+                                      settings.broker_request_timeout * 4);
+      if (!ensured)
+        return ensured.error();
+      for (auto& t : topics)
+        if (!t->is_channel)
+          if (auto it = ensured->find(t->names.front()); it != ensured->end())
+            t->partitions = it->second;
+      return true;
+    }
+    if (cancelled && cancelled())
+      return error{listing.error().message + " (stopped while waiting)"};
+    faust::log().error("{}; retrying in {} ms", listing.error().message,
+                       backoff.count());
+    auto until = std::chrono::steady_clock::now() + backoff;
+    while (std::chrono::steady_clock::now() < until)
+      if (cancelled && cancelled())
+        return error{listing.error().message + " (stopped while waiting)"};
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    backoff = std::min(backoff * 2, std::chrono::milliseconds{30000});
+  }
+}
+
+result<bool> app_core::create_memory_topics() {
   for (auto& t : topics)
     for (auto& name : t->names) {
       // An existing topic is used as it is (Faust never alters topics).
@@ -97,7 +235,9 @@ void app_core::cancel_reply(const std::string& correlation_id) {
 }
 
 result<transport::record_metadata> app_core::produce(models::message msg) {
-  auto res = broker->produce(std::move(msg));
+  auto res = producer && !is_channel_name(msg.topic)
+                 ? producer->send(msg)
+                 : broker->produce(std::move(msg));
   if (res)
     stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
   return res;

@@ -4,8 +4,11 @@
 #include "actors/settings.hpp"
 #include "actors/topic_options.hpp"
 #include "models/message.hpp"
+#include "models/model_info.hpp"
 #include "models/result.hpp"
 #include "models/serializer.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
 #include "transport/memory_broker.hpp"
 
 #include <caf/actor.hpp>
@@ -30,6 +33,7 @@ struct app_monitor {
   std::atomic<uint64_t> events_filtered{0};
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> messages_sent{0};
+  std::atomic<uint64_t> dead_lettered{0};
 };
 
 /// A declared topic or channel, untyped; typed handles point to it.
@@ -56,17 +60,33 @@ public:
   app_settings settings;
   std::string app_id;
   models::codec_registry codecs;
+  /// The in-process log: every topic for memory://, channels otherwise.
   std::shared_ptr<transport::memory_broker> broker;
+  /// For Kafka (kafka:// and embedded://): the cluster's `host:port,...`
+  /// (set by `connect`), the embedded broker if the app runs one, and the
+  /// app's producer.
+  std::string bootstrap;
+  std::shared_ptr<transport::kafka::embedded_broker> embedded;
+  std::shared_ptr<transport::kafka::producer> producer;
+  /// The cluster is an embedded broker (ours or a faust-broker process).
+  bool embedded_cluster = false;
   app_monitor stats;
   std::string reply_topic;
   std::vector<std::shared_ptr<topic_desc>> topics;
+  /// Record types of the declared topics (the `models` command).
+  models::model_registry models;
 
   /// Called on the consumer's thread after each committed offset (Faust's
   /// sensor `on_commit_completed`). Set before start.
   std::function<void(const models::topic_partition&, int64_t)> on_commit;
 
   caf::actor_system* system = nullptr;
+  /// Delivers the app's topics: the Kafka consumer, or the memory
+  /// consumer for memory://.
   caf::actor consumer;
+  /// Delivers channels (in-process topics): the memory consumer (the same
+  /// actor as `consumer` for memory://).
+  caf::actor channel_consumer;
   caf::actor replies;
   std::atomic<bool> running{false};
 
@@ -79,8 +99,33 @@ public:
   /// records carry objects instead of bytes.
   std::shared_ptr<topic_desc> declare_channel();
 
-  /// Creates every declared topic on the broker.
-  result<bool> create_topics();
+  /// True when the app's topics live on Kafka (kafka:// or embedded://).
+  bool uses_kafka() const { return settings.broker.rfind("memory://", 0) != 0; }
+  /// True for names of in-process channels (never Kafka topic names).
+  static bool is_channel_name(const std::string& topic) {
+    return !topic.empty() && topic.front() == '<';
+  }
+
+  /// For Kafka: starts the embedded broker (embedded://), finds the
+  /// cluster's bootstrap servers and creates the producer. Idempotent.
+  result<bool> connect();
+
+  /// Creates the declared topics: on the memory log; on Kafka the topics
+  /// the app owns (internal topics, the reply topic), after checking that
+  /// the topics in `sources` (what streams read) exist with the declared
+  /// partition counts. An unreachable cluster is retried with backoff until
+  /// `cancelled()` says to give up.
+  result<bool> create_topics(const std::vector<std::string>& sources,
+                             const std::function<bool()>& cancelled);
+
+  /// Whether records of `topic` are acked and their offsets committed
+  /// (Faust's `acks_enabled_for`; false for topics declared `acks=false`).
+  bool acks_enabled_for(const std::string& topic) const;
+
+  /// Reports a fatal runtime error (the worker stops with exit code 1).
+  void fail(const std::string& why);
+  /// Set by the app's runtime before start.
+  std::function<void(const std::string&)> on_fatal;
 
   /// Registers a wait for the reply with `correlation_id` (completed with
   /// "timed out" after `timeout`), or returns false if the app is not
@@ -89,8 +134,13 @@ public:
                    std::chrono::milliseconds timeout);
   void cancel_reply(const std::string& correlation_id);
 
-  /// Sends one record now. Safe from any thread.
+  /// Sends one record (channels in-process, topics to the broker). Kafka
+  /// sends are asynchronous: the metadata has no offset yet. Safe from any
+  /// thread.
   result<transport::record_metadata> produce(models::message msg);
+
+private:
+  result<bool> create_memory_topics();
 };
 
 } // namespace faust::internal

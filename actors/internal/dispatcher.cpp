@@ -85,6 +85,20 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
       [](assigned_atom, const assignment&) {
         // Instances exist per slot already; nothing to start here.
       },
+      [self](revoked_atom, const assignment& revoked) {
+        // Queued records of revoked partitions are not processed here: the
+        // partition's new owner starts from the last commit.
+        auto gone = [&](const work& w) {
+          for (auto& tp : revoked.partitions)
+            if (w.batch->tp == tp)
+              return true;
+          return false;
+        };
+        auto& st = self->state;
+        std::erase_if(st.shared_queue, gone);
+        for (auto& s : st.slots)
+          std::erase_if(s.queue, gone);
+      },
       [self](ready_atom, size_t index) {
         auto& st = self->state;
         if (index >= st.slots.size())

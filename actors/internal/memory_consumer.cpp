@@ -1,4 +1,6 @@
+#include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/waiting_requests.hpp"
 #include "supervision/logger.hpp"
 #include "transport/offset_tracker.hpp"
 
@@ -30,20 +32,12 @@ struct consumer_state {
   bool started = false;
   bool draining = false;
   uint64_t acks_since_commit = 0;
-  std::vector<caf::response_promise> drain_waiters;
-  std::vector<caf::response_promise> idle_waiters;
+  waiting_requests drain_waiters;
+  waiting_requests idle_waiters;
   static inline const char* name = "faust.consumer";
 };
 
 using consumer_actor = caf::stateful_actor<consumer_state>;
-
-bool topic_commits(const app_core& core, const std::string& topic) {
-  for (auto& t : core.topics)
-    for (auto& n : t->names)
-      if (n == topic)
-        return t->options.acks;
-  return true;
-}
 
 void commit(consumer_actor* self) {
   auto& st = self->state;
@@ -69,9 +63,7 @@ void maybe_finish_drain(consumer_actor* self) {
   if (!st.draining || st.drain_waiters.empty() || in_flight(st) > 0)
     return;
   commit(self);
-  for (auto& rp : st.drain_waiters)
-    rp.deliver(true);
-  st.drain_waiters.clear();
+  st.drain_waiters.release();
 }
 
 bool idle(const consumer_state& st) {
@@ -89,9 +81,7 @@ void maybe_finish_idle(consumer_actor* self) {
   if (st.idle_waiters.empty() || !idle(st))
     return;
   commit(self);
-  for (auto& rp : st.idle_waiters)
-    rp.deliver(true);
-  st.idle_waiters.clear();
+  st.idle_waiters.release();
 }
 
 void fetch(consumer_actor* self) {
@@ -106,7 +96,7 @@ void fetch(consumer_actor* self) {
     auto& p = st.partitions[id];
     while (p.tracker.pending() < max_in_flight) {
       auto batch = std::make_shared<record_batch>();
-      batch->tp_id = id;
+      batch->tp_id = id | channel_tp_flag;
       batch->tp = p.tp;
       auto want = std::min(batch_size, max_in_flight - p.tracker.pending());
       auto n =
@@ -147,7 +137,7 @@ void start(consumer_actor* self) {
                           ? *committed
                           : (latest ? core.broker->high_watermark(tp) : 0);
       partition_state ps{tp, start, transport::offset_tracker{start}, &subs,
-                         topic_commits(core, topic)};
+                         core.acks_enabled_for(topic)};
       st.partitions.push_back(std::move(ps));
       assigned.partitions.push_back(tp);
     }
@@ -186,8 +176,9 @@ caf::behavior consumer_impl(consumer_actor* self,
       },
       [self](ack_atom, const ack_list& acks) {
         auto& st = self->state;
-        for (auto& [id, offset] : acks.acks)
-          if (id < st.partitions.size() &&
+        for (auto [flagged, offset] : acks.acks)
+          if (auto id = flagged & ~channel_tp_flag;
+              id < st.partitions.size() &&
               st.partitions[id].tracker.ack(offset))
             ++st.acks_since_commit;
         if (st.acks_since_commit >= st.core->settings.broker_commit_every)
@@ -212,8 +203,7 @@ caf::behavior consumer_impl(consumer_actor* self,
           commit(self);
           return true;
         }
-        st.idle_waiters.push_back(self->make_response_promise());
-        return st.idle_waiters.back();
+        return st.idle_waiters.park(self);
       },
       [self](drain_atom) -> caf::result<bool> {
         auto& st = self->state;
@@ -222,8 +212,7 @@ caf::behavior consumer_impl(consumer_actor* self,
           commit(self);
           return true;
         }
-        st.drain_waiters.push_back(self->make_response_promise());
-        return st.drain_waiters.back();
+        return st.drain_waiters.park(self);
       },
   };
 }

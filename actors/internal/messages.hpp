@@ -54,6 +54,9 @@ using idle_atom = caf::atom_constant<caf::atom("idle")>;
 // consumer -> subscribers
 using batch_atom = caf::atom_constant<caf::atom("batch")>;
 using assigned_atom = caf::atom_constant<caf::atom("assigned")>;
+/// Partitions taken away: drop their queued records (another worker
+/// processes them from the last commit).
+using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 // dispatcher <-> instances
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using crashed_atom = caf::atom_constant<caf::atom("crashed")>;

@@ -1,3 +1,4 @@
+#include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "models/serializer.hpp"
 #include "supervision/logger.hpp"
@@ -70,9 +71,10 @@ caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
           complete(self, *m);
           acks.add(batch->tp_id, m->offset);
         }
-        self->send(self->state.core->consumer, ack_atom::value, acks.take());
+        send_acks(self, *self->state.core, acks.take());
       },
       [](assigned_atom, const assignment&) {},
+      [](revoked_atom, const assignment&) {},
   };
 }
 

@@ -33,6 +33,24 @@ namespace faust::internal {
 caf::actor spawn_memory_consumer(caf::actor_system& sys,
                                  std::shared_ptr<app_core> core);
 
+/// The Kafka transport's consumer: the same protocol as the memory
+/// consumer, over a member of the app's consumer group (group id = app id).
+/// Records of assigned partitions go out in batches per partition; a
+/// partition with `stream_buffer_maxsize` records in flight is paused until
+/// half of them are acked. Rebalances reach subscribers as (assigned_atom)
+/// and (revoked_atom); acked offsets are committed every
+/// `broker_commit_interval`, after `broker_commit_every` acks, on revoke and
+/// when drained, each time after the app's producer has delivered what it
+/// sent (so no output of a committed record can be lost).
+caf::actor spawn_kafka_consumer(caf::actor_system& sys,
+                                std::shared_ptr<app_core> core);
+
+/// Serves the Kafka producer's delivery reports (sends go straight to the
+/// thread-safe producer).
+caf::actor
+spawn_kafka_producer(caf::actor_system& sys,
+                     std::shared_ptr<transport::kafka::producer> producer);
+
 struct dispatcher_config {
   std::string agent_name;
   /// One instance per partition (work goes to slot `partition % slots`).
@@ -51,7 +69,8 @@ struct instance_config {
   std::string agent_name;
   size_t index = 0;
   caf::actor dispatcher;
-  caf::actor consumer;
+  /// Where acks go (its consumers).
+  std::shared_ptr<app_core> core;
   processor_factory make_processor;
 };
 

@@ -232,9 +232,18 @@ TEST_CASE("app settings are validated with Faust's messages") {
   auto bad = settings("bad");
   bad.agent_supervisor = "rest_for_one";
   CHECK_THROWS_AS(faust::app{bad}, std::invalid_argument);
-  auto kafka = settings("kafka");
-  kafka.broker = "kafka://localhost:9092";
-  CHECK_THROWS_AS(faust::app{kafka}, std::invalid_argument);
+  auto unknown = settings("unknown-broker");
+  unknown.broker = "amqp://localhost";
+  CHECK_THROWS_WITH_AS(faust::app{unknown},
+                       "broker 'amqp://localhost': expected kafka://host:port, "
+                       "embedded:// or memory://",
+                       std::invalid_argument);
+  auto guarantee = settings("guarantee");
+  guarantee.processing_guarantee = "at_most_once";
+  CHECK_THROWS_WITH_AS(faust::app{guarantee},
+                       "processing_guarantee 'at_most_once': expected "
+                       "at_least_once or exactly_once",
+                       std::invalid_argument);
 }
 
 TEST_CASE("echo sends every processed value to another topic as well") {

@@ -68,6 +68,7 @@ private:
 inline faust::app_settings settings(std::string id) {
   faust::app_settings s;
   s.id = std::move(id);
+  s.broker = "memory://";
   s.worker_threads = 2;
   return s;
 }

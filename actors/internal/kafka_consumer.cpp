@@ -1,0 +1,424 @@
+#include "actors/internal/ack_routing.hpp"
+#include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/waiting_requests.hpp"
+#include "supervision/logger.hpp"
+#include "transport/kafka/consumer.hpp"
+#include "transport/offset_tracker.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <map>
+#include <unordered_map>
+
+namespace faust::internal {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using transport::kafka::offset_to_commit;
+using transport::kafka::rebalance_kind;
+
+/// One assignment of one partition: a new id every time it is assigned, so
+/// acks for records of an earlier assignment are recognised and ignored.
+struct partition_state {
+  models::topic_partition tp;
+  std::vector<caf::actor>* subscribers = nullptr;
+  bool commit = true;
+  bool active = true;
+  bool paused = false;
+  /// The tracker starts at the first record delivered.
+  bool tracking = false;
+  transport::offset_tracker tracker;
+  /// One past the last record delivered.
+  int64_t position = -1;
+  /// Last offset the group confirmed.
+  int64_t committed = -1;
+};
+
+struct kafka_consumer_state {
+  std::shared_ptr<app_core> core;
+  std::unique_ptr<transport::kafka::consumer> client;
+  std::map<std::string, std::vector<caf::actor>> subscribers;
+  std::vector<partition_state> partitions;
+  std::unordered_map<models::topic_partition, uint32_t> active;
+  std::shared_ptr<std::atomic<bool>> wake_pending =
+      std::make_shared<std::atomic<bool>>(false);
+  bool started = false;
+  bool draining = false;
+  bool ever_assigned = false;
+  /// Set when records the app produced were lost: never commit again, so a
+  /// restart processes their sources again.
+  bool poisoned = false;
+  uint64_t producer_failures_seen = 0;
+  uint64_t acks_since_commit = 0;
+  steady_clock::time_point last_commit = steady_clock::now();
+  waiting_requests drain_waiters;
+  waiting_requests idle_waiters;
+  static inline const char* name = "faust.kafka_consumer";
+};
+
+using consumer_actor = caf::stateful_actor<kafka_consumer_state>;
+
+constexpr size_t poll_budget = 8192;
+
+size_t max_in_flight(const kafka_consumer_state& st) {
+  return std::max<size_t>(1, st.core->settings.stream_buffer_maxsize);
+}
+
+/// Makes sure records the app produced for acked events are delivered
+/// before their source offsets are committed. False: do not commit now.
+bool outputs_delivered(consumer_actor* self, milliseconds timeout) {
+  auto& st = self->state;
+  auto& producer = st.core->producer;
+  if (!producer)
+    return true;
+  if (producer->in_flight() > 0)
+    if (auto flushed = producer->flush(timeout); !flushed) {
+      faust::log().warn("not committing offsets yet: {}",
+                        flushed.error().message);
+      return false;
+    }
+  if (auto failures = producer->failures();
+      failures > st.producer_failures_seen) {
+    st.producer_failures_seen = failures;
+    st.poisoned = true;
+    st.core->fail("records produced by this worker could not be delivered "
+                  "(see the errors above); offsets are no longer committed, "
+                  "so a restart processes their source records again");
+  }
+  return !st.poisoned;
+}
+
+std::vector<offset_to_commit> committable(kafka_consumer_state& st,
+                                          const std::vector<uint32_t>* only) {
+  std::vector<offset_to_commit> out;
+  auto consider = [&](partition_state& p) {
+    if (p.active && p.commit && p.tracking &&
+        p.tracker.watermark() > p.committed)
+      out.push_back({p.tp, p.tracker.watermark()});
+  };
+  if (only)
+    for (auto id : *only)
+      consider(st.partitions[id]);
+  else
+    for (auto& p : st.partitions)
+      consider(p);
+  return out;
+}
+
+void commit(consumer_actor* self, bool wait,
+            const std::vector<uint32_t>* only = nullptr) {
+  auto& st = self->state;
+  st.acks_since_commit = 0;
+  st.last_commit = steady_clock::now();
+  if (!st.client || st.poisoned)
+    return;
+  auto offsets = committable(st, only);
+  if (offsets.empty())
+    return;
+  if (!outputs_delivered(self, wait ? st.core->settings.shutdown_timeout
+                                    : milliseconds{10000}))
+    return;
+  if (auto done = st.client->commit(offsets, wait); !done)
+    faust::log().warn("{}", done.error().message);
+  else if (wait)
+    for (auto& o : offsets)
+      if (auto it = st.active.find(o.tp); it != st.active.end())
+        st.partitions[it->second].committed = o.offset;
+}
+
+size_t in_flight(const kafka_consumer_state& st) {
+  size_t n = 0;
+  for (auto& p : st.partitions)
+    if (p.active)
+      n += p.tracker.pending();
+  return n;
+}
+
+void on_rebalance(consumer_actor* self, rebalance_kind kind,
+                  const std::vector<models::topic_partition>& tps) {
+  auto& st = self->state;
+  if (kind == rebalance_kind::assigned) {
+    st.ever_assigned = true;
+    std::map<std::string, assignment> per_topic;
+    for (auto& tp : tps) {
+      auto subs = st.subscribers.find(tp.topic);
+      if (subs == st.subscribers.end())
+        continue;
+      partition_state p;
+      p.tp = tp;
+      p.subscribers = &subs->second;
+      p.commit = st.core->acks_enabled_for(tp.topic);
+      st.active[tp] = static_cast<uint32_t>(st.partitions.size());
+      st.partitions.push_back(std::move(p));
+      per_topic[tp.topic].partitions.push_back(tp);
+    }
+    // Where each partition resumes, for `idle` before any record arrives.
+    for (auto& [tp, offset] : st.client->committed(tps, milliseconds{5000}))
+      if (auto it = st.active.find(tp); it != st.active.end())
+        st.partitions[it->second].committed = offset;
+    faust::log().info("partitions assigned: {}", tps.size());
+    for (auto& [topic, a] : per_topic)
+      for (auto& sub : st.subscribers[topic])
+        self->send(sub, assigned_atom::value, a);
+    return;
+  }
+  std::vector<uint32_t> ids;
+  for (auto& tp : tps)
+    if (auto it = st.active.find(tp); it != st.active.end())
+      ids.push_back(it->second);
+  // An orderly revoke commits what was acked; lost partitions may already
+  // belong to another worker, which must not see our commit.
+  if (kind == rebalance_kind::revoked)
+    commit(self, true, &ids);
+  std::map<std::string, assignment> per_topic;
+  for (auto id : ids) {
+    auto& p = st.partitions[id];
+    p.active = false;
+    st.active.erase(p.tp);
+    per_topic[p.tp.topic].partitions.push_back(p.tp);
+  }
+  faust::log().info("partitions {}: {}",
+                    kind == rebalance_kind::lost ? "lost" : "revoked",
+                    tps.size());
+  for (auto& [topic, a] : per_topic)
+    for (auto& sub : st.subscribers[topic])
+      self->send(sub, revoked_atom::value, a);
+}
+
+bool idle(consumer_actor* self) {
+  auto& st = self->state;
+  if (!st.started || !st.ever_assigned || !st.client)
+    return false;
+  for (auto& p : st.partitions) {
+    if (!p.active)
+      continue;
+    if (p.tracker.pending() > 0)
+      return false;
+    auto high = st.client->high_watermark(p.tp);
+    if (!high)
+      return false;
+    auto position = p.position >= 0 ? p.position : p.committed;
+    if (*high > 0 && position < *high)
+      return false;
+  }
+  return true;
+}
+
+void maybe_finish_idle(consumer_actor* self) {
+  auto& st = self->state;
+  if (st.idle_waiters.empty() || !idle(self))
+    return;
+  commit(self, true);
+  st.idle_waiters.release();
+}
+
+void maybe_finish_drain(consumer_actor* self) {
+  auto& st = self->state;
+  if (!st.draining || st.drain_waiters.empty() || in_flight(st) > 0)
+    return;
+  commit(self, true);
+  st.drain_waiters.release();
+}
+
+/// Takes what librdkafka has fetched and hands it out in batches per
+/// partition; pauses partitions with too many records in flight.
+void fetch(consumer_actor* self) {
+  auto& st = self->state;
+  if (!st.client || st.draining)
+    return;
+  std::map<uint32_t, std::shared_ptr<record_batch>> batches;
+  auto got = st.client->poll(poll_budget, [&](models::message_ptr m) {
+    auto it = st.active.find({m->topic, m->partition});
+    if (it == st.active.end())
+      return; // from before a revoke
+    auto& batch = batches[it->second];
+    if (!batch) {
+      batch = std::make_shared<record_batch>();
+      batch->tp_id = it->second;
+      batch->tp = st.partitions[it->second].tp;
+    }
+    batch->records.push_back(std::move(m));
+  });
+  auto limit = max_in_flight(st);
+  std::vector<models::topic_partition> to_pause;
+  for (auto& [id, batch] : batches) {
+    auto& p = st.partitions[id];
+    if (!p.active)
+      continue; // revoked while polling
+    if (!p.tracking) {
+      p.tracker = transport::offset_tracker{batch->records.front()->offset};
+      p.tracking = true;
+    }
+    auto refs = static_cast<uint32_t>(p.subscribers->size());
+    for (auto& m : batch->records)
+      p.tracker.delivered(m->offset, refs);
+    p.position = batch->records.back()->offset + 1;
+    batch_ptr shared = std::move(batch);
+    for (auto& sub : *p.subscribers)
+      self->send(sub, batch_atom::value, shared);
+    if (!p.paused && p.tracker.pending() >= limit) {
+      p.paused = true;
+      to_pause.push_back(p.tp);
+    }
+  }
+  st.client->pause(to_pause);
+  // More may be waiting: the wake-up only fires when the queue was empty.
+  if (got >= poll_budget && !st.wake_pending->exchange(true))
+    self->send(self, wake_atom::value);
+}
+
+void start(consumer_actor* self) {
+  auto& st = self->state;
+  if (st.started)
+    return;
+  st.started = true;
+  auto& core = *st.core;
+  transport::kafka::consumer_options opts;
+  opts.bootstrap = core.bootstrap;
+  opts.group_id = core.app_id;
+  opts.client_id = core.app_id + "-consumer";
+  opts.auto_offset_reset = core.settings.consumer_auto_offset_reset;
+  opts.read_committed = core.settings.processing_guarantee == "exactly_once";
+  // The mock cluster holds every rebalance open for the session timeout
+  // (waiting for members to rejoin), even after a member left cleanly:
+  // keep it short there, so a restarted worker is back in seconds.
+  auto session = core.settings.broker_session_timeout;
+  if (core.embedded_cluster)
+    session = std::min(session, milliseconds{6000});
+  opts.extra["session.timeout.ms"] = std::to_string(session.count());
+  opts.extra["heartbeat.interval.ms"] = std::to_string(
+      std::min(core.settings.broker_heartbeat_interval, session / 3).count());
+  // librdkafka's mock cluster answers a fetch only when its wait is over,
+  // even if records arrive meanwhile (Kafka answers at once): wait little.
+  if (core.embedded_cluster)
+    opts.extra["fetch.wait.max.ms"] = "10";
+  for (auto& [k, v] : core.settings.consumer_properties)
+    opts.extra[k] = v;
+  auto client = transport::kafka::consumer::create(opts);
+  if (!client) {
+    core.fail(client.error().message);
+    return;
+  }
+  st.client = std::move(*client);
+  st.client->on_rebalance(
+      [self](rebalance_kind kind,
+             const std::vector<models::topic_partition>& tps) {
+        on_rebalance(self, kind, tps);
+      });
+  st.client->on_commit(
+      [self](const std::vector<offset_to_commit>& done, const std::string&) {
+        auto& st = self->state;
+        for (auto& o : done) {
+          if (auto it = st.active.find(o.tp); it != st.active.end())
+            st.partitions[it->second].committed =
+                std::max(st.partitions[it->second].committed, o.offset);
+          st.core->stats.commits.fetch_add(1, std::memory_order_relaxed);
+          if (st.core->on_commit)
+            st.core->on_commit(o.tp, o.offset);
+        }
+      });
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+  st.client->on_wakeup([weak, flag = st.wake_pending] {
+    if (flag->exchange(true))
+      return;
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<caf::actor>(strong), wake_atom::value);
+  });
+  std::vector<std::string> topics;
+  for (auto& [topic, subs] : st.subscribers)
+    topics.push_back(topic);
+  if (auto subscribed = st.client->subscribe(topics); !subscribed) {
+    core.fail(subscribed.error().message);
+    return;
+  }
+  self->send(self, tick_atom::value);
+}
+
+caf::behavior kafka_consumer_impl(consumer_actor* self,
+                                  std::shared_ptr<app_core> core) {
+  self->state.core = std::move(core);
+  return {
+      [self](subscribe_atom, const std::string& topic, caf::actor who) {
+        self->state.subscribers[topic].push_back(std::move(who));
+      },
+      [self](start_atom) { start(self); },
+      [self](wake_atom) {
+        self->state.wake_pending->store(false);
+        fetch(self);
+        maybe_finish_idle(self);
+      },
+      [self](ack_atom, const ack_list& acks) {
+        auto& st = self->state;
+        auto limit = max_in_flight(st);
+        std::vector<models::topic_partition> to_resume;
+        for (auto& [id, offset] : acks.acks) {
+          if (id >= st.partitions.size())
+            continue;
+          auto& p = st.partitions[id];
+          if (!p.active || !p.tracker.ack(offset))
+            continue;
+          ++st.acks_since_commit;
+          if (p.paused && p.tracker.pending() <= limit / 2) {
+            p.paused = false;
+            to_resume.push_back(p.tp);
+          }
+        }
+        if (st.client && !st.draining)
+          st.client->resume(to_resume);
+        if (st.acks_since_commit >= st.core->settings.broker_commit_every)
+          commit(self, false);
+        maybe_finish_drain(self);
+        maybe_finish_idle(self);
+      },
+      [self](commit_atom) {
+        commit(self, true);
+        return true;
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        // Also serves rebalances and errors while partitions are paused.
+        fetch(self);
+        if (steady_clock::now() - st.last_commit >=
+            st.core->settings.broker_commit_interval)
+          commit(self, false);
+        maybe_finish_idle(self);
+        self->delayed_send(self, milliseconds{200}, tick_atom::value);
+      },
+      [self](idle_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (idle(self)) {
+          commit(self, true);
+          return true;
+        }
+        return st.idle_waiters.park(self);
+      },
+      [self](drain_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (!st.draining && st.client) {
+          std::vector<models::topic_partition> all;
+          for (auto& [tp, id] : st.active)
+            all.push_back(tp);
+          st.client->pause(all);
+        }
+        st.draining = true;
+        if (in_flight(st) == 0) {
+          commit(self, true);
+          return true;
+        }
+        return st.drain_waiters.park(self);
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_kafka_consumer(caf::actor_system& sys,
+                                std::shared_ptr<app_core> core) {
+  // Detached: librdkafka calls (commits, flushes) may block for a while.
+  return sys.spawn<caf::detached>(kafka_consumer_impl, std::move(core));
+}
+
+} // namespace faust::internal

@@ -1,0 +1,81 @@
+# Helpers for integration tests that run faust-broker, workers and kcat as
+# real processes on loopback. Source it; every wait is bounded.
+#   FAUST_BROKER_BIN must point at build/bin/faust-broker.
+
+WORK=${KEEP_WORK:-$(mktemp -d)}
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  exec 7>&- 2>/dev/null || true
+  [[ -n ${KEEP_WORK:-} ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*"
+  for f in "$WORK"/*.log; do
+    [[ -f $f ]] && { echo "--- $f"; tail -n 60 "$f"; }
+  done
+  exit 1
+}
+
+# wait_log FILE REGEX SECONDS: waits for a line matching REGEX in FILE.
+wait_log() {
+  timeout "$3" grep -q -m1 -E "$2" <(tail -n +1 -F "$1" 2>/dev/null) ||
+    fail "no line matching '$2' in $1 within $3 s"
+}
+
+# start_broker [ARGS...]: starts faust-broker with commands from fd 7 and
+# sets BOOTSTRAP.
+start_broker() {
+  mkfifo "$WORK/broker.in"
+  "$FAUST_BROKER_BIN" "$@" <"$WORK/broker.in" >"$WORK/broker.out" \
+    2>"$WORK/broker.log" &
+  PIDS+=($!)
+  BROKER_PID=$!
+  exec 7>"$WORK/broker.in"
+  wait_log "$WORK/broker.out" '^bootstrap=' 20
+  BOOTSTRAP=$(sed -n 's/^bootstrap=//p' "$WORK/broker.out" | head -1)
+}
+
+# broker_command LINE: sends a control line and waits for its answer.
+broker_command() {
+  local before
+  before=$(wc -l <"$WORK/broker.out")
+  echo "$1" >&7
+  timeout 10 bash -c "until (( \$(wc -l <'$WORK/broker.out') > $before )); do
+    sleep 0.05; done" || fail "broker did not answer '$1'"
+  tail -n +$((before + 1)) "$WORK/broker.out" | grep -q "^ok " ||
+    fail "broker refused '$1': $(tail -n 1 "$WORK/broker.out")"
+}
+
+# start_worker NAME BINARY [ARGS...]: starts `BINARY worker ARGS` logging to
+# $WORK/NAME.log and sets WORKER_PID.
+start_worker() {
+  local name=$1 bin=$2
+  shift 2
+  "$bin" worker "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+  WORKER_PID=$!
+  PIDS+=($WORKER_PID)
+}
+
+# stop_worker PID SECONDS: SIGTERM, then expects exit code 0 in time.
+stop_worker() {
+  kill -TERM "$1"
+  timeout "$2" tail --pid="$1" -f /dev/null || fail "worker $1 did not stop in $2 s"
+  local rc=0
+  wait "$1" || rc=$?
+  ((rc == 0)) || fail "worker $1 exited with $rc"
+}
+
+# read_topic TOPIC COUNT SECONDS: prints the first COUNT values of TOPIC
+# (all partitions), waiting for them.
+read_topic() {
+  timeout "$3" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -c "$2" -q \
+    -f '%s\n' || fail "fewer than $2 records on $1 within $3 s"
+}
+
+# read_all TOPIC: prints every value on TOPIC now, then exits.
+read_all() {
+  timeout 30 kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%s\n'
+}

@@ -1,0 +1,272 @@
+#include "transport/kafka/consumer.hpp"
+
+#include "supervision/logger.hpp"
+#include "transport/kafka/log_bridge.hpp"
+
+namespace faust::transport::kafka {
+
+namespace {
+
+std::vector<models::topic_partition>
+to_vector(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<models::topic_partition> out;
+  if (!list)
+    return out;
+  for (int i = 0; i < list->cnt; ++i)
+    out.push_back({list->elems[i].topic, list->elems[i].partition});
+  return out;
+}
+
+partition_list_ptr to_list(const std::vector<models::topic_partition>& tps) {
+  partition_list_ptr list{
+      rd_kafka_topic_partition_list_new(static_cast<int>(tps.size()))};
+  for (auto& tp : tps)
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(),
+                                      tp.partition);
+  return list;
+}
+
+models::message_ptr to_message(const rd_kafka_message_t* m) {
+  auto msg = std::make_shared<models::message>();
+  msg->topic = rd_kafka_topic_name(m->rkt);
+  msg->partition = m->partition;
+  msg->offset = m->offset;
+  rd_kafka_timestamp_type_t type;
+  msg->timestamp_ms = rd_kafka_message_timestamp(m, &type);
+  if (m->key)
+    msg->key.emplace(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload)
+    msg->value.emplace(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0;
+         !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
+      msg->headers.push_back(
+          {name, value ? std::string(static_cast<const char*>(value), size)
+                       : std::string()});
+  }
+  return msg;
+}
+
+} // namespace
+
+result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
+  if (opts.group_id.empty())
+    return error{"Kafka consumer: needs a group id (the app id)"};
+  properties props{
+      {"bootstrap.servers", opts.bootstrap},
+      {"group.id", opts.group_id},
+      {"client.id", opts.client_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", opts.auto_offset_reset},
+      {"partition.assignment.strategy", "range"},
+      {"isolation.level",
+       opts.read_committed ? "read_committed" : "read_uncommitted"},
+      {"enable.partition.eof", "false"},
+  };
+  std::unique_ptr<consumer> c{new consumer()};
+  auto client = make_client(
+      RD_KAFKA_CONSUMER, std::move(props), opts.extra, c.get(),
+      [](rd_kafka_conf_t* conf) {
+        rd_kafka_conf_set_rebalance_cb(conf, &consumer::rebalance_cb);
+        rd_kafka_conf_set_offset_commit_cb(conf, &consumer::commit_cb);
+      });
+  if (!client)
+    return client.error();
+  c->client_ = std::move(*client);
+  c->name_ = rd_kafka_name(c->client_.get());
+  rd_kafka_poll_set_consumer(c->client_.get());
+  c->queue_.reset(rd_kafka_queue_get_consumer(c->client_.get()));
+  return c;
+}
+
+consumer::~consumer() {
+  if (!client_)
+    return;
+  closing_ = true;
+  faust::log().debug("{}: leaving the group", name_);
+  rd_kafka_queue_cb_event_enable(queue_.get(), nullptr, nullptr);
+  if (auto err = rd_kafka_consumer_close(client_.get()))
+    faust::log().warn("{}: leaving the group: {}", name_, describe(err));
+  if (group_metadata_)
+    rd_kafka_consumer_group_metadata_destroy(group_metadata_);
+  queue_.reset();
+  client_.reset();
+}
+
+void consumer::on_wakeup(std::function<void()> fn) {
+  on_wakeup_ = std::move(fn);
+  rd_kafka_queue_cb_event_enable(queue_.get(), &consumer::queue_event_cb, this);
+}
+
+void consumer::queue_event_cb(rd_kafka_t*, void* opaque) {
+  auto* self = static_cast<consumer*>(opaque);
+  if (self->on_wakeup_)
+    self->on_wakeup_();
+}
+
+result<bool> consumer::subscribe(const std::vector<std::string>& topics) {
+  partition_list_ptr list{
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()))};
+  for (auto& t : topics)
+    rd_kafka_topic_partition_list_add(list.get(), t.c_str(),
+                                      RD_KAFKA_PARTITION_UA);
+  if (auto err = rd_kafka_subscribe(client_.get(), list.get()))
+    return error{name_ + ": cannot subscribe: " + describe(err)};
+  return true;
+}
+
+void consumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* parts,
+                            void* opaque) {
+  auto* self = static_cast<consumer*>(opaque);
+  auto tps = to_vector(parts);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (self->on_rebalance_ && !self->closing_)
+      self->on_rebalance_(rebalance_kind::assigned, tps);
+    if (auto e = rd_kafka_assign(rk, parts))
+      faust::log().error("{}: cannot take assigned partitions: {}", self->name_,
+                         describe(e));
+  } else {
+    auto kind = rd_kafka_assignment_lost(rk) ? rebalance_kind::lost
+                                             : rebalance_kind::revoked;
+    if (self->on_rebalance_ && !self->closing_)
+      self->on_rebalance_(kind, tps);
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void consumer::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t* offsets,
+                         void* opaque) {
+  auto* self = static_cast<consumer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+    return; // nothing to commit
+  std::vector<offset_to_commit> done;
+  std::string failure = err ? describe(err) : std::string();
+  if (offsets)
+    for (int i = 0; i < offsets->cnt; ++i) {
+      auto& e = offsets->elems[i];
+      if (e.err && failure.empty())
+        failure = std::string(e.topic) + "[" + std::to_string(e.partition) +
+                  "]: " + describe(e.err);
+      if (!e.err)
+        done.push_back({{e.topic, e.partition}, e.offset});
+    }
+  if (!failure.empty())
+    faust::log().warn("{}: commit failed (retried at the next commit): {}",
+                      self->name_, failure);
+  if (self->on_commit_)
+    self->on_commit_(done, failure);
+}
+
+void consumer::report(rd_kafka_resp_err_t err, const std::string& text) {
+  auto& last = reported_[static_cast<int>(err)];
+  if (last == text)
+    return;
+  last = text;
+  faust::log().error("{}: {} ({}); retrying", name_, text,
+                     rd_kafka_err2name(err));
+}
+
+size_t consumer::poll(size_t max,
+                      const std::function<void(models::message_ptr)>& sink) {
+  size_t n = 0;
+  while (n < max) {
+    message_handle m{rd_kafka_consumer_poll(client_.get(), 0)};
+    if (!m)
+      break;
+    if (m->err) {
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        continue;
+      std::string where = m->rkt ? std::string(" on ") +
+                                       rd_kafka_topic_name(m->rkt) + "[" +
+                                       std::to_string(m->partition) + "]"
+                                 : std::string();
+      report(m->err, rd_kafka_message_errstr(m.get()) + where);
+      continue;
+    }
+    if (!reported_.empty()) {
+      faust::log().info("{}: receiving records again", name_);
+      reported_.clear();
+    }
+    sink(to_message(m.get()));
+    ++n;
+  }
+  return n;
+}
+
+result<bool> consumer::commit(const std::vector<offset_to_commit>& offsets,
+                              bool wait) {
+  if (offsets.empty())
+    return true;
+  auto list = to_partition_list(offsets);
+  auto err = rd_kafka_commit(client_.get(), list.get(), wait ? 0 : 1);
+  if (err)
+    return error{name_ + ": commit: " + describe(err)};
+  return true;
+}
+
+void consumer::pause(const std::vector<models::topic_partition>& tps) {
+  if (tps.empty())
+    return;
+  auto list = to_list(tps);
+  rd_kafka_pause_partitions(client_.get(), list.get());
+}
+
+void consumer::resume(const std::vector<models::topic_partition>& tps) {
+  if (tps.empty())
+    return;
+  auto list = to_list(tps);
+  rd_kafka_resume_partitions(client_.get(), list.get());
+}
+
+std::optional<int64_t>
+consumer::high_watermark(const models::topic_partition& tp) {
+  int64_t low = -1, high = -1;
+  if (rd_kafka_get_watermark_offsets(client_.get(), tp.topic.c_str(),
+                                     tp.partition, &low, &high) ||
+      high < 0)
+    return std::nullopt;
+  return high;
+}
+
+std::map<models::topic_partition, int64_t>
+consumer::committed(const std::vector<models::topic_partition>& tps,
+                    std::chrono::milliseconds timeout) {
+  std::map<models::topic_partition, int64_t> out;
+  if (tps.empty())
+    return out;
+  auto list = to_list(tps);
+  if (auto err = rd_kafka_committed(client_.get(), list.get(),
+                                    static_cast<int>(timeout.count()))) {
+    faust::log().warn("{}: cannot read committed offsets: {}", name_,
+                      describe(err));
+    return out;
+  }
+  for (int i = 0; i < list->cnt; ++i)
+    if (!list->elems[i].err && list->elems[i].offset >= 0)
+      out[{list->elems[i].topic, list->elems[i].partition}] =
+          list->elems[i].offset;
+  return out;
+}
+
+std::vector<models::topic_partition> consumer::assignment() const {
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  if (rd_kafka_assignment(client_.get(), &list))
+    return {};
+  partition_list_ptr owned{list};
+  return to_vector(list);
+}
+
+rd_kafka_consumer_group_metadata_t* consumer::group_metadata() {
+  if (!group_metadata_)
+    group_metadata_ = rd_kafka_consumer_group_metadata(client_.get());
+  return group_metadata_;
+}
+
+} // namespace faust::transport::kafka

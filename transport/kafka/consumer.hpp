@@ -1,0 +1,119 @@
+#pragma once
+
+#include "models/message.hpp"
+#include "models/result.hpp"
+#include "transport/kafka/client_config.hpp"
+#include "transport/kafka/handles.hpp"
+#include "transport/kafka/producer.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faust::transport::kafka {
+
+struct consumer_options {
+  /// `host:port,...`
+  std::string bootstrap{};
+  /// The consumer group: the app id.
+  std::string group_id{};
+  std::string client_id = "faust-consumer";
+  /// Where a partition without a committed offset starts: `earliest` or
+  /// `latest`.
+  std::string auto_offset_reset = "earliest";
+  /// Hide records of aborted transactions (exactly_once).
+  bool read_committed = false;
+  /// librdkafka properties over ours (`session.timeout.ms`, ...).
+  properties extra{};
+};
+
+/// How the group changed this consumer's partitions.
+enum class rebalance_kind {
+  assigned,
+  revoked,
+  /// Taken away without an orderly revoke (the session timed out): do not
+  /// commit for them.
+  lost,
+};
+
+/// A member of a Kafka consumer group (librdkafka's high-level consumer)
+/// that never blocks: the owner calls `poll` when `on_wakeup` says records or
+/// events arrived. Offsets are committed only by `commit` (auto-commit is
+/// off); a partition without a committed offset starts at
+/// `auto_offset_reset`. Rebalances use the eager `range` assignor, so topics
+/// with equal partition counts are co-partitioned (partition N of each goes
+/// to the same worker). Not thread-safe: one owner (the consumer actor).
+class consumer {
+public:
+  using rebalance_handler = std::function<void(
+      rebalance_kind, const std::vector<models::topic_partition>&)>;
+  using commit_handler = std::function<void(
+      const std::vector<offset_to_commit>& committed, const std::string& err)>;
+
+  static result<std::unique_ptr<consumer>> create(consumer_options opts);
+  /// Leaves the group (without calling the rebalance handler).
+  ~consumer();
+  consumer(const consumer&) = delete;
+  consumer& operator=(const consumer&) = delete;
+
+  /// Called from poll (so on the owner's thread) around every rebalance:
+  /// `revoked`/`lost` before partitions go, `assigned` before they start.
+  void on_rebalance(rebalance_handler fn) { on_rebalance_ = std::move(fn); }
+  /// Called from poll with the outcome of each asynchronous commit; `err`
+  /// is empty on success.
+  void on_commit(commit_handler fn) { on_commit_ = std::move(fn); }
+  /// Called from a librdkafka thread when something arrives while the
+  /// consumer's queue was empty: must be cheap (send a message).
+  void on_wakeup(std::function<void()> fn);
+
+  result<bool> subscribe(const std::vector<std::string>& topics);
+  /// Hands up to `max` records to `sink` without waiting, and serves
+  /// rebalances, commit results and errors on the way. Returns the number
+  /// of records. Errors are logged once per kind until records flow again.
+  size_t poll(size_t max, const std::function<void(models::message_ptr)>& sink);
+  /// Commits `offsets` (the next offsets to read) asynchronously, or
+  /// synchronously when `wait` is set.
+  result<bool> commit(const std::vector<offset_to_commit>& offsets,
+                      bool wait = false);
+  void pause(const std::vector<models::topic_partition>& tps);
+  void resume(const std::vector<models::topic_partition>& tps);
+  /// The high watermark librdkafka last saw for `tp` in a fetch response.
+  std::optional<int64_t> high_watermark(const models::topic_partition& tp);
+  /// The group's committed offsets of `tps` (the next offsets to read);
+  /// partitions without one are left out. Waits for the coordinator.
+  std::map<models::topic_partition, int64_t>
+  committed(const std::vector<models::topic_partition>& tps,
+            std::chrono::milliseconds timeout);
+  /// The partitions assigned now.
+  std::vector<models::topic_partition> assignment() const;
+  /// The group's metadata, for `send_offsets_to_transaction`.
+  rd_kafka_consumer_group_metadata_t* group_metadata();
+  rd_kafka_t* handle() const { return client_.get(); }
+
+private:
+  consumer() = default;
+  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts,
+                           void* opaque);
+  static void commit_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
+  static void queue_event_cb(rd_kafka_t* rk, void* opaque);
+  void report(rd_kafka_resp_err_t err, const std::string& text);
+
+  client_ptr client_;
+  queue_ptr queue_;
+  std::string name_;
+  rebalance_handler on_rebalance_;
+  commit_handler on_commit_;
+  std::function<void()> on_wakeup_;
+  rd_kafka_consumer_group_metadata_t* group_metadata_ = nullptr;
+  /// Errors already logged, until records flow again.
+  std::map<int, std::string> reported_;
+  bool closing_ = false;
+};
+
+} // namespace faust::transport::kafka

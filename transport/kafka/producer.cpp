@@ -1,0 +1,232 @@
+#include "transport/kafka/producer.hpp"
+
+#include "supervision/logger.hpp"
+#include "transport/kafka/log_bridge.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace faust::transport::kafka {
+
+namespace {
+
+int timeout_ms(std::chrono::milliseconds t) {
+  return static_cast<int>(std::max<int64_t>(0, t.count()));
+}
+
+/// Where `send_and_wait` waits for its record's delivery report.
+struct delivery_slot {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool done = false;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  record_metadata meta;
+};
+
+std::string printable_key(const rd_kafka_message_t* m) {
+  if (!m->key)
+    return "null";
+  std::string key(static_cast<const char*>(m->key),
+                  std::min<size_t>(m->key_len, 64));
+  for (auto& c : key)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '?';
+  return "'" + key + (m->key_len > 64 ? "...'" : "'");
+}
+
+} // namespace
+
+result<std::unique_ptr<producer>> producer::create(producer_options opts) {
+  properties props{{"bootstrap.servers", opts.bootstrap},
+                   {"client.id", opts.client_id},
+                   {"enable.idempotence", "true"},
+                   {"acks", "all"},
+                   {"partitioner", "murmur2_random"}};
+  if (opts.transactional_id)
+    props["transactional.id"] = *opts.transactional_id;
+  std::unique_ptr<producer> p{new producer()};
+  auto client =
+      make_client(RD_KAFKA_PRODUCER, std::move(props), opts.extra, p.get(),
+                  [](rd_kafka_conf_t* conf) {
+                    rd_kafka_conf_set_dr_msg_cb(conf, &producer::on_delivery);
+                  });
+  if (!client)
+    return client.error();
+  p->client_ = std::move(*client);
+  p->name_ = rd_kafka_name(p->client_.get());
+  return p;
+}
+
+producer::~producer() {
+  if (!client_)
+    return;
+  if (auto n = in_flight(); n > 0)
+    faust::log().warn("{}: closing with {} records not yet delivered", name_,
+                      n);
+}
+
+void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
+                           void* opaque) {
+  auto* self = static_cast<producer*>(opaque);
+  if (auto* slot = static_cast<delivery_slot*>(m->_private)) {
+    std::lock_guard lock(slot->mtx);
+    slot->err = m->err;
+    slot->meta.topic = rd_kafka_topic_name(m->rkt);
+    slot->meta.partition = m->partition;
+    slot->meta.offset = m->offset;
+    rd_kafka_timestamp_type_t type;
+    slot->meta.timestamp_ms = rd_kafka_message_timestamp(m, &type);
+    slot->done = true;
+    slot->cv.notify_all();
+  }
+  if (m->err) {
+    self->failures_.fetch_add(1);
+    faust::log().error("{}: record to {}[{}] with key {} was not delivered: "
+                       "{}",
+                       self->name_, rd_kafka_topic_name(m->rkt), m->partition,
+                       printable_key(m), describe(m->err));
+  } else {
+    self->delivered_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+namespace {
+
+rd_kafka_resp_err_t produce(rd_kafka_t* rk, const models::message& msg,
+                            void* slot) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (!msg.headers.empty()) {
+    headers = rd_kafka_headers_new(msg.headers.size());
+    for (auto& h : msg.headers)
+      rd_kafka_header_add(headers, h.key.data(),
+                          static_cast<ssize_t>(h.key.size()), h.value.data(),
+                          static_cast<ssize_t>(h.value.size()));
+  }
+  // The macros cast their arguments without parentheses: pass plain names.
+  const char* key = msg.key ? msg.key->data() : nullptr;
+  size_t key_size = msg.key ? msg.key->size() : 0;
+  char* value = msg.value ? const_cast<char*>(msg.value->data()) : nullptr;
+  size_t value_size = msg.value ? msg.value->size() : 0;
+  int32_t partition =
+      msg.partition >= 0 ? msg.partition : RD_KAFKA_PARTITION_UA;
+  auto err = rd_kafka_producev(
+      rk, RD_KAFKA_V_TOPIC(msg.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size),
+      RD_KAFKA_V_VALUE(value, value_size),
+      RD_KAFKA_V_TIMESTAMP(msg.timestamp_ms), RD_KAFKA_V_HEADERS(headers),
+      RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
+  // On success the producer owns the headers.
+  if (err && headers)
+    rd_kafka_headers_destroy(headers);
+  return err;
+}
+
+} // namespace
+
+result<record_metadata> producer::send(const models::message& msg) {
+  for (;;) {
+    auto err = produce(client_.get(), msg, nullptr);
+    if (!err)
+      return record_metadata{msg.topic, msg.partition >= 0 ? msg.partition : -1,
+                             -1, msg.timestamp_ms};
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      return error{"cannot send to '" + msg.topic + "': " + describe(err)};
+    // Backpressure: the producer actor's polling makes room.
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+}
+
+result<record_metadata>
+producer::send_and_wait(const models::message& msg,
+                        std::chrono::milliseconds timeout) {
+  auto slot = std::make_unique<delivery_slot>();
+  for (;;) {
+    auto err = produce(client_.get(), msg, slot.get());
+    if (!err)
+      break;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      return error{"cannot send to '" + msg.topic + "': " + describe(err)};
+    rd_kafka_poll(client_.get(), 10);
+  }
+  // Serve delivery reports here too: nobody else may be polling.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    {
+      std::unique_lock lock(slot->mtx);
+      if (slot->done)
+        break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      // The slot must outlive the report: let it leak rather than dangle.
+      (void)slot.release();
+      return error{"sending to '" + msg.topic + "': no delivery report in " +
+                   std::to_string(timeout.count()) + " ms"};
+    }
+    rd_kafka_poll(client_.get(), 10);
+  }
+  if (slot->err)
+    return error{"sending to '" + msg.topic + "': " + describe(slot->err)};
+  return slot->meta;
+}
+
+void producer::poll(std::chrono::milliseconds timeout) {
+  rd_kafka_poll(client_.get(), timeout_ms(timeout));
+}
+
+result<bool> producer::flush(std::chrono::milliseconds timeout) {
+  if (auto err = rd_kafka_flush(client_.get(), timeout_ms(timeout)))
+    return error{name_ + ": " + std::to_string(in_flight()) +
+                 " records still undelivered after " +
+                 std::to_string(timeout.count()) + " ms (" + describe(err) +
+                 ")"};
+  return true;
+}
+
+size_t producer::in_flight() const {
+  return static_cast<size_t>(rd_kafka_outq_len(client_.get()));
+}
+
+result<bool> producer::check(rd_kafka_error_t* raw, const char* what) {
+  error_ptr err{raw};
+  if (!err)
+    return true;
+  if (rd_kafka_error_is_fatal(err.get()))
+    fatal_ = true;
+  return error{name_ + ": " + what + ": " + rd_kafka_error_string(err.get()) +
+               (rd_kafka_error_is_fatal(err.get()) ? " (fatal)" : "") +
+               (rd_kafka_error_txn_requires_abort(err.get())
+                    ? " (the transaction must be aborted)"
+                    : "")};
+}
+
+result<bool> producer::init_transactions(std::chrono::milliseconds timeout) {
+  return check(rd_kafka_init_transactions(client_.get(), timeout_ms(timeout)),
+               "init_transactions");
+}
+
+result<bool> producer::begin_transaction() {
+  return check(rd_kafka_begin_transaction(client_.get()), "begin_transaction");
+}
+
+result<bool> producer::send_offsets_to_transaction(
+    const std::vector<offset_to_commit>& offsets,
+    rd_kafka_consumer_group_metadata_t* group,
+    std::chrono::milliseconds timeout) {
+  auto list = to_partition_list(offsets);
+  return check(rd_kafka_send_offsets_to_transaction(client_.get(), list.get(),
+                                                    group, timeout_ms(timeout)),
+               "send_offsets_to_transaction");
+}
+
+result<bool> producer::commit_transaction(std::chrono::milliseconds timeout) {
+  return check(rd_kafka_commit_transaction(client_.get(), timeout_ms(timeout)),
+               "commit_transaction");
+}
+
+result<bool> producer::abort_transaction(std::chrono::milliseconds timeout) {
+  return check(rd_kafka_abort_transaction(client_.get(), timeout_ms(timeout)),
+               "abort_transaction");
+}
+
+} // namespace faust::transport::kafka

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "models/message.hpp"
+#include "models/result.hpp"
+#include "transport/kafka/client_config.hpp"
+#include "transport/kafka/handles.hpp"
+#include "transport/kafka/offsets.hpp"
+#include "transport/record_metadata.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faust::transport::kafka {
+
+struct producer_options {
+  /// `host:port,...`
+  std::string bootstrap{};
+  std::string client_id = "faust-producer";
+  /// Set for a transactional producer (exactly_once); call
+  /// `init_transactions` before sending.
+  std::optional<std::string> transactional_id{};
+  /// librdkafka properties over ours (`linger.ms`, `compression.type`, ...).
+  properties extra{};
+};
+
+/// A Kafka producer: idempotent, `acks=all`, keyed records partitioned by
+/// `murmur2_random` (murmur2 of the key, as Java clients and Faust do; a
+/// null key goes to a random partition). Sends are asynchronous and
+/// thread-safe; delivery reports come in through `poll` (the producer actor
+/// polls) or `flush`. A record that cannot be delivered (after librdkafka's
+/// retries, within `message.timeout.ms`) is logged with its topic,
+/// partition and key, and counted in `failures()`: the app stops committing
+/// source offsets rather than lose it silently.
+class producer {
+public:
+  static result<std::unique_ptr<producer>> create(producer_options opts);
+  ~producer();
+  producer(const producer&) = delete;
+  producer& operator=(const producer&) = delete;
+
+  /// Queues `msg` (its topic, partition or -1, key, value, timestamp or 0
+  /// for now, headers). When librdkafka's queue is full, waits for room
+  /// (backpressure). Errors: an unknown or invalid topic, a record too large.
+  result<record_metadata> send(const models::message& msg);
+  /// Sends and waits until the broker acknowledges the record; the result
+  /// has its partition and offset.
+  result<record_metadata> send_and_wait(const models::message& msg,
+                                        std::chrono::milliseconds timeout);
+
+  /// Serves delivery reports, waiting up to `timeout` for one.
+  void poll(std::chrono::milliseconds timeout);
+  /// Waits until every queued record is delivered or has failed.
+  result<bool> flush(std::chrono::milliseconds timeout);
+  /// Records queued or in flight.
+  size_t in_flight() const;
+  /// Records that could not be delivered, since start.
+  uint64_t failures() const { return failures_.load(); }
+  uint64_t delivered() const { return delivered_.load(); }
+
+  // Transactions (a producer created with a transactional id).
+
+  /// Registers the transactional id with the cluster, fencing off an older
+  /// producer with the same id (a previous owner of the partition).
+  result<bool> init_transactions(std::chrono::milliseconds timeout);
+  result<bool> begin_transaction();
+  /// Adds the consumer group's source offsets to the open transaction.
+  result<bool>
+  send_offsets_to_transaction(const std::vector<offset_to_commit>& offsets,
+                              rd_kafka_consumer_group_metadata_t* group,
+                              std::chrono::milliseconds timeout);
+  result<bool> commit_transaction(std::chrono::milliseconds timeout);
+  result<bool> abort_transaction(std::chrono::milliseconds timeout);
+  /// True after an error that makes this producer unusable (it was fenced
+  /// by a newer producer with the same transactional id, or the
+  /// transaction coordinator failed it).
+  bool fatal() const { return fatal_.load(); }
+
+  rd_kafka_t* handle() const { return client_.get(); }
+  const std::string& name() const { return name_; }
+
+private:
+  producer() = default;
+  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m,
+                          void* opaque);
+  result<bool> check(rd_kafka_error_t* err, const char* what);
+
+  client_ptr client_;
+  std::string name_;
+  std::atomic<uint64_t> failures_{0};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<bool> fatal_{false};
+};
+
+} // namespace faust::transport::kafka
