@@ -375,8 +375,17 @@ int app::run() {
   try {
     start();
   } catch (const std::exception& e) {
-    faust::log().critical("{}", e.what());
+    bool signalled = false;
+    {
+      std::lock_guard lock(rtp->mtx);
+      signalled = rtp->stop_requested;
+    }
     release_waiter();
+    if (signalled) {
+      faust::log().info("app '{}': stopped on signal before it started", id());
+      return 0;
+    }
+    faust::log().critical("{}", e.what());
     return 1;
   }
   bool failed = false;

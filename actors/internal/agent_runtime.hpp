@@ -64,10 +64,7 @@ protected:
       reqrep::decode_value<V>(rt_->value_spec, m, ev.value, ev.reply_to_slot_(),
                               ev.correlation_id_slot_());
     } catch (const std::exception& e) {
-      faust::log().error("agent '{}': skipping record {}[{}]@{} that does not "
-                         "decode: {}",
-                         rt_->name, m.topic, m.partition, m.offset, e.what());
-      rt_->core->stats.decode_errors.fetch_add(1, std::memory_order_relaxed);
+      rt_->core->reject("agent '" + rt_->name + "'", m, e.what());
       ev.ack();
       return false;
     }

@@ -99,6 +99,34 @@ bool app_core::acks_enabled_for(const std::string& topic) const {
   return true;
 }
 
+void app_core::reject(const std::string& who, const models::message& m,
+                      const std::string& why) {
+  faust::log().error("{}: skipping record {}[{}]@{} that does not decode: {}",
+                     who, m.topic, m.partition, m.offset, why);
+  stats.decode_errors.fetch_add(1, std::memory_order_relaxed);
+  auto& dlq = settings.dead_letter_topic;
+  if (dlq.empty() || is_channel_name(m.topic))
+    return;
+  models::message out;
+  out.topic = dlq;
+  out.partition = -1;
+  out.key = m.key;
+  out.value = m.value;
+  out.timestamp_ms = m.timestamp_ms;
+  out.headers = m.headers;
+  out.headers.push_back({"faust.error", who + ": " + why});
+  out.headers.push_back({"faust.source", m.topic + "[" +
+                                             std::to_string(m.partition) +
+                                             "]@" + std::to_string(m.offset)});
+  if (auto sent = produce(std::move(out)); sent)
+    stats.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+  else
+    faust::log().error("{}: cannot send {}[{}]@{} to the dead-letter topic "
+                       "'{}': {}",
+                       who, m.topic, m.partition, m.offset, dlq,
+                       sent.error().message);
+}
+
 void app_core::fail(const std::string& why) {
   faust::log().critical("{}", why);
   if (on_fatal)
@@ -166,6 +194,14 @@ result<bool> app_core::create_topics(const std::vector<std::string>& sources,
                          settings.reply_expires)
                          .count());
   wanted.push_back(reply);
+  if (!settings.dead_letter_topic.empty()) {
+    transport::kafka::topic_requirement dlq;
+    dlq.name = settings.dead_letter_topic;
+    dlq.partitions = settings.topic_partitions;
+    dlq.replication_factor = settings.topic_replication_factor;
+    dlq.create = settings.topic_allow_declare;
+    wanted.push_back(dlq);
+  }
 
   auto admin = transport::kafka::topic_admin::connect(
       bootstrap, settings.producer_properties);
@@ -213,6 +249,10 @@ result<bool> app_core::create_memory_topics() {
       if (!created)
         return created.error();
     }
+  if (auto& dlq = settings.dead_letter_topic;
+      !dlq.empty() && broker->partitions(dlq) == 0)
+    if (auto made = broker->create_topic(dlq, 1); !made)
+      return made.error();
   auto reply = broker->create_topic(reply_topic, 1);
   if (!reply && broker->partitions(reply_topic) == 0)
     return reply.error();

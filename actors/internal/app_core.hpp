@@ -122,6 +122,14 @@ public:
   /// (Faust's `acks_enabled_for`; false for topics declared `acks=false`).
   bool acks_enabled_for(const std::string& topic) const;
 
+  /// Handles a record `who` (an agent, a forwarder) cannot decode: logs it
+  /// once with topic/partition/offset, counts it, and when
+  /// `dead_letter_topic` is set sends it there unchanged, with headers
+  /// `faust.error` (why) and `faust.source` (`topic[partition]@offset`).
+  /// The caller acks and skips it.
+  void reject(const std::string& who, const models::message& m,
+              const std::string& why);
+
   /// Reports a fatal runtime error (the worker stops with exit code 1).
   void fail(const std::string& why);
   /// Set by the app's runtime before start.

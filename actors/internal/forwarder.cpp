@@ -31,10 +31,7 @@ process_outcome forwarder_processor::process(const record_batch& batch,
     try {
       out.key = reroute_->new_key ? reroute_->new_key(m) : m.key;
     } catch (const std::exception& e) {
-      faust::log().error("{}: skipping record {}[{}]@{} that does not decode: "
-                         "{}",
-                         name_, m.topic, m.partition, m.offset, e.what());
-      core_->stats.decode_errors.fetch_add(1, std::memory_order_relaxed);
+      core_->reject(name_, m, e.what());
       host_->acks().add(batch.tp_id, m.offset);
       continue;
     }

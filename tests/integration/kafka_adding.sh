@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The adding example against a faust-broker process, driven by kcat:
 #  - values produced by kcat are added and the sums read back with kcat;
-#  - a malformed record is logged with topic/partition/offset and skipped;
+#  - a malformed record is logged with topic/partition/offset, skipped, and
+#    forwarded to the dead-letter topic with its origin in headers;
 #  - `send @adding` from the app's command line reaches the agent;
 #  - SIGTERM stops the worker cleanly; a restart resumes from the committed
 #    offsets, so every input has exactly one result.
@@ -11,6 +12,7 @@ FAUST_BROKER_BIN=$1 ADDING=$2
 source "$(dirname "$0")/kafka_lib.sh"
 
 start_broker --partitions 4
+export F_DEAD_LETTER_TOPIC=adding-dlq
 start_worker w1 "$ADDING" --broker "kafka://$BOOTSTRAP" -l info
 wait_log "$WORK/w1.log" 'partitions assigned' 30
 
@@ -23,7 +25,11 @@ wait_log "$WORK/w1.log" 'partitions assigned' 30
 read_topic adding-results 20 30 | sort -n >"$WORK/got1"
 for i in $(seq 1 20); do echo $((i * 101)); done | sort -n >"$WORK/want1"
 diff "$WORK/want1" "$WORK/got1" || fail "sums differ"
-wait_log "$WORK/w1.log" 'adding\[[0-9]+\]@[0-9]+.*(JSON|json|expected|invalid)' 10
+wait_log "$WORK/w1.log" 'skipping record adding\[[0-9]+\]@[0-9]+ that does not decode' 10
+timeout 30 kcat -b "$BOOTSTRAP" -C -t adding-dlq -o beginning -c 1 -q \
+  -f '%k %s %h\n' >"$WORK/dlq" || fail "nothing on the dead-letter topic"
+grep -q '^bad this is not json .*faust.source=adding\[' "$WORK/dlq" ||
+  fail "dead-letter record differs: $(cat "$WORK/dlq")"
 
 # The app's own send command, through the agent's topic.
 "$ADDING" send @adding '{"a": 1000, "b": 1}' --broker "kafka://$BOOTSTRAP" \

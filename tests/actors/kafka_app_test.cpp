@@ -1,0 +1,141 @@
+#include "transport/kafka/embedded_broker.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "tests/actors/records.hpp"
+#include "tests/actors/test_support.hpp"
+
+using namespace test_support;
+using faust::transport::kafka::embedded_broker;
+
+namespace {
+
+std::shared_ptr<embedded_broker> start_broker() {
+  auto b = embedded_broker::start();
+  REQUIRE(b.has_value());
+  return std::shared_ptr<embedded_broker>(std::move(*b));
+}
+
+faust::app_settings kafka_settings(std::string id,
+                                   std::shared_ptr<embedded_broker> broker) {
+  auto s = settings(std::move(id));
+  s.broker = "embedded://";
+  s.embedded_broker = std::move(broker);
+  s.broker_commit_interval = 100ms;
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("a missing source topic stops start with a clear error") {
+  auto broker = start_broker();
+  faust::app app{kafka_settings("no-source", broker)};
+  auto adds = app.topic<std::string, Add>("not-created");
+  app.agent("adder", adds, [](Add&) {});
+  CHECK_THROWS_WITH_AS(
+      app.start(),
+      doctest::Contains("topic 'not-created' does not exist on 127.0.0.1:"),
+      std::runtime_error);
+}
+
+TEST_CASE("a topic declared with other partitions than it has is refused") {
+  auto broker = start_broker();
+  REQUIRE(*broker->create_topic("adds", 2));
+  faust::app app{kafka_settings("mismatch", broker)};
+  auto adds = app.topic<std::string, Add>("adds", {.partitions = 4});
+  app.agent("adder", adds, [](Add&) {});
+  CHECK_THROWS_WITH_AS(
+      app.start(),
+      doctest::Contains("'adds' has 2 partitions, but the app needs 4"),
+      std::runtime_error);
+}
+
+TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
+          "offsets are committed") {
+  auto broker = start_broker();
+  faust::app app{kafka_settings("kafka-sink", broker)};
+  auto adds =
+      app.topic<std::string, Add>("adds", {.partitions = 2, .internal = true});
+  auto sums = app.topic<std::string, int64_t>(
+      "sums", {.partitions = 1, .internal = true});
+  collector<std::pair<faust::models::topic_partition, int64_t>> commits;
+  app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
+    commits.add({tp, offset});
+  });
+  auto adder = app.agent("adder", adds, [](Add& add) { return add.a + add.b; });
+  adder.add_sink(sums);
+  collector<int64_t> seen;
+  app.agent("reader", sums, [&](int64_t& v) { seen.add(v); });
+  app.start();
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(adds.send(std::to_string(i), Add{i, 1}).has_value());
+  REQUIRE(seen.wait_for(20, 30s));
+  REQUIRE(app.wait_until_idle(30s));
+  auto items = seen.items();
+  std::set<int64_t> got(items.begin(), items.end());
+  CHECK(got.size() == 20);
+  int64_t committed_adds = 0;
+  for (auto& [tp, offset] : commits.items())
+    if (tp.topic == "adds")
+      committed_adds = std::max(committed_adds, offset);
+  CHECK(committed_adds > 0);
+  CHECK(app.monitor().messages_sent >= 40);
+  app.stop();
+}
+
+TEST_CASE("two workers of one app share the partitions; when one stops the "
+          "other takes over its partitions") {
+  auto broker = start_broker();
+  REQUIRE(*broker->create_topic("work", 4));
+  collector<std::pair<int, int64_t>> done; // (worker, value)
+  auto make = [&](int n) {
+    auto s = kafka_settings("shared-group", broker);
+    s.broker_session_timeout = 6s;
+    auto app = std::make_unique<faust::app>(s);
+    auto work = app->topic<std::string, int64_t>("work");
+    app->agent("worker", work, [&done, n](int64_t& v) { done.add({n, v}); });
+    return app;
+  };
+  auto w1 = make(1);
+  auto w2 = make(2);
+  w1->start();
+  w2->start();
+  auto producer_app = std::make_unique<faust::app>(
+      kafka_settings("shared-group-producer", broker));
+  auto work = producer_app->topic<std::string, int64_t>("work");
+  producer_app->start();
+  for (int64_t i = 0; i < 200; ++i)
+    REQUIRE(work.send(std::to_string(i), i).has_value());
+  REQUIRE(done.wait_until(
+      [](auto& items) {
+        std::set<int64_t> values;
+        for (auto& [w, v] : items)
+          values.insert(v);
+        return values.size() == 200;
+      },
+      60s));
+  std::set<int> workers;
+  for (auto& [w, v] : done.items())
+    workers.insert(w);
+  CHECK(workers == std::set<int>{1, 2});
+
+  w1->stop();
+  for (int64_t i = 200; i < 300; ++i)
+    REQUIRE(work.send(std::to_string(i), i).has_value());
+  REQUIRE(done.wait_until(
+      [](auto& items) {
+        std::set<int64_t> late;
+        for (auto& [w, v] : items)
+          if (v >= 200)
+            late.insert(v);
+        return late.size() == 100;
+      },
+      60s));
+  for (auto& [w, v] : done.items())
+    if (v >= 200)
+      CHECK(w == 2);
+  w2->stop();
+  producer_app->stop();
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Broker faults, with the embedded broker's control lines:
+#  - a broker that is down when the worker starts: the worker logs that it
+#    cannot reach it, retries, and starts once the broker is back;
+#  - the broker going away mid-stream: clear log lines, then the worker
+#    resumes and every input gets its result;
+#  - a worker whose broker never comes stops promptly on SIGTERM.
+#   kafka_outage.sh FAUST_BROKER_BIN ADDING_BIN
+set -euo pipefail
+FAUST_BROKER_BIN=$1 ADDING=$2
+source "$(dirname "$0")/kafka_lib.sh"
+export F_BROKER_SESSION_TIMEOUT=6
+
+# 1. Nothing listens: retries, then SIGTERM ends it with exit code 0.
+start_worker nowhere "$ADDING" --broker kafka://127.0.0.1:1
+wait_log "$WORK/nowhere.log" 'retrying in' 30
+stop_worker "$WORKER_PID" 20
+
+# 2. Down at start, up later.
+start_broker --partitions 4
+broker_command "down 1"
+start_worker w1 "$ADDING" --broker "kafka://$BOOTSTRAP"
+wait_log "$WORK/w1.log" 'cannot list topics.*retrying' 30
+broker_command "up 1"
+wait_log "$WORK/w1.log" 'partitions assigned' 60
+
+# 3. Down mid-stream, then up: nothing lost.
+seq 1 1000 | sed 's/.*/k&:{"a": &, "b": 0}/' | kcat -b "$BOOTSTRAP" -P -t adding -K:
+read_topic adding-results 1000 60 >/dev/null
+broker_command "down 1"
+wait_log "$WORK/w1.log" '(error|warning).*(Connect|connect|transport|Transport|down|Down)' 30
+broker_command "up 1"
+seq 1001 2000 | sed 's/.*/k&:{"a": &, "b": 0}/' | kcat -b "$BOOTSTRAP" -P -t adding -K:
+deadline=$((SECONDS + 90))
+while :; do
+  distinct=$(read_all adding-results | sort -u | wc -l)
+  ((distinct >= 2000)) && break
+  ((SECONDS < deadline)) || fail "only $distinct of 2000 results after the broker came back"
+  sleep 1 # polling the output topic; the worker reports no completion event
+done
+kill -0 "$WORKER_PID" || fail "the worker died during the outage"
+stop_worker "$WORKER_PID" 30
+echo "ok: worker rode out an unreachable broker at start and a broker outage mid-stream"

@@ -1,0 +1,157 @@
+#include "transport/kafka/client_config.hpp"
+#include "transport/kafka/consumer.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/topic_admin.hpp"
+#include "transport/murmur2.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+using namespace faust::transport;
+using namespace faust::transport::kafka;
+using namespace std::chrono_literals;
+
+TEST_CASE("broker URLs become bootstrap servers, with Kafka's default port") {
+  CHECK(*bootstrap_from_url("kafka://h1:9093") == "h1:9093");
+  CHECK(*bootstrap_from_url("kafka://h1;h2:29092") == "h1:9092,h2:29092");
+  CHECK(*bootstrap_from_url("kafka://a:1,b:2/") == "a:1,b:2");
+  CHECK(*bootstrap_from_url("kafka://a:1;kafka://b:2") == "a:1,b:2");
+  auto bad = bootstrap_from_url("amqp://h1");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message.find("expected kafka://") != std::string::npos);
+  CHECK_FALSE(bootstrap_from_url("kafka://").has_value());
+}
+
+TEST_CASE("an unknown librdkafka property is an error naming it") {
+  auto conf = make_conf({{"linger.msec", "5"}});
+  REQUIRE_FALSE(conf.has_value());
+  CHECK(conf.error().message.find("linger.msec") != std::string::npos);
+}
+
+TEST_CASE("the embedded broker creates topics on request; the admin checks "
+          "source topics and partition counts") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  auto admin = topic_admin::connect((*broker)->bootstrap());
+  REQUIRE(admin.has_value());
+  auto listing = (*admin)->list_topics(5s);
+  REQUIRE(listing.has_value());
+  CHECK(listing->count(embedded_broker::admin_topic) == 1);
+
+  // An owned topic is created with its partitions, through the admin topic.
+  topic_requirement owned{.name = "owned",
+                          .partitions = 6,
+                          .exact_partitions = true,
+                          .create = true};
+  auto ensured = (*admin)->ensure({owned}, *listing, 10s);
+  REQUIRE(ensured.has_value());
+  CHECK(ensured->at("owned") == 6);
+
+  // A source topic the app does not own must exist.
+  topic_requirement source{.name = "nobody-made-this", .partitions = 8};
+  auto missing = (*admin)->ensure({source}, *(*admin)->list_topics(5s), 10s);
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().message.find("'nobody-made-this' does not exist") !=
+        std::string::npos);
+
+  // A declared count that differs from the topic's is refused.
+  REQUIRE(*(*broker)->create_topic("four", 4));
+  topic_requirement eight{.name = "four",
+                          .partitions = 8,
+                          .exact_partitions = true,
+                          .create = true};
+  auto mismatch = (*admin)->ensure({eight}, *(*admin)->list_topics(5s), 10s);
+  REQUIRE_FALSE(mismatch.has_value());
+  CHECK(mismatch.error().message ==
+        "topic 'four' has 4 partitions, but the app needs 8 (declared "
+        "partitions, or co-partitioning); the app does not change existing "
+        "topics");
+  CHECK_FALSE(*(*broker)->create_topic("four", 4)); // exists already
+}
+
+TEST_CASE("keyed records land on the partition Kafka's murmur2 gives") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("keyed", 8));
+  auto producer = producer::create({.bootstrap = (*broker)->bootstrap()});
+  REQUIRE(producer.has_value());
+  for (std::string key : {"a", "foo", "user-17", "42", "page-views"}) {
+    faust::models::message m;
+    m.topic = "keyed";
+    m.partition = -1;
+    m.key = key;
+    m.value = "v";
+    auto sent = (*producer)->send_and_wait(m, 10s);
+    REQUIRE(sent.has_value());
+    CHECK(sent->partition == partition_for_key(key, 8));
+    CHECK(sent->offset >= 0);
+  }
+}
+
+TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("events", 2));
+  auto producer = producer::create({.bootstrap = (*broker)->bootstrap()});
+  REQUIRE(producer.has_value());
+  for (int i = 0; i < 10; ++i) {
+    faust::models::message m;
+    m.topic = "events";
+    m.partition = i % 2;
+    m.value = std::to_string(i);
+    m.headers = {{"n", std::to_string(i)}};
+    REQUIRE((*producer)->send(m).has_value());
+  }
+  REQUIRE((*producer)->flush(10s).has_value());
+
+  auto consumer = consumer::create({.bootstrap = (*broker)->bootstrap(),
+                                    .group_id = "g1",
+                                    .extra = {{"fetch.wait.max.ms", "10"}}});
+  REQUIRE(consumer.has_value());
+  std::vector<rebalance_kind> rebalances;
+  (*consumer)->on_rebalance(
+      [&](rebalance_kind kind,
+          const std::vector<faust::models::topic_partition>& tps) {
+        rebalances.push_back(kind);
+        CHECK(tps.size() == 2);
+      });
+  // Wake-ups say when to poll, as they do for the consumer actor.
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool woken = false;
+  (*consumer)->on_wakeup([&] {
+    std::lock_guard lock(mtx);
+    woken = true;
+    cv.notify_all();
+  });
+  REQUIRE((*consumer)->subscribe({"events"}).has_value());
+  std::vector<faust::models::message_ptr> got;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (got.size() < 10 && std::chrono::steady_clock::now() < deadline) {
+    if ((*consumer)->poll(100, [&](auto m) { got.push_back(m); }) > 0)
+      continue;
+    std::unique_lock lock(mtx);
+    cv.wait_until(lock, deadline, [&] { return woken; });
+    woken = false;
+  }
+  REQUIRE(got.size() == 10);
+  CHECK(rebalances == std::vector<rebalance_kind>{rebalance_kind::assigned});
+  std::set<std::string> values;
+  for (auto& m : got) {
+    values.insert(*m.get()->value);
+    REQUIRE(m->find_header("n"));
+    CHECK(*m->find_header("n") == *m->value);
+  }
+  CHECK(values.size() == 10);
+  REQUIRE((*consumer)
+              ->commit({{{"events", 0}, 5}, {{"events", 1}, 4}}, true)
+              .has_value());
+  auto committed = (*consumer)->committed({{"events", 0}, {"events", 1}}, 5s);
+  CHECK(committed[{"events", 0}] == 5);
+  CHECK(committed[{"events", 1}] == 4);
+}
