@@ -1,5 +1,6 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/source_scope.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
 
@@ -63,6 +64,7 @@ caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
   return {
       [self](work_atom, const work& w) {
         auto& st = self->state;
+        source_scope scope{&w.batch->tp};
         handle(self, st.proc->process(*w.batch, w.begin), w.batch);
       },
       [self](timeout_atom, uint64_t token) {

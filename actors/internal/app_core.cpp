@@ -1,6 +1,7 @@
 #include "actors/internal/app_core.hpp"
 
 #include "actors/internal/messages.hpp"
+#include "actors/internal/source_scope.hpp"
 #include "actors/uuid.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/client_config.hpp"
@@ -275,8 +276,13 @@ void app_core::cancel_reply(const std::string& correlation_id) {
 }
 
 result<transport::record_metadata> app_core::produce(models::message msg) {
-  auto res = producer && !is_channel_name(msg.topic)
-                 ? producer->send(msg)
+  std::shared_ptr<transport::kafka::producer> via = producer;
+  if (transactions)
+    if (auto* source = current_source())
+      if (auto txn = transactions->producer_for(*source))
+        via = std::move(txn);
+  auto res = via && !is_channel_name(msg.topic)
+                 ? via->send(msg)
                  : broker->produce(std::move(msg));
   if (res)
     stats.messages_sent.fetch_add(1, std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 #include "models/serializer.hpp"
 #include "transport/kafka/embedded_broker.hpp"
 #include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
 #include "transport/memory_broker.hpp"
 
 #include <caf/actor.hpp>
@@ -34,6 +35,9 @@ struct app_monitor {
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> messages_sent{0};
   std::atomic<uint64_t> dead_lettered{0};
+  /// exactly_once: transactions committed and aborted.
+  std::atomic<uint64_t> transactions_committed{0};
+  std::atomic<uint64_t> transactions_aborted{0};
 };
 
 /// A declared topic or channel, untyped; typed handles point to it.
@@ -68,6 +72,9 @@ public:
   std::string bootstrap;
   std::shared_ptr<transport::kafka::embedded_broker> embedded;
   std::shared_ptr<transport::kafka::producer> producer;
+  /// exactly_once on Kafka: the per-partition transactional producers
+  /// (set by the Kafka consumer at start).
+  std::shared_ptr<transport::kafka::transaction_manager> transactions;
   /// The cluster is an embedded broker (ours or a faust-broker process).
   bool embedded_cluster = false;
   app_monitor stats;

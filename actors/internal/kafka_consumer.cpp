@@ -28,6 +28,9 @@ struct partition_state {
   bool commit = true;
   bool active = true;
   bool paused = false;
+  /// exactly_once: paused until every delivered record is acked, so the
+  /// transaction holds the outputs of exactly the committed records.
+  bool barrier = false;
   /// The tracker starts at the first record delivered.
   bool tracking = false;
   transport::offset_tracker tracker;
@@ -51,6 +54,8 @@ struct kafka_consumer_state {
   /// Set when records the app produced were lost: never commit again, so a
   /// restart processes their sources again.
   bool poisoned = false;
+  /// exactly_once: per-partition transactional producers.
+  std::shared_ptr<transport::kafka::transaction_manager> transactions;
   uint64_t producer_failures_seen = 0;
   uint64_t acks_since_commit = 0;
   steady_clock::time_point last_commit = steady_clock::now();
@@ -108,6 +113,75 @@ std::vector<offset_to_commit> committable(kafka_consumer_state& st,
   return out;
 }
 
+void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
+                const char* why);
+
+/// exactly_once: commits partition `id`'s transaction with its offset.
+/// An abort rewinds the partition to its last committed offset (its
+/// outputs were discarded); a fenced producer gives the partition up.
+void commit_transaction(consumer_actor* self, uint32_t id) {
+  auto& st = self->state;
+  auto& p = st.partitions[id];
+  p.barrier = false;
+  std::optional<int64_t> offset;
+  if (p.tracking && p.tracker.watermark() > p.committed)
+    offset = p.tracker.watermark();
+  using transport::kafka::transaction_outcome;
+  switch (st.transactions->commit(p.tp, offset, st.client->group_metadata())) {
+  case transaction_outcome::committed:
+    st.core->stats.transactions_committed.fetch_add(1);
+    if (offset) {
+      p.committed = *offset;
+      st.core->stats.commits.fetch_add(1, std::memory_order_relaxed);
+      if (st.core->on_commit)
+        st.core->on_commit(p.tp, *offset);
+    }
+    break;
+  case transaction_outcome::aborted:
+    st.core->stats.transactions_aborted.fetch_add(1);
+    p.tracking = false;
+    p.position = -1;
+    if (auto sought = st.client->seek(p.tp, p.committed); !sought)
+      st.core->fail(sought.error().message);
+    break;
+  case transaction_outcome::fenced:
+    deactivate(self, {id}, "fenced");
+    return;
+  }
+  if (p.paused && !st.draining && p.tracker.pending() == 0) {
+    p.paused = false;
+    st.client->resume({p.tp});
+  }
+}
+
+/// exactly_once: commits every partition with processed records, each once
+/// all its delivered records are acked (until then it is paused).
+void commit_transactions(consumer_actor* self,
+                         const std::vector<uint32_t>* only) {
+  auto& st = self->state;
+  auto consider = [&](uint32_t id) {
+    auto& p = st.partitions[id];
+    if (!p.active || !p.tracking)
+      return;
+    if (p.tracker.pending() == 0) {
+      if (p.tracker.watermark() > p.committed)
+        commit_transaction(self, id);
+      return;
+    }
+    p.barrier = true;
+    if (!p.paused) {
+      p.paused = true;
+      st.client->pause({p.tp});
+    }
+  };
+  if (only)
+    for (auto id : *only)
+      consider(id);
+  else
+    for (uint32_t id = 0; id < st.partitions.size(); ++id)
+      consider(id);
+}
+
 void commit(consumer_actor* self, bool wait,
             const std::vector<uint32_t>* only = nullptr) {
   auto& st = self->state;
@@ -115,6 +189,10 @@ void commit(consumer_actor* self, bool wait,
   st.last_commit = steady_clock::now();
   if (!st.client || st.poisoned)
     return;
+  if (st.transactions) {
+    commit_transactions(self, only);
+    return;
+  }
   auto offsets = committable(st, only);
   if (offsets.empty())
     return;
@@ -159,6 +237,12 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
     for (auto& [tp, offset] : st.client->committed(tps, milliseconds{5000}))
       if (auto it = st.active.find(tp); it != st.active.end())
         st.partitions[it->second].committed = offset;
+    if (st.transactions)
+      for (auto& tp : tps)
+        if (auto opened = st.transactions->open(tp); !opened)
+          st.core->fail("exactly_once: cannot open the transaction of " +
+                        tp.topic + "[" + std::to_string(tp.partition) +
+                        "]: " + opened.error().message);
     faust::log().info("partitions assigned: {}", tps.size());
     for (auto& [topic, a] : per_topic)
       for (auto& sub : st.subscribers[topic])
@@ -169,20 +253,30 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
   for (auto& tp : tps)
     if (auto it = st.active.find(tp); it != st.active.end())
       ids.push_back(it->second);
-  // An orderly revoke commits what was acked; lost partitions may already
-  // belong to another worker, which must not see our commit.
-  if (kind == rebalance_kind::revoked)
+  // An orderly revoke commits what was acked (under exactly_once the open
+  // transactions are aborted instead: the new owner redoes their records);
+  // lost partitions may already belong to another worker, which must not
+  // see our commit.
+  if (kind == rebalance_kind::revoked && !st.transactions)
     commit(self, true, &ids);
+  deactivate(self, ids, kind == rebalance_kind::lost ? "lost" : "revoked");
+}
+
+void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
+                const char* why) {
+  auto& st = self->state;
   std::map<std::string, assignment> per_topic;
   for (auto id : ids) {
     auto& p = st.partitions[id];
+    if (!p.active)
+      continue;
     p.active = false;
     st.active.erase(p.tp);
+    if (st.transactions)
+      st.transactions->close(p.tp);
     per_topic[p.tp.topic].partitions.push_back(p.tp);
   }
-  faust::log().info("partitions {}: {}",
-                    kind == rebalance_kind::lost ? "lost" : "revoked",
-                    tps.size());
+  faust::log().info("partitions {}: {}", why, ids.size());
   for (auto& [topic, a] : per_topic)
     for (auto& sub : st.subscribers[topic])
       self->send(sub, revoked_atom::value, a);
@@ -282,6 +376,12 @@ void start(consumer_actor* self) {
   opts.client_id = core.app_id + "-consumer";
   opts.auto_offset_reset = core.settings.consumer_auto_offset_reset;
   opts.read_committed = core.settings.processing_guarantee == "exactly_once";
+  if (opts.read_committed) {
+    st.transactions = std::make_shared<transport::kafka::transaction_manager>(
+        core.app_id, core.bootstrap, core.settings.producer_properties,
+        core.settings.broker_request_timeout * 2);
+    core.transactions = st.transactions;
+  }
   // The mock cluster holds every rebalance open for the session timeout
   // (waiting for members to rejoin), even after a member left cleanly:
   // keep it short there, so a restarted worker is back in seconds.
@@ -361,7 +461,9 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
           if (!p.active || !p.tracker.ack(offset))
             continue;
           ++st.acks_since_commit;
-          if (p.paused && p.tracker.pending() <= limit / 2) {
+          if (p.barrier && p.tracker.pending() == 0)
+            commit_transaction(self, id);
+          else if (p.paused && !p.barrier && p.tracker.pending() <= limit / 2) {
             p.paused = false;
             to_resume.push_back(p.tp);
           }

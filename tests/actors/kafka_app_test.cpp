@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <set>
 
 #include "tests/actors/records.hpp"
@@ -138,4 +139,58 @@ TEST_CASE("two workers of one app share the partitions; when one stops the "
       CHECK(w == 2);
   w2->stop();
   producer_app->stop();
+}
+
+TEST_CASE("exactly_once: a transaction that fails is aborted and its records "
+          "are processed again from the last commit") {
+  auto broker = start_broker();
+  auto s = kafka_settings("eos", broker);
+  s.processing_guarantee = "exactly_once";
+  faust::app app{s};
+  auto adds =
+      app.topic<std::string, Add>("adds", {.partitions = 1, .internal = true});
+  auto sums = app.topic<std::string, int64_t>(
+      "sums", {.partitions = 1, .internal = true});
+  collector<int64_t> processed;
+  auto adder = app.agent("adder", adds, [&](Add& add) {
+    processed.add(add.a);
+    return add.a + add.b;
+  });
+  adder.add_sink(sums);
+  collector<int64_t> commits;
+  app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
+    if (tp.topic == "adds")
+      commits.add(offset);
+  });
+  app.start();
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(adds.send(Add{i, 0}).has_value());
+  REQUIRE(commits.wait_until(
+      [](auto& offsets) { return !offsets.empty() && offsets.back() == 10; },
+      30s));
+  CHECK(processed.size() == 10);
+  CHECK(app.monitor().transactions_aborted == 0);
+
+  // The next TxnOffsetCommit (api key 28) fails: that transaction aborts,
+  // and its records come again.
+  broker->fail_requests(28, {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+  for (int i = 10; i < 20; ++i)
+    REQUIRE(adds.send(Add{i, 0}).has_value());
+  REQUIRE(commits.wait_until([](auto& offsets) { return offsets.back() == 20; },
+                             30s));
+  CHECK(app.monitor().transactions_aborted == 1);
+  auto seen = processed.items();
+  std::map<int64_t, int> times;
+  for (auto v : seen)
+    ++times[v];
+  CHECK(times.size() == 20);
+  for (int64_t i = 0; i < 10; ++i)
+    CHECK(times[i] == 1);
+  // Records of the aborted transaction were processed twice (the second
+  // time in the transaction that committed).
+  int twice = 0;
+  for (int64_t i = 10; i < 20; ++i)
+    twice += times[i] == 2;
+  CHECK(twice > 0);
+  app.stop();
 }

@@ -3,6 +3,7 @@
 #include "transport/kafka/embedded_broker.hpp"
 #include "transport/kafka/producer.hpp"
 #include "transport/kafka/topic_admin.hpp"
+#include "transport/kafka/transaction_manager.hpp"
 #include "transport/murmur2.hpp"
 
 #include <doctest/doctest.h>
@@ -154,4 +155,71 @@ TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
   auto committed = (*consumer)->committed({{"events", 0}, {"events", 1}}, 5s);
   CHECK(committed[{"events", 0}] == 5);
   CHECK(committed[{"events", 1}] == 4);
+}
+
+namespace {
+
+faust::models::message record(std::string topic, std::string value) {
+  faust::models::message m;
+  m.topic = std::move(topic);
+  m.partition = 0;
+  m.value = std::move(value);
+  return m;
+}
+
+} // namespace
+
+TEST_CASE("transactions: outputs and offsets commit together; a fenced "
+          "producer gives its partition up") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("in", 1));
+  REQUIRE(*(*broker)->create_topic("out", 1));
+  auto consumer = consumer::create(
+      {.bootstrap = (*broker)->bootstrap(), .group_id = "txn-group"});
+  REQUIRE(consumer.has_value());
+  transaction_manager txns("txn-app", (*broker)->bootstrap(), {}, 10s);
+  faust::models::topic_partition in0{"in", 0};
+  CHECK(txns.transactional_id(in0) == "txn-app-in-0");
+  REQUIRE(txns.open(in0).has_value());
+  auto p = txns.producer_for(in0);
+  REQUIRE(p);
+  REQUIRE(p->send(record("out", "1")).has_value());
+  CHECK(txns.commit(in0, 1, (*consumer)->group_metadata()) ==
+        transaction_outcome::committed);
+  CHECK(txns.committed() == 1);
+
+  // A new owner of the partition registered the same transactional id:
+  // the coordinator fences this producer (librdkafka's mock cluster does
+  // not fence on its own, so the answer is injected) and it gives up.
+  REQUIRE(p->send(record("out", "2")).has_value());
+  (*broker)->fail_requests(26, {RD_KAFKA_RESP_ERR_PRODUCER_FENCED}); // EndTxn
+  CHECK(txns.commit(in0, 2, (*consumer)->group_metadata()) ==
+        transaction_outcome::fenced);
+  CHECK(p->fatal());
+  CHECK(txns.committed() == 1);
+}
+
+TEST_CASE("transactions: a failed offset commit aborts the transaction and "
+          "a new one begins") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("in", 1));
+  REQUIRE(*(*broker)->create_topic("out", 1));
+  auto consumer = consumer::create(
+      {.bootstrap = (*broker)->bootstrap(), .group_id = "txn-abort"});
+  REQUIRE(consumer.has_value());
+  transaction_manager txns("txn-abort", (*broker)->bootstrap(), {}, 10s);
+  faust::models::topic_partition in0{"in", 0};
+  REQUIRE(txns.open(in0).has_value());
+  REQUIRE(txns.producer_for(in0)->send(record("out", "x")).has_value());
+  // TxnOffsetCommit (api key 28) fails: the transaction must be aborted.
+  (*broker)->fail_requests(28, {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+  CHECK(txns.commit(in0, 1, (*consumer)->group_metadata()) ==
+        transaction_outcome::aborted);
+  CHECK(txns.aborted() == 1);
+  // The next transaction works.
+  REQUIRE(txns.producer_for(in0)->send(record("out", "y")).has_value());
+  CHECK(txns.commit(in0, 1, (*consumer)->group_metadata()) ==
+        transaction_outcome::committed);
 }

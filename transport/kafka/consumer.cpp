@@ -78,6 +78,7 @@ result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
   if (!client)
     return client.error();
   c->client_ = std::move(*client);
+  c->auto_offset_reset_ = opts.auto_offset_reset;
   c->name_ = rd_kafka_name(c->client_.get());
   rd_kafka_poll_set_consumer(c->client_.get());
   c->queue_.reset(rd_kafka_queue_get_consumer(c->client_.get()));
@@ -223,6 +224,23 @@ void consumer::resume(const std::vector<models::topic_partition>& tps) {
     return;
   auto list = to_list(tps);
   rd_kafka_resume_partitions(client_.get(), list.get());
+}
+
+result<bool> consumer::seek(const models::topic_partition& tp, int64_t offset) {
+  if (offset < 0)
+    offset = auto_offset_reset_ == "latest" ? RD_KAFKA_OFFSET_END
+                                            : RD_KAFKA_OFFSET_BEGINNING;
+  auto list = to_partition_list({{tp, offset}});
+  error_ptr err{rd_kafka_seek_partitions(client_.get(), list.get(), 10000)};
+  if (err)
+    return error{name_ + ": seek " + tp.topic + "[" +
+                 std::to_string(tp.partition) +
+                 "]: " + rd_kafka_error_string(err.get())};
+  if (list->elems[0].err)
+    return error{name_ + ": seek " + tp.topic + "[" +
+                 std::to_string(tp.partition) +
+                 "]: " + describe(list->elems[0].err)};
+  return true;
 }
 
 std::optional<int64_t>

@@ -81,6 +81,9 @@ public:
                       bool wait = false);
   void pause(const std::vector<models::topic_partition>& tps);
   void resume(const std::vector<models::topic_partition>& tps);
+  /// Makes `tp` deliver from `offset` next (a negative offset: from where
+  /// `auto_offset_reset` says).
+  result<bool> seek(const models::topic_partition& tp, int64_t offset);
   /// The high watermark librdkafka last saw for `tp` in a fetch response.
   std::optional<int64_t> high_watermark(const models::topic_partition& tp);
   /// The group's committed offsets of `tps` (the next offsets to read);
@@ -114,6 +117,7 @@ private:
   /// Errors already logged, until records flow again.
   std::map<int, std::string> reported_;
   bool closing_ = false;
+  std::string auto_offset_reset_;
 };
 
 } // namespace faust::transport::kafka

@@ -1,0 +1,153 @@
+#pragma once
+
+// Shared by the Kafka benchmarks: an embedded broker, a fast loader and a
+// raw librdkafka consumer loop (the baseline).
+#include "transport/kafka/embedded_broker.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using faust::transport::kafka::embedded_broker;
+
+inline std::shared_ptr<embedded_broker> start_embedded_broker() {
+  auto b = embedded_broker::start();
+  if (!b) {
+    std::fprintf(stderr, "%s\n", b.error().message.c_str());
+    std::exit(2);
+  }
+  return std::shared_ptr<embedded_broker>(std::move(*b));
+}
+
+inline rd_kafka_t*
+new_client(rd_kafka_type_t type,
+           std::vector<std::pair<std::string, std::string>> props) {
+  char err[512];
+  auto* conf = rd_kafka_conf_new();
+  for (auto& [k, v] : props)
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err)) {
+      std::fprintf(stderr, "%s\n", err);
+      std::exit(2);
+    }
+  auto* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (!rk) {
+    std::fprintf(stderr, "%s\n", err);
+    std::exit(2);
+  }
+  return rk;
+}
+
+/// Produces keyed records in large batches (the mock broker returns one
+/// produced batch per fetch, so batch size sets the consume ceiling).
+inline void load(const std::string& bootstrap, const std::string& topic,
+                 const std::vector<std::string>& keys,
+                 const std::vector<std::string>& values) {
+  auto* p = new_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap},
+                                           {"linger.ms", "50"},
+                                           {"batch.num.messages", "10000"},
+                                           {"batch.size", "4000000"},
+                                           {"partitioner", "murmur2_random"}});
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (;;) {
+      auto err = rd_kafka_producev(
+          p, RD_KAFKA_V_TOPIC(topic.c_str()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(keys[i].data(), keys[i].size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(values[i].data()),
+                           values[i].size()),
+          RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        break;
+      rd_kafka_poll(p, 10);
+    }
+  }
+  rd_kafka_flush(p, 60000);
+  rd_kafka_destroy(p);
+}
+
+/// A raw librdkafka group consumer: calls `on_record` for every record
+/// until it returns false. Returns seconds from the first record to the
+/// last (group joining excluded, as for ours).
+inline double
+raw_consume(const std::string& bootstrap, const std::string& group,
+            const std::string& topic,
+            const std::function<bool(rd_kafka_message_t*)>& on_record) {
+  auto* c = new_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap},
+                                           {"group.id", group},
+                                           {"auto.offset.reset", "earliest"},
+                                           {"enable.auto.commit", "true"},
+                                           {"fetch.wait.max.ms", "10"}});
+  rd_kafka_poll_set_consumer(c);
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(c, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::chrono::steady_clock::time_point first{};
+  bool more = true;
+  while (more) {
+    auto* m = rd_kafka_consumer_poll(c, 100);
+    if (!m)
+      continue;
+    if (!m->err) {
+      if (first == std::chrono::steady_clock::time_point{})
+        first = std::chrono::steady_clock::now();
+      more = on_record(m);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - first)
+          .count();
+  rd_kafka_consumer_close(c);
+  rd_kafka_destroy(c);
+  return s;
+}
+
+/// Counts records processed by an agent (on any thread) and times them
+/// from the first to the `expected`-th.
+class progress {
+public:
+  explicit progress(size_t expected) : expected_(expected) {}
+  /// Call once per record.
+  void tick() {
+    if (count_.load(std::memory_order_relaxed) == 0)
+      first_ns_.store(now_ns());
+    if (count_.fetch_add(1, std::memory_order_relaxed) + 1 == expected_) {
+      std::lock_guard lock(mtx_);
+      done_.notify_all();
+    }
+  }
+  /// Waits for every record; returns seconds since the first, or a
+  /// negative number on timeout.
+  double wait(std::chrono::minutes timeout) {
+    std::unique_lock lock(mtx_);
+    if (!done_.wait_for(lock, timeout,
+                        [&] { return count_.load() >= expected_; })) {
+      std::fprintf(stderr, "timed out: %zu of %zu\n", count_.load(), expected_);
+      return -1;
+    }
+    return static_cast<double>(now_ns() - first_ns_.load()) / 1e9;
+  }
+
+private:
+  static int64_t now_ns() {
+    return std::chrono::steady_clock::now().time_since_epoch().count();
+  }
+  size_t expected_;
+  std::atomic<size_t> count_{0};
+  std::atomic<int64_t> first_ns_{0};
+  std::mutex mtx_;
+  std::condition_variable done_;
+};
+
+} // namespace bench
