@@ -3,6 +3,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 
@@ -17,10 +18,20 @@ struct slot {
   std::deque<work> queue; // isolated partitions only
 };
 
+/// An instance replaced before its down message arrived (a supervisor
+/// restarts siblings without waiting for the dispatcher to hear of their
+/// end): the work it was sent stays with it until it reports or goes down.
+struct retiring_instance {
+  caf::actor_addr instance;
+  size_t index = 0;
+  std::optional<work> outstanding;
+};
+
 struct dispatcher_state {
   dispatcher_config cfg;
   std::deque<work> shared_queue;
   std::vector<slot> slots;
+  std::vector<retiring_instance> retiring;
   static inline const char* name = "faust.dispatcher";
 };
 
@@ -55,12 +66,26 @@ void requeue(dispatcher_state& st, size_t index, work w) {
         .push_front(std::move(w));
 }
 
+std::vector<retiring_instance>::iterator
+find_retiring(dispatcher_state& st, const caf::actor_addr& instance) {
+  return std::find_if(
+      st.retiring.begin(), st.retiring.end(),
+      [&](const retiring_instance& r) { return r.instance == instance; });
+}
+
 caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
   auto& st = self->state;
   st.slots.resize(std::max<size_t>(1, cfg.slots));
   st.cfg = std::move(cfg);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
+    if (auto r = find_retiring(st, dm.source); r != st.retiring.end()) {
+      if (r->outstanding)
+        requeue(st, r->index, std::move(*r->outstanding));
+      st.retiring.erase(r);
+      dispatch(self);
+      return;
+    }
     for (size_t i = 0; i < st.slots.size(); ++i) {
       auto& s = st.slots[i];
       if (!s.instance || s.instance.address() != dm.source)
@@ -105,7 +130,15 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
           return;
         auto& s = st.slots[index];
         auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        if (auto r = find_retiring(st, sender.address());
+            r != st.retiring.end()) {
+          r->outstanding.reset(); // it finished its last work before it ended
+          return;
+        }
         if (s.instance != sender) {
+          if (s.instance) // replaced before we heard of its end
+            st.retiring.push_back(
+                {s.instance.address(), index, std::move(s.outstanding)});
           s.instance = sender;
           self->monitor(sender);
         }
@@ -117,6 +150,16 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
         auto& st = self->state;
         if (index >= st.slots.size())
           return;
+        if (auto r = find_retiring(
+                st, caf::actor_cast<caf::actor_addr>(self->current_sender()));
+            r != st.retiring.end()) {
+          if (r->outstanding && r->outstanding->batch != rest.batch)
+            requeue(st, index, std::move(*r->outstanding));
+          r->outstanding.reset();
+          requeue(st, index, std::move(rest));
+          dispatch(self);
+          return;
+        }
         auto& s = st.slots[index];
         // Work sent after the instance stopped taking it (a timeout crash
         // while idle) is older than nothing but newer than `rest`.
