@@ -35,4 +35,28 @@ inline double percentile(std::vector<double> xs, double p) {
   return xs[idx];
 }
 
+inline double median(std::vector<double> xs) {
+  return percentile(xs, 0.5);
+}
+
+/// Rates of several alternating rounds of ours and the baseline: each side's
+/// median goes in the BENCH line, every round to stderr (a shared broker on
+/// 2 cores varies a lot from one round to the next).
+class rounds {
+public:
+  void add(double ours, double baseline) {
+    std::fprintf(stderr, "round %zu: ours=%.0f baseline=%.0f ratio=%.3f\n",
+                 ours_.size() + 1, ours, baseline,
+                 baseline > 0 ? ours / baseline : 0.0);
+    ours_.push_back(ours);
+    baseline_.push_back(baseline);
+  }
+  void report(const char* name, const char* unit) const {
+    bench::report(name, median(ours_), median(baseline_), unit);
+  }
+
+private:
+  std::vector<double> ours_, baseline_;
+};
+
 } // namespace bench

@@ -29,16 +29,23 @@ inline std::shared_ptr<embedded_broker> start_embedded_broker() {
   return std::shared_ptr<embedded_broker>(std::move(*b));
 }
 
-inline rd_kafka_t*
-new_client(rd_kafka_type_t type,
-           std::vector<std::pair<std::string, std::string>> props) {
+using props = std::vector<std::pair<std::string, std::string>>;
+
+/// A librdkafka configuration; exits with librdkafka's message on a bad
+/// property.
+inline rd_kafka_conf_t* make_conf(const props& properties) {
   char err[512];
   auto* conf = rd_kafka_conf_new();
-  for (auto& [k, v] : props)
+  for (auto& [k, v] : properties)
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err)) {
       std::fprintf(stderr, "%s\n", err);
       std::exit(2);
     }
+  return conf;
+}
+
+inline rd_kafka_t* new_client(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+  char err[512];
   auto* rk = rd_kafka_new(type, conf, err, sizeof err);
   if (!rk) {
     std::fprintf(stderr, "%s\n", err);
@@ -47,16 +54,28 @@ new_client(rd_kafka_type_t type,
   return rk;
 }
 
+inline rd_kafka_t* new_client(rd_kafka_type_t type, const props& properties) {
+  return new_client(type, make_conf(properties));
+}
+
 /// Produces keyed records in large batches (the mock broker returns one
 /// produced batch per fetch, so batch size sets the consume ceiling).
+/// Exits with a message if any record is not delivered.
 inline void load(const std::string& bootstrap, const std::string& topic,
                  const std::vector<std::string>& keys,
                  const std::vector<std::string>& values) {
-  auto* p = new_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap},
-                                           {"linger.ms", "50"},
-                                           {"batch.num.messages", "10000"},
-                                           {"batch.size", "4000000"},
-                                           {"partitioner", "murmur2_random"}});
+  auto* conf = make_conf({{"bootstrap.servers", bootstrap},
+                          {"linger.ms", "50"},
+                          {"batch.num.messages", "10000"},
+                          {"batch.size", "4000000"},
+                          {"partitioner", "murmur2_random"}});
+  static std::atomic<size_t> failed{0};
+  rd_kafka_conf_set_dr_msg_cb(
+      conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+        if (m->err && failed.fetch_add(1) == 0)
+          std::fprintf(stderr, "load: %s\n", rd_kafka_err2str(m->err));
+      });
+  auto* p = new_client(RD_KAFKA_PRODUCER, conf);
   for (size_t i = 0; i < keys.size(); ++i) {
     for (;;) {
       auto err = rd_kafka_producev(
@@ -71,37 +90,60 @@ inline void load(const std::string& bootstrap, const std::string& topic,
       rd_kafka_poll(p, 10);
     }
   }
-  rd_kafka_flush(p, 60000);
+  if (rd_kafka_flush(p, 60000) || failed.load()) {
+    std::fprintf(stderr, "load: %zu records to '%s' not delivered\n",
+                 failed.load() + static_cast<size_t>(rd_kafka_outq_len(p)),
+                 topic.c_str());
+    std::exit(2);
+  }
   rd_kafka_destroy(p);
 }
 
 /// A raw librdkafka group consumer: calls `on_record` for every record
 /// until it returns false. Returns seconds from the first record to the
-/// last (group joining excluded, as for ours).
+/// last (group joining excluded, as for ours). Exits with a message if no
+/// record comes for 30 s.
 inline double
 raw_consume(const std::string& bootstrap, const std::string& group,
             const std::string& topic,
             const std::function<bool(rd_kafka_message_t*)>& on_record) {
-  auto* c = new_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap},
-                                           {"group.id", group},
-                                           {"auto.offset.reset", "earliest"},
-                                           {"enable.auto.commit", "true"},
-                                           {"fetch.wait.max.ms", "10"}});
+  auto* c = new_client(
+      RD_KAFKA_CONSUMER,
+      {{"bootstrap.servers", bootstrap},
+       {"group.id", group},
+       {"auto.offset.reset", "earliest"},
+       {"enable.auto.commit", "true"},
+       {"fetch.wait.max.ms", "10"},
+       // As ours: librdkafka 2.0.2 stops fetching for a second once this
+       // many records are queued, which a fast loop drains in a fraction.
+       {"queued.min.messages", "1000000"}});
   rd_kafka_poll_set_consumer(c);
   auto* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_subscribe(c, list);
   rd_kafka_topic_partition_list_destroy(list);
   std::chrono::steady_clock::time_point first{};
+  auto last = std::chrono::steady_clock::now();
+  size_t seen = 0;
   bool more = true;
   while (more) {
     auto* m = rd_kafka_consumer_poll(c, 100);
-    if (!m)
+    if (!m) {
+      if (std::chrono::steady_clock::now() - last > std::chrono::seconds(30)) {
+        std::fprintf(stderr, "raw consumer: no record for 30 s after %zu\n",
+                     seen);
+        std::exit(5);
+      }
       continue;
+    }
     if (!m->err) {
+      last = std::chrono::steady_clock::now();
       if (first == std::chrono::steady_clock::time_point{})
-        first = std::chrono::steady_clock::now();
+        first = last;
+      ++seen;
       more = on_record(m);
+    } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      std::fprintf(stderr, "raw consumer: %s\n", rd_kafka_message_errstr(m));
     }
     rd_kafka_message_destroy(m);
   }
@@ -136,6 +178,11 @@ public:
       std::fprintf(stderr, "timed out: %zu of %zu\n", count_.load(), expected_);
       return -1;
     }
+    return seconds_since_first();
+  }
+
+  /// Seconds from the first tick until now.
+  double seconds_since_first() const {
     return static_cast<double>(now_ns() - first_ns_.load()) / 1e9;
   }
 

@@ -8,7 +8,9 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <deque>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace faust::internal {
@@ -36,6 +38,11 @@ struct partition_state {
   transport::offset_tracker tracker;
   /// One past the last record delivered.
   int64_t position = -1;
+  /// Fetched records held back while the agents have `stream_buffer_maxsize`
+  /// in flight: librdkafka's pause drops what it has prefetched (to fetch it
+  /// again on resume), so pausing waits until this is full too.
+  std::deque<batch_ptr> backlog;
+  size_t backlog_records = 0;
   /// Last offset the group confirmed.
   int64_t committed = -1;
 };
@@ -57,6 +64,13 @@ struct kafka_consumer_state {
   /// exactly_once: per-partition transactional producers.
   std::shared_ptr<transport::kafka::transaction_manager> transactions;
   uint64_t producer_failures_seen = 0;
+  /// A periodic commit waiting for the producer to deliver what was sent
+  /// before it (see `commit`).
+  struct delivery_wait {
+    std::vector<std::pair<uint32_t, int64_t>> offsets; // partition id
+    uint64_t epoch = 0;
+  };
+  std::optional<delivery_wait> commit_waiting;
   uint64_t acks_since_commit = 0;
   steady_clock::time_point last_commit = steady_clock::now();
   waiting_requests drain_waiters;
@@ -72,8 +86,61 @@ size_t max_in_flight(const kafka_consumer_state& st) {
   return std::max<size_t>(1, st.core->settings.stream_buffer_maxsize);
 }
 
+/// Records fetched but held back, per partition, before it is paused.
+size_t max_backlog(const kafka_consumer_state& st) {
+  return 4 * max_in_flight(st);
+}
+
+/// Hands a partition's held-back batches to its subscribers while fewer
+/// than `stream_buffer_maxsize` records are in flight; a batch goes whole,
+/// so up to one fetched batch more may be in flight (splitting at the limit
+/// measured 5x slower: it makes librdkafka pause, drop and refetch the
+/// partition all the time). Nothing moves during an exactly_once barrier or
+/// a drain.
+void dispatch_backlog(consumer_actor* self, partition_state& p) {
+  auto& st = self->state;
+  auto limit = max_in_flight(st);
+  while (!p.backlog.empty() && p.active && !p.barrier && !st.draining &&
+         (!p.tracking || p.tracker.pending() < limit)) {
+    batch_ptr batch = std::move(p.backlog.front());
+    p.backlog.pop_front();
+    p.backlog_records -= batch->records.size();
+    if (!p.tracking) {
+      p.tracker = transport::offset_tracker{batch->records.front()->offset};
+      p.tracking = true;
+    }
+    auto refs = static_cast<uint32_t>(p.subscribers->size());
+    for (auto& m : batch->records)
+      p.tracker.delivered(m->offset, refs);
+    p.position = batch->records.back()->offset + 1;
+    for (auto& sub : *p.subscribers)
+      self->send(sub, batch_atom::value, batch);
+  }
+}
+
+void clear_backlog(partition_state& p) {
+  p.backlog.clear();
+  p.backlog_records = 0;
+}
+
+/// After the producer reported on everything it was sent: false (and the
+/// worker is failed) if any record could not be delivered.
+bool no_lost_outputs(consumer_actor* self) {
+  auto& st = self->state;
+  if (auto failures = st.core->producer->failures();
+      failures > st.producer_failures_seen) {
+    st.producer_failures_seen = failures;
+    st.poisoned = true;
+    st.core->fail("records produced by this worker could not be delivered "
+                  "(see the errors above); offsets are no longer committed, "
+                  "so a restart processes their source records again");
+  }
+  return !st.poisoned;
+}
+
 /// Makes sure records the app produced for acked events are delivered
-/// before their source offsets are committed. False: do not commit now.
+/// before their source offsets are committed, waiting up to `timeout`.
+/// False: do not commit now.
 bool outputs_delivered(consumer_actor* self, milliseconds timeout) {
   auto& st = self->state;
   auto& producer = st.core->producer;
@@ -85,15 +152,7 @@ bool outputs_delivered(consumer_actor* self, milliseconds timeout) {
                         flushed.error().message);
       return false;
     }
-  if (auto failures = producer->failures();
-      failures > st.producer_failures_seen) {
-    st.producer_failures_seen = failures;
-    st.poisoned = true;
-    st.core->fail("records produced by this worker could not be delivered "
-                  "(see the errors above); offsets are no longer committed, "
-                  "so a restart processes their source records again");
-  }
-  return !st.poisoned;
+  return no_lost_outputs(self);
 }
 
 std::vector<offset_to_commit> committable(kafka_consumer_state& st,
@@ -141,6 +200,7 @@ void commit_transaction(consumer_actor* self, uint32_t id) {
     st.core->stats.transactions_aborted.fetch_add(1);
     p.tracking = false;
     p.position = -1;
+    clear_backlog(p); // fetched again from the committed offset
     if (auto sought = st.client->seek(p.tp, p.committed); !sought)
       st.core->fail(sought.error().message);
     break;
@@ -148,7 +208,8 @@ void commit_transaction(consumer_actor* self, uint32_t id) {
     deactivate(self, {id}, "fenced");
     return;
   }
-  if (p.paused && !st.draining && p.tracker.pending() == 0) {
+  dispatch_backlog(self, p);
+  if (p.paused && !st.draining && p.backlog_records <= max_backlog(st) / 2) {
     p.paused = false;
     st.client->resume({p.tp});
   }
@@ -182,6 +243,31 @@ void commit_transactions(consumer_actor* self,
       consider(id);
 }
 
+/// Commits a waiting periodic commit once the producer has reported on
+/// every record sent before it; partitions revoked meanwhile are left out.
+void finish_waiting_commit(consumer_actor* self) {
+  auto& st = self->state;
+  if (!st.commit_waiting || !st.client ||
+      !st.core->producer->delivered_through(st.commit_waiting->epoch))
+    return;
+  auto waiting = std::move(*st.commit_waiting);
+  st.commit_waiting.reset();
+  if (!no_lost_outputs(self))
+    return;
+  std::vector<offset_to_commit> offsets;
+  for (auto& [id, offset] : waiting.offsets)
+    if (st.partitions[id].active)
+      offsets.push_back({st.partitions[id].tp, offset});
+  if (offsets.empty())
+    return;
+  if (auto done = st.client->commit(offsets, false); !done)
+    faust::log().warn("{}", done.error().message);
+}
+
+/// Commits acked offsets. `wait` (revoke, shutdown, idle): flushes the
+/// producer, then commits synchronously. Otherwise (periodic) nothing
+/// blocks: the offsets wait, while processing goes on, until the producer
+/// has delivered every record sent before now (a delivery epoch).
 void commit(consumer_actor* self, bool wait,
             const std::vector<uint32_t>* only = nullptr) {
   auto& st = self->state;
@@ -193,6 +279,28 @@ void commit(consumer_actor* self, bool wait,
     commit_transactions(self, only);
     return;
   }
+  if (!wait && st.core->producer) {
+    if (st.commit_waiting) {
+      finish_waiting_commit(self);
+      return; // one at a time; the next interval takes the rest
+    }
+    st.commit_waiting.emplace();
+    for (uint32_t id = 0; id < st.partitions.size(); ++id) {
+      auto& p = st.partitions[id];
+      if (p.active && p.commit && p.tracking &&
+          p.tracker.watermark() > p.committed)
+        st.commit_waiting->offsets.emplace_back(id, p.tracker.watermark());
+    }
+    auto epoch = st.core->producer->seal_epoch();
+    if (st.commit_waiting->offsets.empty() || !epoch) {
+      st.commit_waiting.reset();
+      return;
+    }
+    st.commit_waiting->epoch = *epoch;
+    finish_waiting_commit(self);
+    return;
+  }
+  st.commit_waiting.reset(); // superseded by this one
   auto offsets = committable(st, only);
   if (offsets.empty())
     return;
@@ -271,6 +379,7 @@ void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
     if (!p.active)
       continue;
     p.active = false;
+    clear_backlog(p);
     st.active.erase(p.tp);
     if (st.transactions)
       st.transactions->close(p.tp);
@@ -318,7 +427,8 @@ void maybe_finish_drain(consumer_actor* self) {
 }
 
 /// Takes what librdkafka has fetched and hands it out in batches per
-/// partition; pauses partitions with too many records in flight.
+/// partition, holding back what does not fit in `stream_buffer_maxsize`;
+/// pauses partitions whose held-back records reach `max_backlog`.
 void fetch(consumer_actor* self) {
   auto& st = self->state;
   if (!st.client || st.draining)
@@ -336,26 +446,19 @@ void fetch(consumer_actor* self) {
     }
     batch->records.push_back(std::move(m));
   });
-  auto limit = max_in_flight(st);
+  auto backlog_limit = max_backlog(st);
   std::vector<models::topic_partition> to_pause;
   for (auto& [id, batch] : batches) {
     auto& p = st.partitions[id];
     if (!p.active)
       continue; // revoked while polling
-    if (!p.tracking) {
-      p.tracker = transport::offset_tracker{batch->records.front()->offset};
-      p.tracking = true;
-    }
-    auto refs = static_cast<uint32_t>(p.subscribers->size());
-    for (auto& m : batch->records)
-      p.tracker.delivered(m->offset, refs);
-    p.position = batch->records.back()->offset + 1;
-    batch_ptr shared = std::move(batch);
-    for (auto& sub : *p.subscribers)
-      self->send(sub, batch_atom::value, shared);
-    if (!p.paused && p.tracker.pending() >= limit) {
+    p.backlog_records += batch->records.size();
+    p.backlog.push_back(std::move(batch));
+    dispatch_backlog(self, p);
+    if (!p.paused && p.backlog_records >= backlog_limit) {
       p.paused = true;
       to_pause.push_back(p.tp);
+      st.core->stats.partitions_paused.fetch_add(1, std::memory_order_relaxed);
     }
   }
   st.client->pause(to_pause);
@@ -395,6 +498,12 @@ void start(consumer_actor* self) {
   // even if records arrive meanwhile (Kafka answers at once): wait little.
   if (core.embedded_cluster)
     opts.extra["fetch.wait.max.ms"] = "10";
+  // librdkafka 2.0.2 stops fetching for a fixed second once its queue
+  // holds `queued.min.messages` (it counts the consumer queue every
+  // partition forwards to): a fast agent drains 100k records long before
+  // that, then idles (measured: one 0.9 s stall per 250k records). The
+  // queue stays bounded by `queued.max.messages.kbytes` and our pausing.
+  opts.extra["queued.min.messages"] = "1000000";
   for (auto& [k, v] : core.settings.consumer_properties)
     opts.extra[k] = v;
   auto client = transport::kafka::consumer::create(opts);
@@ -452,7 +561,7 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
       },
       [self](ack_atom, const ack_list& acks) {
         auto& st = self->state;
-        auto limit = max_in_flight(st);
+        auto backlog_limit = max_backlog(st);
         std::vector<models::topic_partition> to_resume;
         for (auto& [id, offset] : acks.acks) {
           if (id >= st.partitions.size())
@@ -461,9 +570,13 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
           if (!p.active || !p.tracker.ack(offset))
             continue;
           ++st.acks_since_commit;
-          if (p.barrier && p.tracker.pending() == 0)
-            commit_transaction(self, id);
-          else if (p.paused && !p.barrier && p.tracker.pending() <= limit / 2) {
+          if (p.barrier) {
+            if (p.tracker.pending() == 0)
+              commit_transaction(self, id);
+            continue;
+          }
+          dispatch_backlog(self, p);
+          if (p.paused && p.backlog_records <= backlog_limit / 2) {
             p.paused = false;
             to_resume.push_back(p.tp);
           }
@@ -472,6 +585,8 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
           st.client->resume(to_resume);
         if (st.acks_since_commit >= st.core->settings.broker_commit_every)
           commit(self, false);
+        else
+          finish_waiting_commit(self);
         maybe_finish_drain(self);
         maybe_finish_idle(self);
       },
@@ -486,6 +601,8 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
         if (steady_clock::now() - st.last_commit >=
             st.core->settings.broker_commit_interval)
           commit(self, false);
+        else
+          finish_waiting_commit(self);
         maybe_finish_idle(self);
         self->delayed_send(self, milliseconds{200}, tick_atom::value);
       },

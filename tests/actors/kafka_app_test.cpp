@@ -1,9 +1,12 @@
 #include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
 
 #include <doctest/doctest.h>
 
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "tests/actors/records.hpp"
 #include "tests/actors/test_support.hpp"
@@ -83,6 +86,82 @@ TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
       committed_adds = std::max(committed_adds, offset);
   CHECK(committed_adds > 0);
   CHECK(app.monitor().messages_sent >= 40);
+  app.stop();
+}
+
+TEST_CASE("with a small stream buffer, held-back and paused partitions "
+          "deliver every record once, in order, and commit them all") {
+  auto broker = start_broker();
+  REQUIRE(*broker->create_topic("flow", 2));
+  auto s = kafka_settings("flow-control", broker);
+  // At most 8 records in flight per partition; 32 more held back before
+  // the partition is paused.
+  s.stream_buffer_maxsize = 8;
+  faust::app app{s};
+  auto flow = app.topic<std::string, int64_t>("flow");
+  collector<std::pair<int32_t, int64_t>> seen; // (partition, value)
+  // The agent holds its first event until the consumer has had to pause a
+  // partition: the first batches keep both partitions at their limit while
+  // the rest arrives.
+  std::promise<void> holding;
+  bool held = false;
+  bool paused_while_held = false;
+  app.agent("reader", flow, [&](faust::event<std::string, int64_t>& ev) {
+    if (!held) {
+      held = true;
+      holding.set_value();
+      auto deadline = std::chrono::steady_clock::now() + 30s;
+      while (app.monitor().partitions_paused == 0 &&
+             std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+      paused_while_held = app.monitor().partitions_paused > 0;
+    }
+    seen.add({ev.partition(), ev.value});
+  });
+  collector<std::pair<faust::models::topic_partition, int64_t>> commits;
+  app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
+    commits.add({tp, offset});
+  });
+  auto producer = faust::transport::kafka::producer::create(
+      {.bootstrap = broker->bootstrap(), .extra = {{"linger.ms", "200"}}});
+  REQUIRE(producer.has_value());
+  constexpr int64_t count = 3000;
+  // Records i and i + 1 go to partitions 0 and 1; 50 per partition, then a
+  // flush.
+  auto produce = [&](int64_t from, int64_t to) {
+    for (int64_t i = from; i < to; ++i) {
+      faust::models::message m;
+      m.topic = "flow";
+      m.partition = static_cast<int32_t>(i % 2);
+      m.key = "\"k\"";
+      m.value = std::to_string(i);
+      REQUIRE((*producer)->send(m).has_value());
+      if (i % 100 == 99)
+        REQUIRE(*(*producer)->flush(30s));
+    }
+  };
+  produce(0, 100);
+  app.start();
+  REQUIRE(holding.get_future().wait_for(30s) == std::future_status::ready);
+  produce(100, count);
+  REQUIRE(seen.wait_for(count, 60s));
+  REQUIRE(app.wait_until_idle(30s));
+  std::map<int32_t, std::vector<int64_t>> by_partition;
+  for (auto& [partition, value] : seen.items())
+    by_partition[partition].push_back(value);
+  CHECK(seen.items().size() == count);
+  for (int32_t partition : {0, 1}) {
+    auto& values = by_partition[partition];
+    REQUIRE(values.size() == count / 2);
+    for (size_t i = 0; i < values.size(); ++i)
+      REQUIRE(values[i] == static_cast<int64_t>(2 * i) + partition);
+  }
+  std::map<int32_t, int64_t> committed;
+  for (auto& [tp, offset] : commits.items())
+    committed[tp.partition] = std::max(committed[tp.partition], offset);
+  CHECK(committed[0] == count / 2);
+  CHECK(committed[1] == count / 2);
+  CHECK(paused_while_held);
   app.stop();
 }
 

@@ -94,6 +94,87 @@ TEST_CASE("keyed records land on the partition Kafka's murmur2 gives") {
   }
 }
 
+TEST_CASE("a delivery epoch is delivered once every record sent in it or "
+          "before it has its delivery report") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("fenced", 2));
+  auto producer = producer::create({.bootstrap = (*broker)->bootstrap()});
+  REQUIRE(producer.has_value());
+  auto& p = **producer;
+  auto send = [&](int i) {
+    faust::models::message m;
+    m.topic = "fenced";
+    m.partition = i % 2;
+    m.value = std::to_string(i);
+    REQUIRE(p.send(m).has_value());
+  };
+  // Nothing sent yet: the first epoch is delivered at once.
+  auto empty = p.seal_epoch();
+  REQUIRE(empty.has_value());
+  CHECK(p.delivered_through(*empty));
+
+  for (int i = 0; i < 10; ++i)
+    send(i);
+  auto first = p.seal_epoch();
+  REQUIRE(first.has_value());
+  CHECK(*first == *empty + 1);
+  for (int i = 10; i < 20; ++i)
+    send(i);
+  auto second = p.seal_epoch();
+  REQUIRE(second.has_value());
+  // Reports are served only by poll/flush: nothing is delivered yet.
+  CHECK_FALSE(p.delivered_through(*first));
+  CHECK_FALSE(p.delivered_through(*second));
+
+  // Polling until the first epoch is delivered; the second may follow.
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!p.delivered_through(*first) &&
+         std::chrono::steady_clock::now() < deadline)
+    p.poll(50ms);
+  REQUIRE(p.delivered_through(*first));
+  CHECK(p.delivered() >= 10);
+  REQUIRE(*p.flush(20s));
+  CHECK(p.delivered_through(*second));
+  CHECK(p.delivered() == 20);
+  CHECK(p.failures() == 0);
+}
+
+TEST_CASE("a delivery epoch covers failed records too, and the ring of "
+          "epochs refuses to seal past undelivered ones") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("stuck", 1));
+  auto producer = producer::create({.bootstrap = (*broker)->bootstrap(),
+                                    .extra = {{"message.timeout.ms", "1500"}}});
+  REQUIRE(producer.has_value());
+  auto& p = **producer;
+  REQUIRE(*(*broker)->set_broker_down(1));
+  faust::models::message m;
+  m.topic = "stuck";
+  m.partition = 0;
+  m.value = "never";
+  REQUIRE(p.send(m).has_value());
+  auto stuck = p.seal_epoch();
+  REQUIRE(stuck.has_value());
+  // The ring counts the stuck epoch, more sealed ones and the current one.
+  // A seal that would make the next epoch reuse the stuck one's counter is
+  // refused.
+  for (size_t i = 0; i + 2 < producer::epoch_ring_size; ++i)
+    REQUIRE(p.seal_epoch().has_value());
+  CHECK_FALSE(p.seal_epoch().has_value());
+  CHECK_FALSE(p.delivered_through(*stuck));
+  // The record times out: it has its (failed) report, so the epoch is
+  // over, and the failure is counted for the caller to act on.
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!p.delivered_through(*stuck) &&
+         std::chrono::steady_clock::now() < deadline)
+    p.poll(50ms);
+  CHECK(p.delivered_through(*stuck));
+  CHECK(p.failures() == 1);
+  CHECK(p.seal_epoch().has_value());
+}
+
 TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
   auto broker = embedded_broker::start();
   REQUIRE(broker.has_value());

@@ -17,6 +17,7 @@ int timeout_ms(std::chrono::milliseconds t) {
 
 /// Where `send_and_wait` waits for its record's delivery report.
 struct delivery_slot {
+  uint64_t epoch = 0;
   std::mutex mtx;
   std::condition_variable cv;
   bool done = false;
@@ -69,7 +70,13 @@ producer::~producer() {
 void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
                            void* opaque) {
   auto* self = static_cast<producer*>(opaque);
-  if (auto* slot = static_cast<delivery_slot*>(m->_private)) {
+  // `send` tags a record with its epoch as an odd number; `send_and_wait`
+  // passes its (aligned, so even) slot, which holds the epoch.
+  auto tag = reinterpret_cast<uintptr_t>(m->_private);
+  if (tag & 1u) {
+    self->leave_epoch(tag >> 1);
+  } else if (auto* slot = static_cast<delivery_slot*>(m->_private)) {
+    self->leave_epoch(slot->epoch);
     std::lock_guard lock(slot->mtx);
     slot->err = m->err;
     slot->meta.topic = rd_kafka_topic_name(m->rkt);
@@ -124,12 +131,51 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const models::message& msg,
 
 } // namespace
 
+uint64_t producer::enter_epoch() {
+  // Counted in the epoch that is current once the count is in: a seal
+  // that raced with the increment moves the record to the new epoch.
+  for (;;) {
+    auto epoch = epoch_.load();
+    auto& slot = in_flight_by_epoch_[epoch % epoch_ring_size];
+    slot.fetch_add(1);
+    if (epoch_.load() == epoch)
+      return epoch;
+    slot.fetch_sub(1);
+  }
+}
+
+void producer::leave_epoch(uint64_t epoch) {
+  in_flight_by_epoch_[epoch % epoch_ring_size].fetch_sub(1);
+}
+
+std::optional<uint64_t> producer::seal_epoch() {
+  auto current = epoch_.load();
+  // The next epoch reuses the slot of `current + 1 - ring size`.
+  if (current + 1 >= epoch_ring_size &&
+      !delivered_through(current + 1 - epoch_ring_size))
+    return std::nullopt;
+  epoch_.store(current + 1);
+  return current;
+}
+
+bool producer::delivered_through(uint64_t epoch) {
+  while (drained_below_ <= epoch) {
+    if (in_flight_by_epoch_[drained_below_ % epoch_ring_size].load() != 0)
+      return false;
+    ++drained_below_;
+  }
+  return true;
+}
+
 result<record_metadata> producer::send(const models::message& msg) {
   for (;;) {
-    auto err = produce(client_.get(), msg, nullptr);
+    auto epoch = enter_epoch();
+    auto* tag = reinterpret_cast<void*>(static_cast<uintptr_t>(epoch << 1 | 1));
+    auto err = produce(client_.get(), msg, tag);
     if (!err)
       return record_metadata{msg.topic, msg.partition >= 0 ? msg.partition : -1,
                              -1, msg.timestamp_ms};
+    leave_epoch(epoch);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
       return error{"cannot send to '" + msg.topic + "': " + describe(err)};
     // Backpressure: the producer actor's polling makes room.
@@ -142,9 +188,11 @@ producer::send_and_wait(const models::message& msg,
                         std::chrono::milliseconds timeout) {
   auto slot = std::make_unique<delivery_slot>();
   for (;;) {
+    slot->epoch = enter_epoch();
     auto err = produce(client_.get(), msg, slot.get());
     if (!err)
       break;
+    leave_epoch(slot->epoch);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
       return error{"cannot send to '" + msg.topic + "': " + describe(err)};
     rd_kafka_poll(client_.get(), 10);

@@ -7,6 +7,7 @@
 #include "transport/kafka/offsets.hpp"
 #include "transport/record_metadata.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -58,6 +59,21 @@ public:
   result<bool> flush(std::chrono::milliseconds timeout);
   /// Records queued or in flight.
   size_t in_flight() const;
+  /// Delivery fences: a way to learn, without blocking, that everything
+  /// sent before a point in time has been delivered (or has failed), while
+  /// sends go on. `seal_epoch` ends the current epoch and returns its
+  /// number; `delivered_through(e)` is true once every record sent in
+  /// epochs up to `e` has its delivery report. A record counts in the
+  /// epoch that was current when `send` was called, so a record sent
+  /// before `seal_epoch` returned is covered by it. nullopt: too many
+  /// sealed epochs still have records in flight; try again later. Meant
+  /// for one thread (the one that commits offsets).
+  std::optional<uint64_t> seal_epoch();
+  /// Epochs counted at once: the current one and up to this many minus one
+  /// sealed ones not yet delivered.
+  static constexpr size_t epoch_ring_size = 64;
+  bool delivered_through(uint64_t epoch);
+
   /// Records that could not be delivered, since start.
   uint64_t failures() const { return failures_.load(); }
   uint64_t delivered() const { return delivered_.load(); }
@@ -91,6 +107,17 @@ private:
 
   client_ptr client_;
   std::string name_;
+  /// Counts a record sent in the current epoch; returns its tag for the
+  /// delivery report.
+  uint64_t enter_epoch();
+  void leave_epoch(uint64_t epoch);
+
+  /// Records in flight per epoch, indexed by epoch % epoch_ring_size; an
+  /// epoch's slot is reused only after it has drained.
+  std::array<std::atomic<uint64_t>, epoch_ring_size> in_flight_by_epoch_{};
+  std::atomic<uint64_t> epoch_{0};
+  /// Every epoch below this one has drained (owned by the sealing thread).
+  uint64_t drained_below_ = 0;
   std::atomic<uint64_t> failures_{0};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<bool> fatal_{false};
