@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -39,24 +40,21 @@ inline double median(std::vector<double> xs) {
   return percentile(xs, 0.5);
 }
 
-/// Rates of several alternating rounds of ours and the baseline: each side's
-/// median goes in the BENCH line, every round to stderr (a shared broker on
-/// 2 cores varies a lot from one round to the next).
-class rounds {
-public:
-  void add(double ours, double baseline) {
-    std::fprintf(stderr, "round %zu: ours=%.0f baseline=%.0f ratio=%.3f\n",
-                 ours_.size() + 1, ours, baseline,
-                 baseline > 0 ? ours / baseline : 0.0);
-    ours_.push_back(ours);
-    baseline_.push_back(baseline);
+/// Runs `count` rounds of `round(r)`, which measures the baseline and ours
+/// one after the other and returns {ours, baseline}; prints every round to
+/// stderr and reports each side's median (a shared broker on 2 cores varies
+/// a lot from one round to the next).
+template <class Round>
+void report_rounds(const char* name, const char* unit, int count, Round round) {
+  std::vector<double> ours, baseline;
+  for (int r = 0; r < count; ++r) {
+    auto [o, b] = round(r);
+    std::fprintf(stderr, "round %d: ours=%.0f baseline=%.0f ratio=%.3f\n",
+                 r + 1, o, b, b > 0 ? o / b : 0.0);
+    ours.push_back(o);
+    baseline.push_back(b);
   }
-  void report(const char* name, const char* unit) const {
-    bench::report(name, median(ours_), median(baseline_), unit);
-  }
-
-private:
-  std::vector<double> ours_, baseline_;
-};
+  report(name, median(ours), median(baseline), unit);
+}
 
 } // namespace bench

@@ -93,16 +93,14 @@ int main(int argc, char** argv) {
   bench::load(broker->bootstrap(), "page_views", keys, values);
 
   // Fresh consumer groups each round read the same records from the start.
-  bench::rounds rounds;
-  for (int r = 0; r < round_count; ++r) {
+  bench::report_rounds("kafka_consume", "records/s", round_count, [&](int r) {
     size_t distinct_keys = 0;
     double raw =
         raw_round(broker->bootstrap(), "raw-consume-" + std::to_string(r), n,
                   distinct_keys);
     double ours = our_round(broker, "bench-kafka-consume-" + std::to_string(r),
                             n, distinct_keys);
-    rounds.add(ours, raw);
-  }
-  rounds.report("kafka_consume", "records/s");
+    return std::pair{ours, raw};
+  });
   return 0;
 }

@@ -105,14 +105,12 @@ int main(int argc, char** argv) {
   bench::load(broker->bootstrap(), "adds", keys, values);
 
   // Fresh consumer groups each round read the same records from the start.
-  bench::rounds rounds;
-  for (int r = 0; r < round_count; ++r) {
+  bench::report_rounds("kafka_pipeline", "records/s", round_count, [&](int r) {
     double raw =
         raw_round(broker->bootstrap(), "raw-pipeline-" + std::to_string(r), n);
     double ours =
         our_round(broker, "bench-kafka-pipeline-" + std::to_string(r), n);
-    rounds.add(ours, raw);
-  }
-  rounds.report("kafka_pipeline", "records/s");
+    return std::pair{ours, raw};
+  });
   return 0;
 }

@@ -36,7 +36,7 @@ struct app_monitor {
   std::atomic<uint64_t> messages_sent{0};
   std::atomic<uint64_t> dead_lettered{0};
   /// Times a partition was paused because its agents were behind
-  /// (`stream_buffer_maxsize` in flight and as many again held back).
+  /// (`stream_buffer_maxsize` in flight and four times that held back).
   std::atomic<uint64_t> partitions_paused{0};
   /// exactly_once: transactions committed and aborted.
   std::atomic<uint64_t> transactions_committed{0};

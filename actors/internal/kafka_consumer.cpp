@@ -155,12 +155,17 @@ bool outputs_delivered(consumer_actor* self, milliseconds timeout) {
   return no_lost_outputs(self);
 }
 
+/// Acked past its last commit: its watermark is due.
+bool has_uncommitted(const partition_state& p) {
+  return p.active && p.commit && p.tracking &&
+         p.tracker.watermark() > p.committed;
+}
+
 std::vector<offset_to_commit> committable(kafka_consumer_state& st,
                                           const std::vector<uint32_t>* only) {
   std::vector<offset_to_commit> out;
   auto consider = [&](partition_state& p) {
-    if (p.active && p.commit && p.tracking &&
-        p.tracker.watermark() > p.committed)
+    if (has_uncommitted(p))
       out.push_back({p.tp, p.tracker.watermark()});
   };
   if (only)
@@ -285,12 +290,12 @@ void commit(consumer_actor* self, bool wait,
       return; // one at a time; the next interval takes the rest
     }
     st.commit_waiting.emplace();
-    for (uint32_t id = 0; id < st.partitions.size(); ++id) {
-      auto& p = st.partitions[id];
-      if (p.active && p.commit && p.tracking &&
-          p.tracker.watermark() > p.committed)
-        st.commit_waiting->offsets.emplace_back(id, p.tracker.watermark());
-    }
+    // By partition id, not topic/partition: a partition revoked and
+    // assigned again meanwhile must not get this older offset.
+    for (uint32_t id = 0; id < st.partitions.size(); ++id)
+      if (has_uncommitted(st.partitions[id]))
+        st.commit_waiting->offsets.emplace_back(
+            id, st.partitions[id].tracker.watermark());
     auto epoch = st.core->producer->seal_epoch();
     if (st.commit_waiting->offsets.empty() || !epoch) {
       st.commit_waiting.reset();

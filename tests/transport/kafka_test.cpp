@@ -94,6 +94,19 @@ TEST_CASE("keyed records land on the partition Kafka's murmur2 gives") {
   }
 }
 
+namespace {
+
+/// Serves delivery reports until `epoch` is delivered or 20 s pass.
+bool poll_until_delivered(producer& p, uint64_t epoch) {
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!p.delivered_through(epoch) &&
+         std::chrono::steady_clock::now() < deadline)
+    p.poll(50ms);
+  return p.delivered_through(epoch);
+}
+
+} // namespace
+
 TEST_CASE("a delivery epoch is delivered once every record sent in it or "
           "before it has its delivery report") {
   auto broker = embedded_broker::start();
@@ -128,11 +141,7 @@ TEST_CASE("a delivery epoch is delivered once every record sent in it or "
   CHECK_FALSE(p.delivered_through(*second));
 
   // Polling until the first epoch is delivered; the second may follow.
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!p.delivered_through(*first) &&
-         std::chrono::steady_clock::now() < deadline)
-    p.poll(50ms);
-  REQUIRE(p.delivered_through(*first));
+  REQUIRE(poll_until_delivered(p, *first));
   CHECK(p.delivered() >= 10);
   REQUIRE(*p.flush(20s));
   CHECK(p.delivered_through(*second));
@@ -166,11 +175,7 @@ TEST_CASE("a delivery epoch covers failed records too, and the ring of "
   CHECK_FALSE(p.delivered_through(*stuck));
   // The record times out: it has its (failed) report, so the epoch is
   // over, and the failure is counted for the caller to act on.
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!p.delivered_through(*stuck) &&
-         std::chrono::steady_clock::now() < deadline)
-    p.poll(50ms);
-  CHECK(p.delivered_through(*stuck));
+  CHECK(poll_until_delivered(p, *stuck));
   CHECK(p.failures() == 1);
   CHECK(p.seal_epoch().has_value());
 }
