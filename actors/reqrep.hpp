@@ -138,7 +138,7 @@ void decode_value(const models::serializer_spec& spec, const models::message& m,
                                  models::type_label<V>());
     }
   }
-  const std::string& bytes = *m.value;
+  std::string_view bytes = *m.value;
   // Requests are JSON whatever the topic's serializer (Faust: a model's own
   // serializer wins), so JSON-looking payloads are checked for the envelope.
   bool json_topic = spec.format == models::object_format::json;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/bytes.hpp"
+
 #include <any>
 #include <cstdint>
 #include <functional>
@@ -27,16 +29,17 @@ struct topic_partition {
 
 /// A record as it travels through a transport: raw key and value bytes plus
 /// where it came from. `key`/`value` are empty optionals for null (a null
-/// value is a tombstone). Channel messages skip serialization and carry the
-/// sent object in `key_object`/`value_object` instead of bytes.
+/// value is a tombstone); they share their bytes (see `bytes`), so copying a
+/// message copies no key or value. Channel messages skip serialization and
+/// carry the sent object in `key_object`/`value_object` instead of bytes.
 struct message {
   std::string topic;
   int32_t partition = 0;
   int64_t offset = -1;
   /// Milliseconds since the Unix epoch.
   int64_t timestamp_ms = 0;
-  std::optional<std::string> key;
-  std::optional<std::string> value;
+  std::optional<bytes> key;
+  std::optional<bytes> value;
   std::vector<header> headers;
   std::any key_object;
   std::any value_object;

@@ -439,18 +439,23 @@ void fetch(consumer_actor* self) {
   if (!st.client || st.draining)
     return;
   std::map<uint32_t, std::shared_ptr<record_batch>> batches;
-  auto got = st.client->poll(poll_budget, [&](models::message_ptr m) {
-    auto it = st.active.find({m->topic, m->partition});
-    if (it == st.active.end())
-      return; // from before a revoke
-    auto& batch = batches[it->second];
-    if (!batch) {
-      batch = std::make_shared<record_batch>();
-      batch->tp_id = it->second;
-      batch->tp = st.partitions[it->second].tp;
-    }
-    batch->records.push_back(std::move(m));
-  });
+  auto got =
+      st.client->poll(poll_budget, [&](transport::kafka::fetched_run& run) {
+        auto it = st.active.find({std::string(run.topic), run.partition});
+        if (it == st.active.end())
+          return; // from before a revoke
+        auto& batch = batches[it->second];
+        if (!batch) {
+          batch = std::make_shared<record_batch>();
+          batch->tp_id = it->second;
+          batch->tp = st.partitions[it->second].tp;
+          batch->records = std::move(run.records);
+        } else {
+          batch->records.insert(batch->records.end(),
+                                std::make_move_iterator(run.records.begin()),
+                                std::make_move_iterator(run.records.end()));
+        }
+      });
   auto backlog_limit = max_backlog(st);
   std::vector<models::topic_partition> to_pause;
   for (auto& [id, batch] : batches) {

@@ -26,17 +26,37 @@ partition_list_ptr to_list(const std::vector<models::topic_partition>& tps) {
   return list;
 }
 
-models::message_ptr to_message(const rd_kafka_message_t* m) {
-  auto msg = std::make_shared<models::message>();
-  msg->topic = rd_kafka_topic_name(m->rkt);
-  msg->partition = m->partition;
-  msg->offset = m->offset;
+/// The librdkafka records behind one fetched run: their messages' keys and
+/// values view them, so they go (and, if the consumer is gone, the client
+/// with them) when the last message does.
+struct fetched_records {
+  std::vector<rd_kafka_message_t*> raw;
+  std::shared_ptr<rd_kafka_t> client;
+  fetched_records() = default;
+  fetched_records(const fetched_records&) = delete;
+  fetched_records& operator=(const fetched_records&) = delete;
+  ~fetched_records() {
+    for (auto* m : raw)
+      rd_kafka_message_destroy(m);
+  }
+};
+
+void fill(models::message& msg, const rd_kafka_message_t* m,
+          const std::string& topic,
+          const std::shared_ptr<const void>& storage) {
+  msg.topic = topic;
+  msg.partition = m->partition;
+  msg.offset = m->offset;
   rd_kafka_timestamp_type_t type;
-  msg->timestamp_ms = rd_kafka_message_timestamp(m, &type);
+  msg.timestamp_ms = rd_kafka_message_timestamp(m, &type);
   if (m->key)
-    msg->key.emplace(static_cast<const char*>(m->key), m->key_len);
+    msg.key.emplace(
+        std::string_view(static_cast<const char*>(m->key), m->key_len),
+        storage);
   if (m->payload)
-    msg->value.emplace(static_cast<const char*>(m->payload), m->len);
+    msg.value.emplace(
+        std::string_view(static_cast<const char*>(m->payload), m->len),
+        storage);
   rd_kafka_headers_t* headers = nullptr;
   if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* name;
@@ -44,11 +64,10 @@ models::message_ptr to_message(const rd_kafka_message_t* m) {
     size_t size;
     for (size_t i = 0;
          !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
-      msg->headers.push_back(
+      msg.headers.push_back(
           {name, value ? std::string(static_cast<const char*>(value), size)
                        : std::string()});
   }
-  return msg;
 }
 
 } // namespace
@@ -77,7 +96,7 @@ result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
       });
   if (!client)
     return client.error();
-  c->client_ = std::move(*client);
+  c->client_ = std::shared_ptr<rd_kafka_t>(std::move(*client));
   c->auto_offset_reset_ = opts.auto_offset_reset;
   c->name_ = rd_kafka_name(c->client_.get());
   rd_kafka_poll_set_consumer(c->client_.get());
@@ -174,8 +193,32 @@ void consumer::report(rd_kafka_resp_err_t err, const std::string& text) {
                      rd_kafka_err2name(err));
 }
 
+void consumer::hand_over(std::vector<rd_kafka_message_t*>& run,
+                         const std::function<void(fetched_run&)>& sink) {
+  if (run.empty())
+    return;
+  // Three allocations for the run, none per record: the records stay in
+  // librdkafka's buffers, the messages share one block.
+  auto storage = std::make_shared<fetched_records>();
+  storage->client = client_;
+  storage->raw.swap(run);
+  auto& raw = storage->raw;
+  auto block = std::make_shared<std::vector<models::message>>(raw.size());
+  std::shared_ptr<const void> owner = storage;
+  const std::string topic = rd_kafka_topic_name(raw.front()->rkt);
+  fetched_run out{topic, raw.front()->partition, {}};
+  out.records.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    auto& msg = (*block)[i];
+    fill(msg, raw[i], topic, owner);
+    out.records.emplace_back(block, &msg);
+  }
+  sink(out);
+}
+
 size_t consumer::poll(size_t max,
-                      const std::function<void(models::message_ptr)>& sink) {
+                      const std::function<void(fetched_run&)>& sink) {
+  std::vector<rd_kafka_message_t*> run;
   size_t n = 0;
   while (n < max) {
     message_handle m{rd_kafka_consumer_poll(client_.get(), 0)};
@@ -195,9 +238,13 @@ size_t consumer::poll(size_t max,
       faust::log().info("{}: receiving records again", name_);
       reported_.clear();
     }
-    sink(to_message(m.get()));
+    if (!run.empty() &&
+        (run.front()->rkt != m->rkt || run.front()->partition != m->partition))
+      hand_over(run, sink);
+    run.push_back(m.release());
     ++n;
   }
+  hand_over(run, sink);
   return n;
 }
 

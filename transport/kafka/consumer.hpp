@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faust::transport::kafka {
@@ -29,6 +30,16 @@ struct consumer_options {
   bool read_committed = false;
   /// librdkafka properties over ours (`session.timeout.ms`, ...).
   properties extra{};
+};
+
+/// Consecutive records of one partition, in offset order, as one `poll`
+/// took them from librdkafka. Their keys and values view librdkafka's fetch
+/// buffers (no copy); those buffers, and the client they belong to, live
+/// until the last of these records is dropped.
+struct fetched_run {
+  std::string_view topic;
+  int32_t partition = 0;
+  std::vector<models::message_ptr> records;
 };
 
 /// How the group changed this consumer's partitions.
@@ -71,10 +82,11 @@ public:
   void on_wakeup(std::function<void()> fn);
 
   result<bool> subscribe(const std::vector<std::string>& topics);
-  /// Hands up to `max` records to `sink` without waiting, and serves
-  /// rebalances, commit results and errors on the way. Returns the number
-  /// of records. Errors are logged once per kind until records flow again.
-  size_t poll(size_t max, const std::function<void(models::message_ptr)>& sink);
+  /// Hands up to `max` records to `sink`, a partition's consecutive records
+  /// at a time, without waiting, and serves rebalances, commit results and
+  /// errors on the way. Returns the number of records. Errors are logged
+  /// once per kind until records flow again.
+  size_t poll(size_t max, const std::function<void(fetched_run&)>& sink);
   /// Commits `offsets` (the next offsets to read) asynchronously, or
   /// synchronously when `wait` is set.
   result<bool> commit(const std::vector<offset_to_commit>& offsets,
@@ -106,8 +118,13 @@ private:
                         rd_kafka_topic_partition_list_t* offsets, void* opaque);
   static void queue_event_cb(rd_kafka_t* rk, void* opaque);
   void report(rd_kafka_resp_err_t err, const std::string& text);
+  /// Turns `run` (librdkafka records of one partition) into messages.
+  void hand_over(std::vector<rd_kafka_message_t*>& run,
+                 const std::function<void(fetched_run&)>& sink);
 
-  client_ptr client_;
+  /// Shared with the records handed out: librdkafka's records must be
+  /// destroyed before their client.
+  std::shared_ptr<rd_kafka_t> client_;
   queue_ptr queue_;
   std::string name_;
   rebalance_handler on_rebalance_;
