@@ -1,0 +1,58 @@
+#include "storage/memory_store.hpp"
+
+#include <mutex>
+
+namespace faust::storage {
+
+result<std::optional<std::string>> memory_store::get(std::string_view key) {
+  std::shared_lock lock(mutex_);
+  auto it = data_.find(key);
+  if (it == data_.end())
+    return std::optional<std::string>{};
+  return std::optional<std::string>{it->second};
+}
+
+result<bool> memory_store::write(const store_batch& batch) {
+  std::unique_lock lock(mutex_);
+  for (auto& w : batch.writes()) {
+    if (w.value)
+      data_.insert_or_assign(w.key, *w.value);
+    else if (auto it = data_.find(w.key); it != data_.end())
+      data_.erase(it);
+  }
+  for (auto& [tp, offset] : batch.applied()) {
+    auto& last = offsets_.sources.try_emplace(tp, offset).first->second;
+    last = std::max(last, offset);
+  }
+  if (auto c = batch.changelog_offset();
+      c && (!offsets_.changelog || *c > *offsets_.changelog))
+    offsets_.changelog = c;
+  return true;
+}
+
+void memory_store::for_each(
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::shared_lock lock(mutex_);
+  for (auto& [k, v] : data_)
+    if (!fn(k, v))
+      return;
+}
+
+uint64_t memory_store::size() {
+  std::shared_lock lock(mutex_);
+  return data_.size();
+}
+
+applied_offsets memory_store::offsets() {
+  std::shared_lock lock(mutex_);
+  return offsets_;
+}
+
+result<bool> memory_store::clear() {
+  std::unique_lock lock(mutex_);
+  data_.clear();
+  offsets_ = {};
+  return true;
+}
+
+} // namespace faust::storage

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "storage/store.hpp"
+
+#include <memory>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace faust::storage {
+
+/// A table partition kept in memory (`memory://`): nothing survives the
+/// process, so a restarted worker replays the whole changelog. Within one
+/// run the offsets are kept, so a partition assigned back to this worker
+/// replays only what it missed. Iteration order is unspecified.
+class memory_store final : public partition_store {
+public:
+  explicit memory_store(std::string label) : label_(std::move(label)) {}
+
+  result<std::optional<std::string>> get(std::string_view key) override;
+  result<bool> write(const store_batch& batch) override;
+  void for_each(const std::function<bool(std::string_view, std::string_view)>&
+                    fn) override;
+  uint64_t size() override;
+  applied_offsets offsets() override;
+  result<bool> clear() override;
+  std::string describe() const override { return "memory://" + label_; }
+
+private:
+  struct string_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::string label_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::string, string_hash, std::equal_to<>>
+      data_;
+  applied_offsets offsets_;
+};
+
+} // namespace faust::storage

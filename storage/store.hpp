@@ -1,0 +1,106 @@
+#pragma once
+
+#include "models/message.hpp"
+#include "models/result.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faust::storage {
+
+/// Changes to one table partition that must land together: key writes and
+/// deletes, plus the offsets the partition's state reflects once they are
+/// in. A store applies a batch atomically (RocksDB: one `WriteBatch`), so
+/// after a crash the data and the offsets always agree.
+class store_batch {
+public:
+  /// Sets `key` to `value` (both as encoded on the changelog).
+  void put(std::string key, std::string value) {
+    writes_.push_back({std::move(key), std::move(value)});
+  }
+  /// Deletes `key` (a changelog tombstone).
+  void erase(std::string key) {
+    writes_.push_back({std::move(key), std::nullopt});
+  }
+  /// The state now reflects source record `offset` of `origin` (and every
+  /// earlier one). Offsets only move forward.
+  void applied(const models::topic_partition& origin, int64_t offset) {
+    auto [it, fresh] = applied_.try_emplace(origin, offset);
+    if (!fresh && offset > it->second)
+      it->second = offset;
+  }
+  /// The state now reflects the changelog up to and including `offset`.
+  void changelog_applied(int64_t offset) {
+    if (!changelog_ || offset > *changelog_)
+      changelog_ = offset;
+  }
+
+  struct write {
+    std::string key;
+    /// Empty: delete.
+    std::optional<std::string> value;
+  };
+  const std::vector<write>& writes() const { return writes_; }
+  const std::map<models::topic_partition, int64_t>& applied() const {
+    return applied_;
+  }
+  std::optional<int64_t> changelog_offset() const { return changelog_; }
+  bool empty() const {
+    return writes_.empty() && applied_.empty() && !changelog_;
+  }
+  void clear() {
+    writes_.clear();
+    applied_.clear();
+    changelog_.reset();
+  }
+
+private:
+  std::vector<write> writes_;
+  std::map<models::topic_partition, int64_t> applied_;
+  std::optional<int64_t> changelog_;
+};
+
+/// The offsets a table partition's state reflects, as last written.
+struct applied_offsets {
+  /// Per source partition (the origin of the records that changed the
+  /// table): the last source offset whose effect is in the state.
+  std::map<models::topic_partition, int64_t> sources;
+  /// The last changelog offset whose record is in the state; empty if none
+  /// (replay the changelog from its start).
+  std::optional<int64_t> changelog;
+};
+
+/// The storage of one partition of one table: keys and values as encoded on
+/// the changelog, plus the offsets its state reflects. One owner writes at a
+/// time (the table partition, or the agent that owns it while active);
+/// reads may come from any thread.
+class partition_store {
+public:
+  virtual ~partition_store() = default;
+
+  /// The value of `key`, or empty if it has none.
+  virtual result<std::optional<std::string>> get(std::string_view key) = 0;
+  /// Applies `batch` atomically.
+  virtual result<bool> write(const store_batch& batch) = 0;
+  /// Calls `fn` with every key and value (in key order for RocksDB) until it
+  /// returns false.
+  virtual void for_each(
+      const std::function<bool(std::string_view key, std::string_view value)>&
+          fn) = 0;
+  /// The number of keys (RocksDB counts them: O(n), for the `tables`
+  /// command, not for hot paths).
+  virtual uint64_t size() = 0;
+  virtual applied_offsets offsets() = 0;
+  /// Removes every key and offset (`reset`, or state that cannot be
+  /// trusted).
+  virtual result<bool> clear() = 0;
+  /// Where the data lives, for logs and the `tables` command.
+  virtual std::string describe() const = 0;
+};
+
+} // namespace faust::storage
