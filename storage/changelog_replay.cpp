@@ -1,0 +1,94 @@
+#include "storage/changelog_replay.hpp"
+
+namespace faust::storage {
+
+changelog_replay::changelog_replay(partition_store& store)
+    : store_(store), applied_(store.offsets()) {
+  next_ = applied_.changelog ? *applied_.changelog + 1 : 0;
+}
+
+bool changelog_replay::applied(const origin& o) const {
+  auto it = applied_.sources.find(o.tp);
+  return it != applied_.sources.end() && o.offset <= it->second;
+}
+
+void changelog_replay::apply(const group& g) {
+  if (applied(g.from)) {
+    skipped_ += g.changes.size();
+    return;
+  }
+  for (auto& c : g.changes) {
+    if (c.value)
+      batch_.put(c.key, *c.value);
+    else
+      batch_.erase(c.key);
+  }
+  batch_records_ += g.changes.size();
+  if (g.from.offset >= 0) {
+    batch_.applied(g.from.tp, g.from.offset);
+    auto& last =
+        applied_.sources.try_emplace(g.from.tp, g.from.offset).first->second;
+    last = std::max(last, g.from.offset);
+  }
+}
+
+void changelog_replay::drop_held() {
+  if (!held_)
+    return;
+  dropped_ += held_->changes.size();
+  held_.reset();
+}
+
+void changelog_replay::add(const models::message& m) {
+  next_ = m.offset + 1;
+  change c{m.offset, m.key ? m.key->str() : std::string(),
+           m.value ? std::optional<std::string>(m.value->str()) : std::nullopt};
+  auto from = origin_of(m);
+  if (!from) { // written without an origin (a Faust worker): as is
+    drop_held();
+    apply(group{{{}, -1}, 1, {std::move(c)}});
+    return;
+  }
+  origin_part part;
+  if (auto* h = m.find_header(origin_part_header))
+    if (auto p = decode_origin_part(*h))
+      part = *p;
+  if (held_ && !(held_->from == *from && part.index == held_->changes.size() &&
+                 part.count == held_->count))
+    drop_held(); // the writer died before finishing that group
+  if (!held_) {
+    if (part.index != 0) { // the start of this group is missing
+      ++dropped_;
+      return;
+    }
+    held_ = group{*from, part.count, {}};
+  }
+  held_->changes.push_back(std::move(c));
+  if (held_->changes.size() == held_->count) {
+    apply(*held_);
+    held_.reset();
+  }
+}
+
+void changelog_replay::discard_incomplete() {
+  drop_held();
+}
+
+int64_t changelog_replay::resume_offset() const {
+  return held_ ? held_->changes.front().offset : next_;
+}
+
+result<size_t> changelog_replay::flush() {
+  // Everything before the resume offset is in this batch or dropped.
+  if (auto resume = resume_offset(); resume > 0)
+    batch_.changelog_applied(resume - 1);
+  if (batch_.empty())
+    return size_t{0};
+  auto written = store_.write(batch_);
+  if (!written)
+    return written.error();
+  batch_.clear();
+  return std::exchange(batch_records_, 0);
+}
+
+} // namespace faust::storage

@@ -1,0 +1,48 @@
+#include "storage/origin.hpp"
+
+#include "storage/parse_number.hpp"
+
+namespace faust::storage {
+
+std::string encode_origin(const origin& o) {
+  return o.tp.topic + "/" + std::to_string(o.tp.partition) + "/" +
+         std::to_string(o.offset);
+}
+
+std::optional<origin> decode_origin(std::string_view text) {
+  auto last = text.rfind('/');
+  if (last == std::string_view::npos || last == 0)
+    return std::nullopt;
+  auto middle = text.rfind('/', last - 1);
+  if (middle == std::string_view::npos || middle == 0)
+    return std::nullopt;
+  auto partition =
+      parse_number<int32_t>(text.substr(middle + 1, last - middle - 1));
+  auto offset = parse_number<int64_t>(text.substr(last + 1));
+  if (!partition || !offset || *partition < 0 || *offset < 0)
+    return std::nullopt;
+  return origin{{std::string(text.substr(0, middle)), *partition}, *offset};
+}
+
+std::optional<origin> origin_of(const models::message& m) {
+  if (auto* h = m.find_header(origin_header))
+    return decode_origin(*h);
+  return std::nullopt;
+}
+
+std::string encode_origin_part(const origin_part& p) {
+  return std::to_string(p.index) + "/" + std::to_string(p.count);
+}
+
+std::optional<origin_part> decode_origin_part(std::string_view text) {
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos)
+    return std::nullopt;
+  auto index = parse_number<uint32_t>(text.substr(0, slash));
+  auto count = parse_number<uint32_t>(text.substr(slash + 1));
+  if (!index || !count || *count == 0 || *index >= *count)
+    return std::nullopt;
+  return origin_part{*index, *count};
+}
+
+} // namespace faust::storage

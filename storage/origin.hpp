@@ -1,0 +1,48 @@
+#pragma once
+
+#include "models/message.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace faust::storage {
+
+/// The source record a change came from: a table partition records the
+/// newest origin it has applied per source partition, so a change whose
+/// origin it has seen (a record processed again after a crash, a duplicate
+/// forward through a repartition topic) is not applied twice.
+struct origin {
+  models::topic_partition tp;
+  int64_t offset = -1;
+  bool operator==(const origin&) const = default;
+};
+
+/// The header that carries a record's origin on changelog and repartition
+/// records: `<topic>/<partition>/<offset>` (Kafka topic names hold no '/').
+/// Faust ignores headers it does not know, so Python workers can still
+/// read these topics.
+inline constexpr std::string_view origin_header = "faust-cpp-origin";
+
+/// On a changelog record: `<index>/<count>`, its place among the records
+/// one event wrote to one table partition. A reader applies an event's
+/// records only once it has all of them, so a worker killed halfway
+/// through producing them leaves no half-applied event behind.
+inline constexpr std::string_view origin_part_header = "faust-cpp-origin-part";
+
+std::string encode_origin(const origin& o);
+std::optional<origin> decode_origin(std::string_view text);
+
+/// The origin a record carries, if any.
+std::optional<origin> origin_of(const models::message& m);
+
+/// `<index>/<count>` of `origin_part_header`.
+struct origin_part {
+  uint32_t index = 0;
+  uint32_t count = 1;
+};
+std::string encode_origin_part(const origin_part& p);
+std::optional<origin_part> decode_origin_part(std::string_view text);
+
+} // namespace faust::storage
