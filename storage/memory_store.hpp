@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/store.hpp"
+#include "storage/string_hash.hpp"
 
 #include <memory>
 #include <shared_mutex>
@@ -26,12 +27,6 @@ public:
   std::string describe() const override { return "memory://" + label_; }
 
 private:
-  struct string_hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
   std::string label_;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, std::string, string_hash, std::equal_to<>>

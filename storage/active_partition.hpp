@@ -1,0 +1,107 @@
+#pragma once
+
+#include "models/message.hpp"
+#include "storage/changelog_replay.hpp"
+#include "storage/origin.hpp"
+#include "storage/store.hpp"
+#include "storage/string_hash.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace faust::storage {
+
+/// The write side of a table partition while an agent owns it (active):
+/// the agent reads and writes it directly, without a message per key.
+///
+/// Writes gather per event. When the event is done, `finish_event` turns
+/// them into changelog records (origin and part headers included) for the
+/// caller to produce, and keeps them as pending store writes; reads see
+/// pending writes first. `seal` closes a store batch once its changelog
+/// records were handed to the producer, tagged with the producer's
+/// delivery epoch; `persist` writes sealed batches, oldest first, once the
+/// producer reports their epoch delivered. So the store never holds a
+/// change the changelog lacks, and a standby promoted later misses nothing.
+///
+/// Not thread-safe: one owner at a time (the agent instance that owns the
+/// partition).
+class active_partition {
+public:
+  /// `store` must have been recovered first (see `changelog_replay`);
+  /// `changelog` is this partition's changelog topic and partition.
+  active_partition(std::unique_ptr<partition_store> store,
+                   models::topic_partition changelog);
+
+  /// The value of `key`: a pending write, or else the store's.
+  result<std::optional<std::string>> get(std::string_view key);
+
+  /// True if the state already reflects source record `o`; its writes are
+  /// then ignored (an event processed again after a crash, a duplicate
+  /// forward).
+  bool applied(const origin& o) const;
+
+  /// Sets `key` for the event `o` being processed.
+  void put(const origin& o, std::string key, std::string value);
+  /// Deletes `key` for the event `o` (a tombstone on the changelog).
+  void erase(const origin& o, std::string key);
+
+  /// The current event is done: returns its changelog records (none if it
+  /// wrote nothing here, or was already applied) for the caller to
+  /// produce, in order, before the next `seal`.
+  std::vector<models::message> finish_event();
+
+  /// Closes the store batch of every event finished since the last seal;
+  /// it may be written once the producer reports `epoch` delivered.
+  void seal(uint64_t epoch);
+
+  /// Writes the sealed batches whose epoch `delivered` says is delivered,
+  /// oldest first, stopping at the first that is not. Returns how many
+  /// batches were written.
+  result<size_t> persist(const std::function<bool(uint64_t)>& delivered);
+
+  /// Events finished but not yet in the store.
+  size_t pending_batches() const {
+    return sealed_.size() + (open_.empty() ? 0 : 1);
+  }
+  partition_store& store() { return *store_; }
+  const models::topic_partition& changelog() const { return changelog_; }
+
+private:
+  struct write {
+    std::string key;
+    std::optional<std::string> value;
+  };
+  struct pending_value {
+    std::optional<std::string> value;
+    /// The batch that wrote it last.
+    uint64_t batch = 0;
+  };
+  struct sealed_batch {
+    uint64_t id = 0;
+    uint64_t epoch = 0;
+    store_batch writes;
+  };
+  void stage(const origin& o, std::string key,
+             std::optional<std::string> value);
+
+  std::unique_ptr<partition_store> store_;
+  models::topic_partition changelog_;
+  applied_offsets applied_;
+  /// The event being processed: its origin and writes, in order.
+  std::optional<origin> event_;
+  std::vector<write> event_writes_;
+  /// Finished events since the last seal.
+  store_batch open_;
+  uint64_t open_id_ = 1;
+  std::deque<sealed_batch> sealed_;
+  std::unordered_map<std::string, pending_value, string_hash, std::equal_to<>>
+      pending_;
+};
+
+} // namespace faust::storage
