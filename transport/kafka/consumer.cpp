@@ -70,6 +70,25 @@ void fill(models::message& msg, const rd_kafka_message_t* m,
   }
 }
 
+/// Turns `run` (librdkafka records of one partition) into messages for
+/// `sink`: a few allocations for the run, none per record; the records stay
+/// in librdkafka's buffers and the messages share one block.
+void hand_over(std::shared_ptr<fetched_records> run,
+               const std::function<void(fetched_run&)>& sink) {
+  auto& raw = run->raw;
+  auto block = std::make_shared<std::vector<models::message>>(raw.size());
+  const std::string topic = rd_kafka_topic_name(raw.front()->rkt);
+  fetched_run out{topic, raw.front()->partition, {}};
+  out.records.reserve(raw.size());
+  std::shared_ptr<const void> owner = std::move(run);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    auto& msg = (*block)[i];
+    fill(msg, raw[i], topic, owner);
+    out.records.emplace_back(block, &msg);
+  }
+  sink(out);
+}
+
 } // namespace
 
 result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
@@ -193,32 +212,9 @@ void consumer::report(rd_kafka_resp_err_t err, const std::string& text) {
                      rd_kafka_err2name(err));
 }
 
-void consumer::hand_over(std::vector<rd_kafka_message_t*>& run,
-                         const std::function<void(fetched_run&)>& sink) {
-  if (run.empty())
-    return;
-  // Three allocations for the run, none per record: the records stay in
-  // librdkafka's buffers, the messages share one block.
-  auto storage = std::make_shared<fetched_records>();
-  storage->client = client_;
-  storage->raw.swap(run);
-  auto& raw = storage->raw;
-  auto block = std::make_shared<std::vector<models::message>>(raw.size());
-  std::shared_ptr<const void> owner = storage;
-  const std::string topic = rd_kafka_topic_name(raw.front()->rkt);
-  fetched_run out{topic, raw.front()->partition, {}};
-  out.records.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    auto& msg = (*block)[i];
-    fill(msg, raw[i], topic, owner);
-    out.records.emplace_back(block, &msg);
-  }
-  sink(out);
-}
-
 size_t consumer::poll(size_t max,
                       const std::function<void(fetched_run&)>& sink) {
-  std::vector<rd_kafka_message_t*> run;
+  std::shared_ptr<fetched_records> run;
   size_t n = 0;
   while (n < max) {
     message_handle m{rd_kafka_consumer_poll(client_.get(), 0)};
@@ -238,13 +234,19 @@ size_t consumer::poll(size_t max,
       faust::log().info("{}: receiving records again", name_);
       reported_.clear();
     }
-    if (!run.empty() &&
-        (run.front()->rkt != m->rkt || run.front()->partition != m->partition))
-      hand_over(run, sink);
-    run.push_back(m.release());
+    if (run && (run->raw.front()->rkt != m->rkt ||
+                run->raw.front()->partition != m->partition))
+      hand_over(std::move(run), sink);
+    if (!run) {
+      run = std::make_shared<fetched_records>();
+      run->client = client_;
+    }
+    run->raw.push_back(m.get());
+    m.release(); // owned by the run now
     ++n;
   }
-  hand_over(run, sink);
+  if (run)
+    hand_over(std::move(run), sink);
   return n;
 }
 

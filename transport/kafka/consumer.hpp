@@ -118,9 +118,6 @@ private:
                         rd_kafka_topic_partition_list_t* offsets, void* opaque);
   static void queue_event_cb(rd_kafka_t* rk, void* opaque);
   void report(rd_kafka_resp_err_t err, const std::string& text);
-  /// Turns `run` (librdkafka records of one partition) into messages.
-  void hand_over(std::vector<rd_kafka_message_t*>& run,
-                 const std::function<void(fetched_run&)>& sink);
 
   /// Shared with the records handed out: librdkafka's records must be
   /// destroyed before their client.
