@@ -16,8 +16,7 @@ result<std::optional<std::string>> active_partition::get(std::string_view key) {
 }
 
 bool active_partition::applied(const origin& o) const {
-  auto it = applied_.sources.find(o.tp);
-  return it != applied_.sources.end() && o.offset <= it->second;
+  return applied_.reflects(o);
 }
 
 void active_partition::stage(const origin& o, std::string key,
@@ -71,8 +70,7 @@ std::vector<models::message> active_partition::finish_event() {
       open_.erase(std::move(w.key));
   }
   open_.applied(o.tp, o.offset);
-  auto& last = applied_.sources.try_emplace(o.tp, o.offset).first->second;
-  last = std::max(last, o.offset);
+  applied_.advance_source(o.tp, o.offset);
   return records;
 }
 

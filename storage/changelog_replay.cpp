@@ -8,12 +8,11 @@ changelog_replay::changelog_replay(partition_store& store)
 }
 
 bool changelog_replay::applied(const origin& o) const {
-  auto it = applied_.sources.find(o.tp);
-  return it != applied_.sources.end() && o.offset <= it->second;
+  return applied_.reflects(o);
 }
 
 void changelog_replay::apply(const group& g) {
-  if (applied(g.from)) {
+  if (g.from && applied_.reflects(*g.from)) {
     skipped_ += g.changes.size();
     return;
   }
@@ -24,11 +23,9 @@ void changelog_replay::apply(const group& g) {
       batch_.erase(c.key);
   }
   batch_records_ += g.changes.size();
-  if (g.from.offset >= 0) {
-    batch_.applied(g.from.tp, g.from.offset);
-    auto& last =
-        applied_.sources.try_emplace(g.from.tp, g.from.offset).first->second;
-    last = std::max(last, g.from.offset);
+  if (g.from) {
+    batch_.applied(g.from->tp, g.from->offset);
+    applied_.advance_source(g.from->tp, g.from->offset);
   }
 }
 
@@ -46,14 +43,14 @@ void changelog_replay::add(const models::message& m) {
   auto from = origin_of(m);
   if (!from) { // written without an origin (a Faust worker): as is
     drop_held();
-    apply(group{{{}, -1}, 1, {std::move(c)}});
+    apply(group{std::nullopt, 1, {std::move(c)}});
     return;
   }
   origin_part part;
   if (auto* h = m.find_header(origin_part_header))
     if (auto p = decode_origin_part(*h))
       part = *p;
-  if (held_ && !(held_->from == *from && part.index == held_->changes.size() &&
+  if (held_ && !(held_->from == from && part.index == held_->changes.size() &&
                  part.count == held_->count))
     drop_held(); // the writer died before finishing that group
   if (!held_) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/message.hpp"
+#include "storage/applied_offsets.hpp"
 #include "storage/origin.hpp"
 #include "storage/store.hpp"
 
@@ -52,7 +53,8 @@ private:
     std::optional<std::string> value;
   };
   struct group {
-    origin from;
+    /// Empty for records written without an origin.
+    std::optional<origin> from;
     uint32_t count = 1;
     std::vector<change> changes;
   };

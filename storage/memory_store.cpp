@@ -20,13 +20,7 @@ result<bool> memory_store::write(const store_batch& batch) {
     else if (auto it = data_.find(w.key); it != data_.end())
       data_.erase(it);
   }
-  for (auto& [tp, offset] : batch.applied()) {
-    auto& last = offsets_.sources.try_emplace(tp, offset).first->second;
-    last = std::max(last, offset);
-  }
-  if (auto c = batch.changelog_offset();
-      c && (!offsets_.changelog || *c > *offsets_.changelog))
-    offsets_.changelog = c;
+  offsets_.merge(batch.offsets());
   return true;
 }
 

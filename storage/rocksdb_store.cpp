@@ -62,6 +62,7 @@ rocksdb_store::open(const std::filesystem::path& path) {
   store->db_.reset(raw);
   store->data_ = handles[0];
   store->offsets_ = handles[1];
+  store->applied_ = store->read_offsets();
   return store;
 }
 
@@ -93,18 +94,19 @@ result<bool> rocksdb_store::write(const store_batch& batch) {
   }
   // Offsets only move forward: a batch never lowers what is stored.
   auto current = offsets();
-  for (auto& [tp, offset] : batch.applied()) {
-    auto it = current.sources.find(tp);
-    if (it == current.sources.end() || offset > it->second)
+  auto& newer = batch.offsets();
+  for (auto& [tp, offset] : newer.sources)
+    if (!current.reflects({tp, offset}))
       wb.Put(offsets_, source_key(tp), std::to_string(offset));
-  }
-  if (auto c = batch.changelog_offset();
-      c && (!current.changelog || *c > *current.changelog))
+  if (newer.changelog &&
+      (!current.changelog || *newer.changelog > *current.changelog))
     wb.Put(offsets_, rocksdb::Slice(changelog_key.data(), changelog_key.size()),
-           std::to_string(*c));
+           std::to_string(*newer.changelog));
   auto s = db_->Write(rocksdb::WriteOptions(), &wb);
   if (!s.ok())
     return failure(path_, "write", s);
+  std::lock_guard lock(offsets_mutex_);
+  applied_.merge(newer);
   return true;
 }
 
@@ -128,6 +130,11 @@ uint64_t rocksdb_store::size() {
 }
 
 applied_offsets rocksdb_store::offsets() {
+  std::lock_guard lock(offsets_mutex_);
+  return applied_;
+}
+
+applied_offsets rocksdb_store::read_offsets() {
   applied_offsets out;
   std::unique_ptr<rocksdb::Iterator> it{
       db_->NewIterator(rocksdb::ReadOptions(), offsets_)};
@@ -162,6 +169,8 @@ result<bool> rocksdb_store::clear() {
   auto s = db_->Write(rocksdb::WriteOptions(), &wb);
   if (!s.ok())
     return failure(path_, "clear", s);
+  std::lock_guard lock(offsets_mutex_);
+  applied_ = {};
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 namespace rocksdb {
 class DB;
@@ -37,10 +38,14 @@ public:
 
 private:
   rocksdb_store() = default;
+  /// The offsets column family, read once at open; `applied_` follows it.
+  applied_offsets read_offsets();
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* data_ = nullptr;
   rocksdb::ColumnFamilyHandle* offsets_ = nullptr;
+  std::mutex offsets_mutex_;
+  applied_offsets applied_;
 };
 
 } // namespace faust::storage

@@ -2,10 +2,10 @@
 
 #include "models/message.hpp"
 #include "models/result.hpp"
+#include "storage/applied_offsets.hpp"
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,15 +30,10 @@ public:
   /// The state now reflects source record `offset` of `origin` (and every
   /// earlier one). Offsets only move forward.
   void applied(const models::topic_partition& origin, int64_t offset) {
-    auto [it, fresh] = applied_.try_emplace(origin, offset);
-    if (!fresh && offset > it->second)
-      it->second = offset;
+    offsets_.advance_source(origin, offset);
   }
   /// The state now reflects the changelog up to and including `offset`.
-  void changelog_applied(int64_t offset) {
-    if (!changelog_ || offset > *changelog_)
-      changelog_ = offset;
-  }
+  void changelog_applied(int64_t offset) { offsets_.advance_changelog(offset); }
 
   struct write {
     std::string key;
@@ -46,33 +41,17 @@ public:
     std::optional<std::string> value;
   };
   const std::vector<write>& writes() const { return writes_; }
-  const std::map<models::topic_partition, int64_t>& applied() const {
-    return applied_;
-  }
-  std::optional<int64_t> changelog_offset() const { return changelog_; }
-  bool empty() const {
-    return writes_.empty() && applied_.empty() && !changelog_;
-  }
+  /// The offsets the state reflects once this batch is in.
+  const applied_offsets& offsets() const { return offsets_; }
+  bool empty() const { return writes_.empty() && offsets_.empty(); }
   void clear() {
     writes_.clear();
-    applied_.clear();
-    changelog_.reset();
+    offsets_ = {};
   }
 
 private:
   std::vector<write> writes_;
-  std::map<models::topic_partition, int64_t> applied_;
-  std::optional<int64_t> changelog_;
-};
-
-/// The offsets a table partition's state reflects, as last written.
-struct applied_offsets {
-  /// Per source partition (the origin of the records that changed the
-  /// table): the last source offset whose effect is in the state.
-  std::map<models::topic_partition, int64_t> sources;
-  /// The last changelog offset whose record is in the state; empty if none
-  /// (replay the changelog from its start).
-  std::optional<int64_t> changelog;
+  applied_offsets offsets_;
 };
 
 /// The storage of one partition of one table: keys and values as encoded on
