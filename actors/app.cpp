@@ -2,6 +2,7 @@
 
 #include "actors/crontab.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/table_runtime.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
 #include "supervision/supervisor.hpp"
@@ -148,6 +149,99 @@ void app::task(std::function<void()> fn) {
   tasks_.push_back(std::move(fn));
 }
 
+std::shared_ptr<internal::table_desc> app::add_table(std::string name,
+                                                     table_options& opts,
+                                                     std::string key_type,
+                                                     std::string value_type) {
+  if (name.empty())
+    throw std::invalid_argument("a table needs a name");
+  for (auto& t : core_->tables)
+    if (t->name == name)
+      throw std::invalid_argument("table '" + name +
+                                  "' is declared twice (two tables with one "
+                                  "name would share a changelog topic)");
+  auto t = std::make_shared<internal::table_desc>();
+  t->name = name;
+  t->partitions = opts.partitions.value_or(core_->settings.topic_partitions);
+  if (t->partitions < 1)
+    throw std::invalid_argument("table '" + name +
+                                "': partitions must be at least 1");
+  // Without a store of its own, the app's `store` setting decides at start.
+  t->store_url = opts.store.value_or("");
+  if (!t->store_url.empty() && t->store_url.rfind("memory://", 0) != 0 &&
+      t->store_url.rfind("rocksdb://", 0) != 0)
+    throw std::invalid_argument("table '" + name + "': unknown store '" +
+                                t->store_url +
+                                "' (use memory:// or rocksdb://)");
+  t->changelog_topic = opts.changelog_topic.empty()
+                           ? id() + "-" + name + "-changelog"
+                           : opts.changelog_topic;
+  t->help = opts.help;
+  t->key_type = std::move(key_type);
+  t->value_type = std::move(value_type);
+  // Faust: a table's serializers are json unless set (not the app's).
+  topic_options changelog{};
+  changelog.partitions = t->partitions;
+  changelog.key_serializer = opts.key_serializer.value_or("json");
+  changelog.value_serializer = opts.value_serializer.value_or("json");
+  changelog.compacting = true;
+  changelog.acks = false;
+  changelog.internal = true;
+  changelog.allow_empty = true;
+  auto topic = core_->declare_topic({t->changelog_topic}, changelog);
+  t->key_spec = topic->key_spec;
+  t->value_spec = topic->value_spec;
+  t->options = opts;
+  core_->tables.push_back(t);
+  return t;
+}
+
+std::vector<table_info> app::tables() const {
+  std::vector<table_info> out;
+  for (auto& t : core_->tables)
+    out.push_back({t->name, t->changelog_topic, t->partitions, t->store_url,
+                   t->help, t->key_type, t->value_type});
+  return out;
+}
+
+void app::start_tables(const std::vector<std::string>& sources) {
+  if (core_->tables.empty())
+    return;
+  for (auto& t : core_->tables) {
+    bool co_partitioned = sources.empty();
+    std::string counts;
+    for (auto& s : sources) {
+      auto n = core_->partitions_of(s);
+      co_partitioned |= n == t->partitions;
+      counts += (counts.empty() ? "" : ", ") + s + ": " + std::to_string(n);
+    }
+    if (!co_partitioned)
+      throw std::runtime_error(
+          "table '" + t->name + "' has " + std::to_string(t->partitions) +
+          " partitions, but no topic the agents read has as many (" + counts +
+          "): a table must be co-partitioned with the topic of the agent "
+          "that changes it (set the table's partitions)");
+    if (!t->options.store)
+      t->store_url =
+          core_->settings.store.empty() ? "memory://" : core_->settings.store;
+    if (t->parts.empty())
+      for (int32_t p = 0; p < t->partitions; ++p)
+        t->parts.push_back(std::make_unique<internal::table_partition>(p));
+  }
+  if (core_->uses_kafka())
+    return; // partitions are recovered as the group assigns them
+  std::vector<models::topic_partition> all;
+  for (auto& s : sources)
+    for (int32_t p = 0; p < core_->partitions_of(s); ++p)
+      all.push_back({s, p});
+  auto targets = internal::assign_partitions(*core_, all);
+  auto source = internal::make_changelog_source(*core_);
+  if (!source)
+    throw std::runtime_error(source.error().message);
+  if (auto done = internal::recover(*core_, **source, targets); !done)
+    throw std::runtime_error("app '" + id() + "': " + done.error().message);
+}
+
 void app::start() {
   if (core_->running.load())
     return;
@@ -172,6 +266,7 @@ void app::start() {
   };
   if (auto created = core_->create_topics(sources, cancelled); !created)
     throw std::runtime_error("app '" + id() + "': " + created.error().message);
+  start_tables(sources);
   rt.cfg = std::make_unique<caf::actor_system_config>();
   if (auto n = core_->settings.worker_threads; n > 0)
     rt.cfg->set("scheduler.max-threads", n);
@@ -191,6 +286,10 @@ void app::start() {
   }
   core_->replies = internal::spawn_reply_actor(sys, core_);
   rt.plain_actors.push_back(core_->replies);
+  if (!core_->tables.empty()) {
+    core_->table_manager = internal::spawn_table_manager(sys, core_);
+    rt.plain_actors.push_back(core_->table_manager);
+  }
   auto subscribe = [this](const std::string& topic, const caf::actor& who) {
     caf::anon_send(internal::app_core::is_channel_name(topic)
                        ? core_->channel_consumer
@@ -214,12 +313,13 @@ void app::start() {
     sup.how = *supervision::strategy_from_name(default_strategy(e.strategy));
     sup.limits = e.limits;
     for (size_t i = 0; i < slots; ++i)
-      sup.children.push_back({e.info.name + "#" + std::to_string(i),
-                              [cfg = internal::instance_config{
-                                   e.info.name, i, dispatcher, core_,
-                                   e.make_processor}](caf::actor_system& s) {
-                                return internal::spawn_instance(s, cfg);
-                              }});
+      sup.children.push_back(
+          {e.info.name + "#" + std::to_string(i),
+           [cfg = internal::instance_config{
+                e.info.name, i, dispatcher, core_, e.make_processor,
+                e.info.concurrency == 1}](caf::actor_system& s) {
+             return internal::spawn_instance(s, cfg);
+           }});
     agent_supervisors.push_back(supervision::supervisor_child(std::move(sup)));
   }
   supervision::supervisor_options timers_sup{
@@ -307,9 +407,13 @@ void app::stop() {
     if (auto flushed = core_->producer->flush(core_->settings.shutdown_timeout);
         !flushed)
       faust::log().error("app '{}': {}", id(), flushed.error().message);
+  // Table changes whose changelog records are delivered go to the stores,
+  // with the changelog offset they reach, so a restart replays nothing.
+  internal::release_all(*core_);
   core_->consumer = nullptr;
   core_->channel_consumer = nullptr;
   core_->replies = nullptr;
+  core_->table_manager = nullptr;
   rt.plain_actors.clear();
   rt.root = nullptr;
   core_->system = nullptr;
@@ -322,6 +426,10 @@ bool app::wait_until_idle(std::chrono::milliseconds timeout) {
   if (!core_->running.load())
     return false;
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Records this app sent before the call count as input still to read.
+  if (core_->producer)
+    if (auto flushed = core_->producer->flush(timeout); !flushed)
+      return false;
   caf::scoped_actor self{*rt_->sys};
   for (auto& consumer : consumers()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -9,6 +9,8 @@
 #include "actors/settings.hpp"
 #include "actors/stream.hpp"
 #include "actors/stream_spec.hpp"
+#include "actors/table.hpp"
+#include "actors/table_options.hpp"
 #include "actors/topic.hpp"
 
 #include <nlohmann/json.hpp>
@@ -45,6 +47,17 @@ struct agent_info {
   std::string help{};
   size_t concurrency = 1;
   bool isolated_partitions = false;
+};
+
+/// What `app.tables()` reports of a table (the `tables` command).
+struct table_info {
+  std::string name{};
+  std::string changelog_topic{};
+  int32_t partitions = 0;
+  std::string store{};
+  std::string help{};
+  std::string key_type{};
+  std::string value_type{};
 };
 
 /// A faust-cpp application (Faust's `faust.App`): declare topics, channels,
@@ -105,6 +118,30 @@ public:
   stream_spec<K, V> stream(const faust::topic<K, V>& source) const {
     return source.stream();
   }
+
+  /// Declares a table (Faust's `app.Table`) without a default: reading a
+  /// missing key with `at` or `table[key]` throws `std::out_of_range`.
+  /// Keys and values go to the changelog as JSON unless
+  /// `opts.key_serializer`/`value_serializer` say otherwise.
+  template <class K, class V>
+  faust::table<K, V> table(std::string name, table_options opts = {}) {
+    return faust::table<K, V>(declare_table<K, V>(std::move(name), opts),
+                              nullptr);
+  }
+
+  /// Declares a table whose missing keys read as `default_value` (Faust's
+  /// `default=int` reads 0).
+  template <class K, class V>
+  faust::table<K, V> table(std::string name, V default_value,
+                           table_options opts = {}) {
+    auto make = std::make_shared<const std::function<V()>>(
+        [d = std::move(default_value)] { return d; });
+    return faust::table<K, V>(declare_table<K, V>(std::move(name), opts),
+                              std::move(make));
+  }
+
+  /// The declared tables (the `tables` command).
+  std::vector<table_info> tables() const;
 
   /// Declares an agent reading `source` (a topic, channel or stream spec).
   /// `fn` is one of:
@@ -210,6 +247,9 @@ private:
                              const std::optional<std::string>& value,
                              const std::optional<std::string>& key,
                              std::optional<int32_t> partition, int repeat);
+  /// The `tables` command: the declared tables with the keys the datadir
+  /// holds, or every key and value of table `dump`.
+  int tables_command(const std::string& dump, bool as_json);
   /// The consumer actors to drain, commit and ask for idleness.
   std::vector<caf::actor> consumers() const;
   void require_not_started(const char* what) const;
@@ -217,6 +257,23 @@ private:
   void add_entity(entity e);
   void add_timer(internal::timer_config t, std::function<void()> fn,
                  bool on_leader);
+
+  template <class K, class V>
+  std::shared_ptr<internal::table_desc> declare_table(std::string name,
+                                                      table_options& opts) {
+    require_not_started("table");
+    models::collect_models<K>(core_->models);
+    models::collect_models<V>(core_->models);
+    return add_table(std::move(name), opts, models::type_label<K>(),
+                     models::type_label<V>());
+  }
+  std::shared_ptr<internal::table_desc> add_table(std::string name,
+                                                  table_options& opts,
+                                                  std::string key_type,
+                                                  std::string value_type);
+  /// Makes table partitions, checks co-partitioning, and for `memory://`
+  /// recovers every table partition (before any event is processed).
+  void start_tables(const std::vector<std::string>& sources);
 
   template <class K, class V, class R, class Fn>
   static internal::processor_factory

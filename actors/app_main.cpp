@@ -1,4 +1,5 @@
 #include "actors/app.hpp"
+#include "storage/rocksdb_store.hpp"
 #include "supervision/logger.hpp"
 
 #include <CLI/CLI.hpp>
@@ -85,6 +86,11 @@ int app::main(int argc, char** argv) {
                    "Directory for worker data (env FAUST_DATADIR)")
       ->capture_default_str();
   worker
+      ->add_option("--store", s.store,
+                   "Table store: rocksdb:// (default for workers) or "
+                   "memory:// (env FAUST_STORE)")
+      ->check(CLI::IsMember({"", "rocksdb://", "memory://"}));
+  worker
       ->add_option("--processing-guarantee", s.processing_guarantee,
                    "at_least_once or exactly_once (env "
                    "FAUST_PROCESSING_GUARANTEE)")
@@ -119,8 +125,18 @@ int app::main(int argc, char** argv) {
   auto model_cmd = cli.add_subcommand("model", "Show the fields of a model");
   add_json(model_cmd);
   model_cmd->add_option("name", model_name, "Model name")->required();
-  auto tables_cmd = cli.add_subcommand("tables", "List tables");
+  auto tables_cmd = cli.add_subcommand(
+      "tables", "List tables: partitions, store, and the keys this worker's "
+                "datadir holds");
   add_json(tables_cmd);
+  tables_cmd
+      ->add_option("--datadir", s.datadir,
+                   "Directory for worker data (env FAUST_DATADIR)")
+      ->capture_default_str();
+  std::string dump_table;
+  tables_cmd->add_option("--dump", dump_table,
+                         "Print every key and value of this table in the "
+                         "datadir (as JSON lines; the worker must be stopped)");
   auto reset_cmd =
       cli.add_subcommand("reset", "Delete local table state (the datadir)");
   add_loglevel(reset_cmd);
@@ -146,6 +162,8 @@ int app::main(int argc, char** argv) {
   }
 
   if (*worker) {
+    if (s.store.empty())
+      s.store = "rocksdb://";
     faust::log().info("worker: app '{}', broker {}, {}, datadir {}", id(),
                       s.broker, s.processing_guarantee, s.data_directory());
     return run();
@@ -191,11 +209,8 @@ int app::main(int argc, char** argv) {
     print_table(it->first, {"field", "type", "default"}, rows, as_json);
     return 0;
   }
-  if (*tables_cmd) {
-    // Tables come with the tables issue; the listing already has its shape.
-    print_table("Tables", {"name", "help"}, {}, as_json);
-    return 0;
-  }
+  if (*tables_cmd)
+    return tables_command(dump_table, as_json);
   if (*reset_cmd) {
     std::filesystem::path dir = s.data_directory();
     std::error_code ec;
@@ -213,6 +228,82 @@ int app::main(int argc, char** argv) {
               << " files and directories)\n";
     return 0;
   }
+  return 0;
+}
+
+int app::tables_command(const std::string& dump, bool as_json) {
+  auto& s = core_->settings;
+  auto store_of = [&](const table_info& t) {
+    return !t.store.empty() ? t.store
+                            : (s.store.empty() ? "rocksdb://" : s.store);
+  };
+  auto path_of = [&](const table_info& t, int32_t p) {
+    return std::filesystem::path(s.data_directory()) /
+           ("v" + std::to_string(s.version)) / "tables" /
+           (t.name + "-" + std::to_string(p) + ".db");
+  };
+  /// Opens partition `p`'s store in the datadir, if it has one.
+  auto open =
+      [&](const table_info& t, int32_t p,
+          std::string& why) -> std::unique_ptr<storage::partition_store> {
+    auto path = path_of(t, p);
+    std::error_code ec;
+    if (store_of(t).rfind("rocksdb://", 0) != 0 ||
+        !std::filesystem::exists(path, ec))
+      return nullptr;
+    auto opened = storage::rocksdb_store::open(path);
+    if (!opened) {
+      why = opened.error().message;
+      return nullptr;
+    }
+    return std::move(*opened);
+  };
+  if (!dump.empty()) {
+    for (auto& t : tables()) {
+      if (t.name != dump)
+        continue;
+      for (int32_t p = 0; p < t.partitions; ++p) {
+        std::string why;
+        auto store = open(t, p, why);
+        if (!why.empty()) {
+          std::cerr << "table '" << t.name << "' partition " << p << ": " << why
+                    << "\n";
+          return 1;
+        }
+        if (!store)
+          continue;
+        store->for_each([&](std::string_view k, std::string_view v) {
+          std::cout << "{\"partition\": " << p << ", \"key\": " << k
+                    << ", \"value\": " << v << "}\n";
+          return true;
+        });
+      }
+      return 0;
+    }
+    std::cerr << "No table named '" << dump << "' (see the tables command)\n";
+    return 2;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (auto& t : tables()) {
+    std::string size = "-";
+    if (store_of(t).rfind("rocksdb://", 0) == 0) {
+      uint64_t keys = 0;
+      for (int32_t p = 0; p < t.partitions; ++p) {
+        std::string why;
+        if (auto store = open(t, p, why))
+          keys += store->size();
+        else if (!why.empty())
+          size = "in use";
+      }
+      if (size == "-")
+        size = std::to_string(keys);
+    }
+    rows.push_back({t.name, std::to_string(t.partitions), store_of(t), size,
+                    t.changelog_topic, t.help});
+  }
+  print_table("Tables",
+              {"name", "partitions", "store", "keys", "changelog", "help"},
+              rows, as_json);
   return 0;
 }
 

@@ -85,6 +85,10 @@ void validate(const app_settings& s) {
                                 "': expected at_least_once or exactly_once");
   if (s.topic_partitions < 1)
     throw std::invalid_argument("topic_partitions must be positive");
+  if (!s.store.empty() && s.store.rfind("memory://", 0) != 0 &&
+      s.store.rfind("rocksdb://", 0) != 0)
+    throw std::invalid_argument("store '" + s.store +
+                                "': expected memory:// or rocksdb://");
 }
 
 } // namespace faust

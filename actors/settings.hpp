@@ -33,8 +33,10 @@ struct app_settings {
   /// - `memory://`: an in-process log without Kafka (unit tests).
   /// Channels are always in-process.
   std::string broker = "kafka://localhost:9092";
-  /// Table store URL (`memory://` or `rocksdb://`).
-  std::string store = "memory://";
+  /// Table store URL (`memory://` or `rocksdb://`); empty: `rocksdb://`
+  /// for workers (the `worker` command), `memory://` for apps started
+  /// in-process (examples, tests).
+  std::string store{};
   /// Directory for worker data.
   std::string datadir = "{appid}-data";
   /// Partitions of topics the app creates when none are given.

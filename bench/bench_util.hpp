@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,15 @@ inline void report(const char* name, double ours, double baseline,
   std::printf("BENCH name=%s ours=%.2f baseline=%.2f unit=%s ratio=%.3f\n",
               name, ours, baseline, unit, baseline > 0 ? ours / baseline : 0.0);
   std::fflush(stdout);
+}
+
+/// An empty directory of its own under the system's temporary directory.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("faust-bench-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 inline bool has_flag(int argc, char** argv, const char* flag) {

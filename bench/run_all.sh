@@ -4,12 +4,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FAUST_BIN:-$here/build/bin}
-if [[ ! -x $bin/kafka_pipeline_bench ]]; then
+if [[ ! -x $bin/table_recovery_bench ]]; then
   cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$here/build" --target agent_throughput_bench ask_latency_bench \
-    kafka_consume_bench kafka_pipeline_bench >/dev/null
+    kafka_consume_bench kafka_pipeline_bench table_update_bench \
+    table_recovery_bench >/dev/null
 fi
 for b in agent_throughput_bench ask_latency_bench kafka_consume_bench \
-  kafka_pipeline_bench; do
+  kafka_pipeline_bench table_update_bench table_recovery_bench; do
   "$bin/$b" "$@"
 done

@@ -15,6 +15,16 @@ result<std::optional<std::string>> active_partition::get(std::string_view key) {
   return store_->get(key);
 }
 
+void active_partition::for_each(
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
+  for (auto& [key, pending] : pending_)
+    if (pending.value && !fn(key, *pending.value))
+      return;
+  store_->for_each([&](std::string_view key, std::string_view value) {
+    return pending_.find(key) != pending_.end() || fn(key, value);
+  });
+}
+
 bool active_partition::applied(const origin& o) const {
   return applied_.reflects(o);
 }

@@ -41,6 +41,11 @@ public:
   /// The value of `key`: a pending write, or else the store's.
   result<std::optional<std::string>> get(std::string_view key);
 
+  /// Calls `fn` with every key and value, pending writes included (keys
+  /// deleted by a pending write are left out), until it returns false.
+  void for_each(const std::function<bool(std::string_view key,
+                                         std::string_view value)>& fn);
+
   /// True if the state already reflects source record `o`; its writes are
   /// then ignored (an event processed again after a crash, a duplicate
   /// forward).
@@ -64,6 +69,19 @@ public:
   /// oldest first, stopping at the first that is not. Returns how many
   /// batches were written.
   result<size_t> persist(const std::function<bool(uint64_t)>& delivered);
+
+  /// True between an event's first write and `finish_event`.
+  bool event_in_progress() const { return event_.has_value(); }
+  /// Drops the writes of an unfinished event (its partition is being given
+  /// up: the event is processed again by the next owner).
+  void abandon_event() {
+    event_.reset();
+    event_writes_.clear();
+  }
+  /// Takes the store back (the partition is released).
+  std::unique_ptr<partition_store> release_store() && {
+    return std::move(store_);
+  }
 
   /// Events finished but not yet in the store.
   size_t pending_batches() const {

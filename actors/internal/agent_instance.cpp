@@ -1,4 +1,5 @@
 #include "actors/internal/ack_routing.hpp"
+#include "actors/internal/event_context.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/source_scope.hpp"
 #include "supervision/errors.hpp"
@@ -14,6 +15,7 @@ struct instance_state : processor_host {
   caf::event_based_actor* self = nullptr;
   instance_config cfg;
   std::unique_ptr<processor> proc;
+  std::unique_ptr<event_context> events;
   ack_buffer buffer;
   static inline const char* name = "faust.agent_instance";
 
@@ -59,17 +61,29 @@ caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
   auto& st = self->state;
   st.self = self;
   st.cfg = std::move(cfg);
+  st.events = std::make_unique<event_context>(*st.cfg.core, st.cfg.agent_name,
+                                              st.cfg.may_write_tables);
   st.proc = st.cfg.make_processor(st.cfg.index);
-  handle(self, st.proc->start(st), nullptr);
+  {
+    event_context_scope events{st.events.get()};
+    auto out = st.proc->start(st);
+    st.events->end_work();
+    handle(self, out, nullptr);
+  }
   return {
       [self](work_atom, const work& w) {
         auto& st = self->state;
         source_scope scope{&w.batch->tp};
-        handle(self, st.proc->process(*w.batch, w.begin), w.batch);
+        event_context_scope events{st.events.get()};
+        auto out = st.proc->process(*w.batch, w.begin);
+        st.events->end_work();
+        handle(self, out, w.batch);
       },
       [self](timeout_atom, uint64_t token) {
         auto& st = self->state;
+        event_context_scope events{st.events.get()};
         auto out = st.proc->on_timeout(token);
+        st.events->end_work();
         if (out.status == process_outcome::ok)
           st.flush(); // still waiting for work, already pulled
         else

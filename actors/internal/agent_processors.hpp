@@ -32,13 +32,16 @@ public:
       auto& m = *records[i];
       if (!this->prepare(m, batch.tp_id, ev_))
         continue;
+      this->begin_event(m);
       try {
         invoke();
       } catch (...) {
+        this->end_event();
         ev_.ack(); // Faust: the failed event is acked, never retried
         this->flush_counters();
         return this->crash(m, i + 1, std::current_exception());
       }
+      this->end_event();
       ++this->processed_;
       if (this->rt_->acks_enabled)
         ev_.ack();
@@ -112,6 +115,8 @@ public:
           continue;
         state_.batch.push_back(std::move(scratch_.value));
         batch_ids_.emplace_back(batch.tp_id, m.offset);
+        // Table writes of a batch belong to its last event.
+        last_in_batch_ = records[i];
         if (state_.batch.size() >= state_.take_max) {
           auto out = deliver_batch(&m, i + 1);
           if (out.status != process_outcome::ok)
@@ -125,6 +130,7 @@ public:
         continue;
       state_.has_current = true;
       state_.want = wanted::nothing;
+      this->begin_event(m);
       task_.handle().resume();
       auto out = check(&m, i + 1);
       if (out.status != process_outcome::ok)
@@ -144,6 +150,8 @@ public:
 private:
   process_outcome deliver_batch(const models::message* m, size_t next) {
     delivered_ids_ = std::exchange(batch_ids_, {});
+    if (auto last = std::exchange(last_in_batch_, nullptr))
+      this->begin_event(*last);
     state_.has_current = false;
     state_.want = wanted::nothing;
     ++timer_token_; // a pending timeout is now stale
@@ -154,6 +162,7 @@ private:
   /// Inspects the coroutine after it ran: it crashed, finished, or waits for
   /// more (then what it was given is acked).
   process_outcome check(const models::message* m, size_t next) {
+    this->end_event(); // it asked for more, or ended: the event is done
     auto handle = task_.handle();
     if (handle.done()) {
       auto error = handle.promise().error;
@@ -192,6 +201,7 @@ private:
   agent_task<R> task_;
   event<K, V> scratch_;
   std::vector<std::pair<uint32_t, int64_t>> batch_ids_;
+  models::message_ptr last_in_batch_;
   std::vector<std::pair<uint32_t, int64_t>> delivered_ids_;
   uint64_t timer_token_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include "actors/event.hpp"
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/event_context.hpp"
 #include "actors/internal/processor.hpp"
 #include "actors/reqrep.hpp"
 #include "supervision/logger.hpp"
@@ -84,6 +85,18 @@ protected:
       return false;
     }
     return true;
+  }
+
+  /// Table writes from now on belong to the event `m`.
+  static void begin_event(const models::message& m) {
+    if (auto* ctx = current_event_context())
+      ctx->begin(m);
+  }
+  /// The event is done: its table writes go to the changelogs (before the
+  /// event is acked).
+  static void end_event() {
+    if (auto* ctx = current_event_context())
+      ctx->end();
   }
 
   process_outcome crash(const models::message& m, size_t next,

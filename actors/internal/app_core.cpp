@@ -92,6 +92,16 @@ result<bool> app_core::connect() {
   return true;
 }
 
+int32_t app_core::partitions_of(const std::string& topic) const {
+  if (topic == reply_topic)
+    return 1;
+  for (auto& t : topics)
+    for (auto& n : t->names)
+      if (n == topic)
+        return t->partitions;
+  return 0;
+}
+
 bool app_core::acks_enabled_for(const std::string& topic) const {
   for (auto& t : topics)
     for (auto& n : t->names)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/pending_reply.hpp"
+#include "actors/internal/table_desc.hpp"
 #include "actors/settings.hpp"
 #include "actors/topic_options.hpp"
 #include "models/message.hpp"
@@ -83,6 +84,8 @@ public:
   app_monitor stats;
   std::string reply_topic;
   std::vector<std::shared_ptr<topic_desc>> topics;
+  /// Declared tables (their partitions are made at start).
+  std::vector<std::shared_ptr<table_desc>> tables;
   /// Record types of the declared topics (the `models` command).
   models::model_registry models;
 
@@ -98,6 +101,8 @@ public:
   /// actor as `consumer` for memory://).
   caf::actor channel_consumer;
   caf::actor replies;
+  /// Recovers table partitions (Kafka apps with tables).
+  caf::actor table_manager;
   std::atomic<bool> running{false};
 
   /// Declares a topic (once per name set); serializer names are parsed here
@@ -127,6 +132,10 @@ public:
   /// `cancelled()` says to give up.
   result<bool> create_topics(const std::vector<std::string>& sources,
                              const std::function<bool()>& cancelled);
+
+  /// The partition count of a declared topic (after `create_topics`, as
+  /// the cluster has it); 0 if unknown.
+  int32_t partitions_of(const std::string& topic) const;
 
   /// Whether records of `topic` are acked and their offsets committed
   /// (Faust's `acks_enabled_for`; false for topics declared `acks=false`).

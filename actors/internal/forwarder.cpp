@@ -1,5 +1,6 @@
 #include "actors/internal/forwarder.hpp"
 
+#include "storage/origin.hpp"
 #include "supervision/logger.hpp"
 
 namespace faust::internal {
@@ -26,6 +27,12 @@ process_outcome forwarder_processor::process(const record_batch& batch,
     out.partition = -1;
     out.value = m.value;
     out.headers = m.headers;
+    // The record's origin, so a table counting the forwarded records skips
+    // a duplicate forward (after a crash) of a record it already counted.
+    if (!storage::origin_of(m))
+      out.headers.push_back(
+          {std::string(storage::origin_header),
+           storage::encode_origin({{m.topic, m.partition}, m.offset})});
     out.timestamp_ms = m.timestamp_ms;
     out.value_object = m.value_object;
     try {

@@ -1,5 +1,6 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/table_runtime.hpp"
 #include "actors/internal/waiting_requests.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/consumer.hpp"
@@ -33,6 +34,9 @@ struct partition_state {
   /// exactly_once: paused until every delivered record is acked, so the
   /// transaction holds the outputs of exactly the committed records.
   bool barrier = false;
+  /// Held back until the table partitions co-partitioned with it are
+  /// recovered from their changelogs.
+  bool recovering = false;
   /// The tracker starts at the first record delivered.
   bool tracking = false;
   transport::offset_tracker tracker;
@@ -45,6 +49,9 @@ struct partition_state {
   size_t backlog_records = 0;
   /// Last offset the group confirmed.
   int64_t committed = -1;
+  /// The high watermark asked of the broker when an idle wait began: the
+  /// cached one may predate records produced just before.
+  int64_t known_high = -1;
 };
 
 struct kafka_consumer_state {
@@ -100,8 +107,8 @@ size_t max_backlog(const kafka_consumer_state& st) {
 void dispatch_backlog(consumer_actor* self, partition_state& p) {
   auto& st = self->state;
   auto limit = max_in_flight(st);
-  while (!p.backlog.empty() && p.active && !p.barrier && !st.draining &&
-         (!p.tracking || p.tracker.pending() < limit)) {
+  while (!p.backlog.empty() && p.active && !p.barrier && !p.recovering &&
+         !st.draining && (!p.tracking || p.tracker.pending() < limit)) {
     batch_ptr batch = std::move(p.backlog.front());
     p.backlog.pop_front();
     p.backlog_records -= batch->records.size();
@@ -328,6 +335,34 @@ size_t in_flight(const kafka_consumer_state& st) {
   return n;
 }
 
+/// Holds the newly assigned partitions back until the table partitions
+/// co-partitioned with them are recovered (the table manager replays their
+/// changelogs meanwhile).
+void recover_tables(consumer_actor* self,
+                    const std::vector<models::topic_partition>& tps) {
+  auto& st = self->state;
+  if (st.core->tables.empty() || !st.core->table_manager)
+    return;
+  auto targets = assign_partitions(*st.core, tps);
+  if (targets.empty())
+    return;
+  std::vector<uint32_t> held;
+  for (auto& tp : tps)
+    if (auto it = st.active.find(tp); it != st.active.end()) {
+      st.partitions[it->second].recovering = true;
+      held.push_back(it->second);
+    }
+  self->request(st.core->table_manager, caf::infinite, recover_atom::value,
+                recovery_request{std::move(targets)})
+      .then([self, held](bool) {
+        for (auto id : held) {
+          auto& p = self->state.partitions[id];
+          p.recovering = false;
+          dispatch_backlog(self, p);
+        }
+      });
+}
+
 void on_rebalance(consumer_actor* self, rebalance_kind kind,
                   const std::vector<models::topic_partition>& tps) {
   auto& st = self->state;
@@ -360,6 +395,7 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
     for (auto& [topic, a] : per_topic)
       for (auto& sub : st.subscribers[topic])
         self->send(sub, assigned_atom::value, a);
+    recover_tables(self, tps);
     return;
   }
   std::vector<uint32_t> ids;
@@ -373,6 +409,12 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
   if (kind == rebalance_kind::revoked && !st.transactions)
     commit(self, true, &ids);
   deactivate(self, ids, kind == rebalance_kind::lost ? "lost" : "revoked");
+  if (!st.core->tables.empty()) {
+    std::vector<models::topic_partition> remaining;
+    for (auto& [tp, id] : st.active)
+      remaining.push_back(tp);
+    release_partitions(*st.core, tps, remaining);
+  }
 }
 
 void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
@@ -403,11 +445,12 @@ bool idle(consumer_actor* self) {
   for (auto& p : st.partitions) {
     if (!p.active)
       continue;
-    if (p.tracker.pending() > 0)
+    if (p.tracker.pending() > 0 || p.recovering)
       return false;
     auto high = st.client->high_watermark(p.tp);
     if (!high)
       return false;
+    high = std::max(*high, p.known_high);
     auto position = p.position >= 0 ? p.position : p.committed;
     if (*high > 0 && position < *high)
       return false;
@@ -415,9 +458,27 @@ bool idle(consumer_actor* self) {
   return true;
 }
 
+/// `idle`, checked against the broker: what the app produced is delivered
+/// (records forwarded to a repartition topic it reads), and the high
+/// watermarks asked of the broker now are reached (the cached ones may
+/// predate those records).
+bool idle_confirmed(consumer_actor* self) {
+  auto& st = self->state;
+  if (!idle(self))
+    return false;
+  if (st.core->producer && st.core->producer->in_flight() > 0)
+    return false;
+  for (auto& p : st.partitions)
+    if (p.active)
+      if (auto high = st.client->query_high_watermark(
+              p.tp, st.core->settings.broker_request_timeout))
+        p.known_high = std::max(p.known_high, *high);
+  return idle(self);
+}
+
 void maybe_finish_idle(consumer_actor* self) {
   auto& st = self->state;
-  if (st.idle_waiters.empty() || !idle(self))
+  if (st.idle_waiters.empty() || !idle_confirmed(self))
     return;
   commit(self, true);
   st.idle_waiters.release();
@@ -618,7 +679,7 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
       },
       [self](idle_atom) -> caf::result<bool> {
         auto& st = self->state;
-        if (idle(self)) {
+        if (idle_confirmed(self)) {
           commit(self, true);
           return true;
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/pending_reply.hpp"
+#include "actors/internal/table_runtime.hpp"
 #include "models/message.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -30,6 +31,11 @@ struct work {
   batch_ptr batch;
   size_t begin = 0;
   bool empty() const { return !batch || begin >= batch->records.size(); }
+};
+
+/// Table partitions to recover before their events are processed.
+struct recovery_request {
+  std::vector<recovery_target> targets;
 };
 
 /// Acknowledged records: (tp_id, offset) pairs.
@@ -66,6 +72,8 @@ using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
+// tables
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
 // timers
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
@@ -74,5 +82,6 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::work)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::ack_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::assignment)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::pending_reply_ptr)

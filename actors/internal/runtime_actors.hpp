@@ -72,6 +72,9 @@ struct instance_config {
   /// Where acks go (its consumers).
   std::shared_ptr<app_core> core;
   processor_factory make_processor;
+  /// The agent may change tables (concurrency 1: the instance owns the
+  /// partitions it processes).
+  bool may_write_tables = true;
 };
 
 /// One agent instance: runs its processor on the work it pulls, sends acks,
@@ -84,6 +87,13 @@ caf::actor spawn_instance(caf::actor_system& sys, instance_config cfg);
 /// timeout) and (cancel_atom, correlation_id).
 caf::actor spawn_reply_actor(caf::actor_system& sys,
                              std::shared_ptr<app_core> core);
+
+/// Recovers table partitions for the Kafka consumer, off its thread:
+/// (recover_atom, recovery_request) -> bool once the partitions are active
+/// (false: recovery failed, and the worker is failed). Every 200 ms it
+/// writes table changes whose changelog records were delivered since.
+caf::actor spawn_table_manager(caf::actor_system& sys,
+                               std::shared_ptr<app_core> core);
 
 /// Runs `cfg.run` at the times `cfg.next_delay` gives. An exception crashes
 /// the timer actor, for its supervisor to restart.

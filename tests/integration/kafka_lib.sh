@@ -75,6 +75,12 @@ read_topic() {
     -f '%s\n' || fail "fewer than $2 records on $1 within $3 s"
 }
 
+# wait_records TOPIC COUNT SECONDS: waits until TOPIC holds COUNT records.
+wait_records() {
+  timeout "$3" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -c "$2" -q \
+    -f '\n' >/dev/null || fail "fewer than $2 records on $1 within $3 s"
+}
+
 # read_all TOPIC: prints every value on TOPIC now, then exits.
 read_all() {
   timeout 30 kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%s\n'

@@ -2,6 +2,7 @@
 
 #include "supervision/logger.hpp"
 #include "transport/kafka/log_bridge.hpp"
+#include "transport/kafka/record_view.hpp"
 
 namespace faust::transport::kafka {
 
@@ -41,35 +42,6 @@ struct fetched_records {
   }
 };
 
-void fill(models::message& msg, const rd_kafka_message_t* m,
-          const std::string& topic,
-          const std::shared_ptr<const void>& storage) {
-  msg.topic = topic;
-  msg.partition = m->partition;
-  msg.offset = m->offset;
-  rd_kafka_timestamp_type_t type;
-  msg.timestamp_ms = rd_kafka_message_timestamp(m, &type);
-  if (m->key)
-    msg.key.emplace(
-        std::string_view(static_cast<const char*>(m->key), m->key_len),
-        storage);
-  if (m->payload)
-    msg.value.emplace(
-        std::string_view(static_cast<const char*>(m->payload), m->len),
-        storage);
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* value;
-    size_t size;
-    for (size_t i = 0;
-         !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
-      msg.headers.push_back(
-          {name, value ? std::string(static_cast<const char*>(value), size)
-                       : std::string()});
-  }
-}
-
 /// Turns `run` (librdkafka records of one partition) into messages for
 /// `sink`: a few allocations for the run, none per record; the records stay
 /// in librdkafka's buffers and the messages share one block.
@@ -83,7 +55,7 @@ void hand_over(std::shared_ptr<fetched_records> run,
   std::shared_ptr<const void> owner = std::move(run);
   for (size_t i = 0; i < raw.size(); ++i) {
     auto& msg = (*block)[i];
-    fill(msg, raw[i], topic, owner);
+    to_message(msg, raw[i], topic, owner);
     out.records.emplace_back(block, &msg);
   }
   sink(out);
@@ -297,6 +269,18 @@ consumer::high_watermark(const models::topic_partition& tp) {
   int64_t low = -1, high = -1;
   if (rd_kafka_get_watermark_offsets(client_.get(), tp.topic.c_str(),
                                      tp.partition, &low, &high) ||
+      high < 0)
+    return std::nullopt;
+  return high;
+}
+
+std::optional<int64_t>
+consumer::query_high_watermark(const models::topic_partition& tp,
+                               std::chrono::milliseconds timeout) {
+  int64_t low = -1, high = -1;
+  if (rd_kafka_query_watermark_offsets(client_.get(), tp.topic.c_str(),
+                                       tp.partition, &low, &high,
+                                       static_cast<int>(timeout.count())) ||
       high < 0)
     return std::nullopt;
   return high;

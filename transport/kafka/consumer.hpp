@@ -98,6 +98,11 @@ public:
   result<bool> seek(const models::topic_partition& tp, int64_t offset);
   /// The high watermark librdkafka last saw for `tp` in a fetch response.
   std::optional<int64_t> high_watermark(const models::topic_partition& tp);
+  /// The high watermark asked of the broker now (a round trip), for when
+  /// the cached one may predate records just produced.
+  std::optional<int64_t>
+  query_high_watermark(const models::topic_partition& tp,
+                       std::chrono::milliseconds timeout);
   /// The group's committed offsets of `tps` (the next offsets to read);
   /// partitions without one are left out. Waits for the coordinator.
   std::map<models::topic_partition, int64_t>

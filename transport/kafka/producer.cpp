@@ -150,19 +150,28 @@ void producer::leave_epoch(uint64_t epoch) {
 
 std::optional<uint64_t> producer::seal_epoch() {
   auto current = epoch_.load();
-  // The next epoch reuses the slot of `current + 1 - ring size`.
-  if (current + 1 >= epoch_ring_size &&
-      !delivered_through(current + 1 - epoch_ring_size))
-    return std::nullopt;
-  epoch_.store(current + 1);
-  return current;
+  for (;;) {
+    // The next epoch reuses the slot of `current + 1 - ring size`.
+    if (current + 1 >= epoch_ring_size &&
+        !delivered_through(current + 1 - epoch_ring_size))
+      return std::nullopt;
+    // Several threads may seal: each seal ends exactly one epoch.
+    if (epoch_.compare_exchange_weak(current, current + 1))
+      return current;
+  }
 }
 
 bool producer::delivered_through(uint64_t epoch) {
-  while (drained_below_ <= epoch) {
-    if (in_flight_by_epoch_[drained_below_ % epoch_ring_size].load() != 0)
+  // The current epoch still takes records: never report it delivered.
+  if (epoch >= epoch_.load())
+    return false;
+  auto drained = drained_below_.load();
+  while (drained <= epoch) {
+    if (in_flight_by_epoch_[drained % epoch_ring_size].load() != 0)
       return false;
-    ++drained_below_;
+    // Another thread may have moved it on meanwhile: then go on from there.
+    if (drained_below_.compare_exchange_weak(drained, drained + 1))
+      ++drained;
   }
   return true;
 }

@@ -66,8 +66,9 @@ public:
   /// epochs up to `e` has its delivery report. A record counts in the
   /// epoch that was current when `send` was called, so a record sent
   /// before `seal_epoch` returned is covered by it. nullopt: too many
-  /// sealed epochs still have records in flight; try again later. Meant
-  /// for one thread (the one that commits offsets).
+  /// sealed epochs still have records in flight; try again later. Any
+  /// thread may seal (the consumer before committing offsets, table
+  /// partitions before writing their stores); each seal ends one epoch.
   std::optional<uint64_t> seal_epoch();
   /// Epochs counted at once: the current one and up to this many minus one
   /// sealed ones not yet delivered.
@@ -116,8 +117,8 @@ private:
   /// epoch's slot is reused only after it has drained.
   std::array<std::atomic<uint64_t>, epoch_ring_size> in_flight_by_epoch_{};
   std::atomic<uint64_t> epoch_{0};
-  /// Every epoch below this one has drained (owned by the sealing thread).
-  uint64_t drained_below_ = 0;
+  /// Every epoch below this one has drained.
+  std::atomic<uint64_t> drained_below_{0};
   std::atomic<uint64_t> failures_{0};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<bool> fatal_{false};

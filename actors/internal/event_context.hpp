@@ -1,0 +1,80 @@
+#pragma once
+
+#include "models/message.hpp"
+#include "storage/origin.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faust::internal {
+
+class app_core;
+class table_partition;
+
+/// What a table operation needs to know about the event being processed on
+/// this thread (Faust's `current_event()`): which partition it came from
+/// and which source record it stands for. An agent instance owns one
+/// context; processors mark where each event begins and ends, so table
+/// writes are gathered per event, produced to the changelog when the event
+/// is done (before it is acked) and written to the store once delivered.
+class event_context {
+public:
+  event_context(app_core& core, std::string agent, bool may_write_tables)
+      : core_(core), agent_(std::move(agent)),
+        may_write_tables_(may_write_tables) {}
+
+  /// The event `m` begins: table writes from now on belong to it. Its
+  /// origin is the `faust-cpp-origin` header (a record forwarded through a
+  /// repartition topic), else the record itself.
+  void begin(const models::message& m);
+  /// The event is done: its table writes go to the changelogs.
+  void end();
+  /// The piece of work (a batch) is done: what its events wrote may go to
+  /// the stores once the changelog records are delivered.
+  void end_work();
+
+  bool in_event() const { return in_event_; }
+  const storage::origin& origin() const { return origin_; }
+  int32_t partition() const { return partition_; }
+  /// The partition count of the event's topic (for co-partitioning).
+  int32_t topic_partitions() const { return topic_partitions_; }
+  const std::string& topic() const { return topic_; }
+  const std::string& agent() const { return agent_; }
+  /// False for agents with concurrency > 1: several instances process one
+  /// partition, so none of them may own its table partitions.
+  bool may_write_tables() const { return may_write_tables_; }
+  /// Records that `part` was written by the current event.
+  void touched(table_partition& part);
+
+private:
+  app_core& core_;
+  std::string agent_;
+  bool may_write_tables_;
+  bool in_event_ = false;
+  storage::origin origin_;
+  int32_t partition_ = 0;
+  int32_t topic_partitions_ = 0;
+  std::string topic_;
+  std::vector<table_partition*> event_parts_;
+  std::vector<table_partition*> work_parts_;
+};
+
+/// The context of the event this thread is processing, or null.
+event_context* current_event_context() noexcept;
+
+/// Makes `ctx` this thread's context for its lifetime (an agent instance,
+/// around a piece of work).
+class event_context_scope {
+public:
+  explicit event_context_scope(event_context* ctx) noexcept;
+  ~event_context_scope();
+  event_context_scope(const event_context_scope&) = delete;
+  event_context_scope& operator=(const event_context_scope&) = delete;
+
+private:
+  event_context* previous_;
+};
+
+} // namespace faust::internal

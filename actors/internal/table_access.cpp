@@ -1,0 +1,92 @@
+#include "actors/internal/table_access.hpp"
+
+#include "actors/internal/event_context.hpp"
+#include "supervision/logger.hpp"
+
+#include <stdexcept>
+
+namespace faust::internal {
+
+namespace {
+
+std::optional<std::string> get_locked(table_partition& part,
+                                      std::string_view key,
+                                      const table_desc& table) {
+  if (!part.active)
+    return std::nullopt;
+  auto got = part.active->get(key);
+  if (!got)
+    throw std::runtime_error("table '" + table.name + "' partition " +
+                             std::to_string(part.number) +
+                             ": cannot read: " + got.error().message);
+  return std::move(*got);
+}
+
+} // namespace
+
+std::optional<std::string> table_get(table_desc& table, std::string_view key) {
+  auto* ctx = current_event_context();
+  if (ctx && ctx->in_event() && ctx->partition() < table.partitions &&
+      ctx->topic_partitions() == table.partitions) {
+    auto& part = *table.parts[static_cast<size_t>(ctx->partition())];
+    std::lock_guard lock(part.mutex);
+    return get_locked(part, key, table);
+  }
+  for (auto& part : table.parts) {
+    std::lock_guard lock(part->mutex);
+    if (auto v = get_locked(*part, key, table))
+      return v;
+  }
+  return std::nullopt;
+}
+
+void table_set(table_desc& table, std::string key,
+               std::optional<std::string> value) {
+  auto* ctx = current_event_context();
+  if (!ctx || !ctx->in_event())
+    throw std::logic_error("table '" + table.name +
+                           "': Setting table key from outside of stream "
+                           "iteration (tables change only while an agent "
+                           "processes an event)");
+  if (!ctx->may_write_tables())
+    throw std::logic_error(
+        "table '" + table.name + "': agent '" + ctx->agent() +
+        "' has concurrency > 1, so no instance owns a partition: it may "
+        "read tables but not change them");
+  if (ctx->topic_partitions() != table.partitions ||
+      ctx->partition() >= table.partitions)
+    throw std::logic_error(
+        "table '" + table.name + "' has " + std::to_string(table.partitions) +
+        " partitions but the event came from '" + ctx->topic() + "' with " +
+        std::to_string(ctx->topic_partitions()) +
+        ": Number of partitions between related topics differ (a table "
+        "must be co-partitioned with the topic of the agent changing it)");
+  auto& part = *table.parts[static_cast<size_t>(ctx->partition())];
+  {
+    std::lock_guard lock(part.mutex);
+    if (!part.active)
+      return; // the partition was revoked: its next owner redoes the event
+    if (value)
+      part.active->put(ctx->origin(), std::move(key), std::move(*value));
+    else
+      part.active->erase(ctx->origin(), std::move(key));
+  }
+  ctx->touched(part);
+}
+
+void table_for_each(
+    table_desc& table,
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
+  bool go_on = true;
+  for (auto& part : table.parts) {
+    if (!go_on)
+      return;
+    std::lock_guard lock(part->mutex);
+    if (part->active)
+      part->active->for_each([&](std::string_view k, std::string_view v) {
+        return go_on = fn(k, v);
+      });
+  }
+}
+
+} // namespace faust::internal

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "actors/internal/table_desc.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+/// Untyped table operations behind `faust::table`: keys and values as
+/// encoded on the changelog.
+namespace faust::internal {
+
+/// The value of `key`: inside an event, in the event's partition of the
+/// table; outside, in whichever partition this worker has it.
+std::optional<std::string> table_get(table_desc& table, std::string_view key);
+
+/// Sets (`value`) or deletes (empty) `key` for the current event. Throws
+/// `std::logic_error` outside an event (Faust: "Setting table key from
+/// outside of stream iteration"), from an agent with concurrency > 1, or
+/// when the event's topic is not co-partitioned with the table.
+void table_set(table_desc& table, std::string key,
+               std::optional<std::string> value);
+
+/// Calls `fn` with every key and value of the partitions active on this
+/// worker until it returns false.
+void table_for_each(table_desc& table,
+                    const std::function<bool(std::string_view key,
+                                             std::string_view value)>& fn);
+
+} // namespace faust::internal

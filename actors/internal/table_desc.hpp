@@ -1,0 +1,64 @@
+#pragma once
+
+#include "actors/table_options.hpp"
+#include "models/serializer.hpp"
+#include "storage/active_partition.hpp"
+#include "storage/store.hpp"
+#include "transport/kafka/producer.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace faust::internal {
+
+/// One partition of one table on this worker. While the worker owns the
+/// partition (after its recovery), `active` holds its store and its pending
+/// writes; the agent instance processing the partition's events uses it
+/// directly, under `mutex` (uncontended: one owner), without messages.
+class table_partition {
+public:
+  explicit table_partition(int32_t number) : number(number) {}
+
+  const int32_t number;
+  std::mutex mutex;
+  /// Set while this worker owns the partition and it is recovered.
+  std::unique_ptr<storage::active_partition> active;
+  /// A `memory://` store kept after a release: assigned back, the
+  /// partition replays only what it missed.
+  std::unique_ptr<storage::partition_store> kept;
+  /// The producer whose delivery epochs gate store writes: the app's
+  /// producer, or under exactly_once the source partition's transactional
+  /// producer that carried the changelog records.
+  std::shared_ptr<transport::kafka::producer> delivery;
+  /// True from assignment to release (recovery may still be running).
+  bool assigned = false;
+  /// Bumped at every assignment and release, so a recovery that finishes
+  /// after its partition was released again is thrown away.
+  uint64_t generation = 0;
+};
+
+/// A declared table, untyped: what recovery, the changelog and the `tables`
+/// command need. Typed `faust::table` handles point to it.
+struct table_desc {
+  std::string name;
+  std::string changelog_topic;
+  int32_t partitions = 1;
+  /// `memory://` or `rocksdb://`.
+  std::string store_url;
+  std::string help;
+  models::serializer_spec key_spec;
+  models::serializer_spec value_spec;
+  /// What the `tables` command shows as the key and value types.
+  std::string key_type;
+  std::string value_type;
+  table_options options;
+  /// One per partition, made at start.
+  std::vector<std::unique_ptr<table_partition>> parts;
+
+  bool uses_rocksdb() const { return store_url.rfind("rocksdb://", 0) == 0; }
+};
+
+} // namespace faust::internal

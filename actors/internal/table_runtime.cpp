@@ -1,0 +1,441 @@
+#include "actors/internal/table_runtime.hpp"
+
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/source_scope.hpp"
+#include "storage/memory_store.hpp"
+#include "storage/rocksdb_store.hpp"
+#include "supervision/logger.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace faust::internal {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+class kafka_changelog_source final : public changelog_source {
+public:
+  explicit kafka_changelog_source(
+      std::unique_ptr<transport::kafka::partition_reader> reader,
+      milliseconds timeout)
+      : reader_(std::move(reader)), timeout_(timeout) {}
+
+  result<std::pair<int64_t, int64_t>>
+  watermarks(const models::topic_partition& tp) override {
+    return reader_->watermarks(tp, timeout_);
+  }
+  result<uint64_t>
+  read(const std::vector<transport::kafka::partition_range>& ranges,
+       const std::function<void(const models::message&)>& fn) override {
+    return reader_->read(ranges, fn, timeout_ * 6);
+  }
+
+private:
+  std::unique_ptr<transport::kafka::partition_reader> reader_;
+  milliseconds timeout_;
+};
+
+class memory_changelog_source final : public changelog_source {
+public:
+  explicit memory_changelog_source(transport::memory_broker& broker)
+      : broker_(broker) {}
+
+  result<std::pair<int64_t, int64_t>>
+  watermarks(const models::topic_partition& tp) override {
+    return std::pair<int64_t, int64_t>{0, broker_.high_watermark(tp)};
+  }
+  result<uint64_t>
+  read(const std::vector<transport::kafka::partition_range>& ranges,
+       const std::function<void(const models::message&)>& fn) override {
+    uint64_t n = 0;
+    for (auto& r : ranges)
+      for (auto offset = r.from; offset < r.until;) {
+        auto got = broker_.fetch(r.tp, offset, 4096);
+        if (got.empty())
+          break;
+        for (auto& m : got) {
+          if (m.offset >= r.until)
+            break;
+          fn(m);
+          ++n;
+          offset = m.offset + 1;
+        }
+      }
+    return n;
+  }
+
+private:
+  transport::memory_broker& broker_;
+};
+
+std::string name_of(const table_desc& t, int32_t partition) {
+  return "table '" + t.name + "' partition " + std::to_string(partition);
+}
+
+/// The producer whose epochs say when `part`'s changelog records are
+/// delivered; null: records go to the in-process log (delivered at once).
+std::shared_ptr<transport::kafka::producer> delivery_producer(app_core& core) {
+  if (core.transactions)
+    if (auto* source = current_source())
+      if (auto p = core.transactions->producer_for(*source))
+        return p;
+  return core.producer;
+}
+
+void persist_locked(app_core& core, table_partition& part,
+                    const table_desc* table) {
+  auto& active = *part.active;
+  auto gate = part.delivery;
+  auto written = active.persist(
+      [&](uint64_t epoch) { return !gate || gate->delivered_through(epoch); });
+  if (!written)
+    core.fail((table ? name_of(*table, part.number)
+                     : "table partition " + std::to_string(part.number)) +
+              ": cannot write its store: " + written.error().message);
+}
+
+/// Seals what `part` has finished, with an epoch of `gate`; false if the
+/// producer has too many epochs in flight (try again later).
+bool seal_locked(table_partition& part,
+                 std::shared_ptr<transport::kafka::producer> gate) {
+  auto& active = *part.active;
+  if (active.event_in_progress())
+    return false;
+  if (part.delivery && gate != part.delivery && active.pending_batches() > 0) {
+    // The records went through another producer (exactly_once, a new
+    // source): its earlier batches must be delivered first.
+    if (auto flushed = part.delivery->flush(milliseconds{30000}); !flushed)
+      return false;
+  }
+  part.delivery = gate;
+  uint64_t epoch = 0;
+  if (gate) {
+    auto sealed = gate->seal_epoch();
+    if (!sealed)
+      return false;
+    epoch = *sealed;
+  }
+  active.seal(epoch);
+  return true;
+}
+
+/// After a flush of `part`'s producer: the changelog offset every record
+/// before which the store now reflects.
+void checkpoint_locked(app_core& core, table_partition& part,
+                       const table_desc& table) {
+  auto& active = *part.active;
+  if (active.pending_batches() > 0)
+    return;
+  auto& tp = active.changelog();
+  int64_t high = -1;
+  if (core.producer) {
+    int64_t low = -1;
+    if (rd_kafka_query_watermark_offsets(core.producer->handle(),
+                                         tp.topic.c_str(), tp.partition, &low,
+                                         &high, 5000))
+      return;
+  } else {
+    high = core.broker->high_watermark(tp);
+  }
+  if (high <= 0)
+    return;
+  storage::store_batch b;
+  b.changelog_applied(high - 1);
+  if (auto ok = active.store().write(b); !ok)
+    faust::log().warn("{}: cannot record its changelog offset: {}",
+                      name_of(table, part.number), ok.error().message);
+}
+
+void release_locked(app_core& core, table_partition& part,
+                    const table_desc& table) {
+  part.assigned = false;
+  ++part.generation;
+  if (!part.active)
+    return;
+  auto& active = *part.active;
+  active.abandon_event();
+  auto gate = part.delivery ? part.delivery : delivery_producer(core);
+  // Seal what its finished events wrote (after a flush the producer has
+  // room for a new epoch), then wait for every changelog record.
+  bool sealed = seal_locked(part, gate);
+  if (gate) {
+    if (auto flushed = gate->flush(core.settings.shutdown_timeout); !flushed)
+      faust::log().warn("{}: changelog not fully delivered on release: {}",
+                        name_of(table, part.number), flushed.error().message);
+    if (!sealed && seal_locked(part, gate))
+      (void)gate->flush(core.settings.shutdown_timeout);
+  }
+  persist_locked(core, part, &table);
+  checkpoint_locked(core, part, table);
+  auto store = std::move(active).release_store();
+  part.active.reset();
+  part.delivery.reset();
+  if (!table.uses_rocksdb())
+    part.kept = std::move(store);
+}
+
+bool co_partitioned(app_core& core, const table_desc& table,
+                    const models::topic_partition& tp) {
+  return tp.topic != core.reply_topic && tp.partition < table.partitions &&
+         core.partitions_of(tp.topic) == table.partitions;
+}
+
+} // namespace
+
+result<std::unique_ptr<changelog_source>>
+make_changelog_source(app_core& core) {
+  if (!core.uses_kafka())
+    return std::unique_ptr<changelog_source>(
+        new memory_changelog_source(*core.broker));
+  transport::kafka::partition_reader_options opts;
+  opts.bootstrap = core.bootstrap;
+  opts.client_id = core.app_id + "-changelog-reader";
+  opts.read_committed = core.settings.processing_guarantee == "exactly_once";
+  opts.extra = core.settings.consumer_properties;
+  if (core.embedded_cluster)
+    opts.extra["fetch.wait.max.ms"] = "10";
+  auto reader = transport::kafka::partition_reader::create(opts);
+  if (!reader)
+    return reader.error();
+  return std::unique_ptr<changelog_source>(new kafka_changelog_source(
+      std::move(*reader), core.settings.broker_request_timeout));
+}
+
+result<std::unique_ptr<storage::partition_store>>
+open_store(app_core& core, const table_desc& table, int32_t partition) {
+  if (!table.uses_rocksdb())
+    return std::unique_ptr<storage::partition_store>(new storage::memory_store(
+        table.name + "-" + std::to_string(partition)));
+  // Faust's tabledir: <datadir>/v<version>/tables/<table>-<partition>.db
+  std::filesystem::path dir = core.settings.data_directory();
+  dir /= "v" + std::to_string(core.settings.version);
+  dir /= "tables";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return error{"cannot create the table directory " + dir.string() + ": " +
+                 ec.message()};
+  auto path = dir / (table.name + "-" + std::to_string(partition) + ".db");
+  auto store = storage::rocksdb_store::open(path);
+  if (!store)
+    return error{name_of(table, partition) + ": " + store.error().message};
+  return std::unique_ptr<storage::partition_store>(std::move(*store));
+}
+
+std::vector<recovery_target>
+assign_partitions(app_core& core,
+                  const std::vector<models::topic_partition>& assigned) {
+  std::vector<recovery_target> out;
+  for (auto& table : core.tables) {
+    std::set<int32_t> numbers;
+    for (auto& tp : assigned)
+      if (co_partitioned(core, *table, tp))
+        numbers.insert(tp.partition);
+    for (auto n : numbers) {
+      auto& part = *table->parts[static_cast<size_t>(n)];
+      std::lock_guard lock(part.mutex);
+      if (part.assigned)
+        continue;
+      part.assigned = true;
+      ++part.generation;
+      out.push_back({table.get(), &part, part.generation});
+    }
+  }
+  return out;
+}
+
+result<recovery_report> recover(app_core& core, changelog_source& source,
+                                const std::vector<recovery_target>& targets) {
+  struct job {
+    recovery_target target;
+    std::unique_ptr<storage::partition_store> store;
+    std::unique_ptr<storage::changelog_replay> replay;
+    models::topic_partition changelog;
+    size_t since_flush = 0;
+    uint64_t applied = 0;
+  };
+  recovery_report report;
+  auto started = steady_clock::now();
+  std::vector<job> jobs;
+  std::vector<transport::kafka::partition_range> ranges;
+  std::map<models::topic_partition, size_t> by_tp;
+  uint64_t total = 0;
+  for (auto& t : targets) {
+    job j{t, nullptr, nullptr, {t.table->changelog_topic, t.part->number}};
+    {
+      std::lock_guard lock(t.part->mutex);
+      if (t.part->generation != t.generation || t.part->active)
+        continue;
+      j.store = std::move(t.part->kept);
+    }
+    if (!j.store) {
+      auto opened = open_store(core, *t.table, t.part->number);
+      if (!opened)
+        return opened.error();
+      j.store = std::move(*opened);
+    }
+    auto marks = source.watermarks(j.changelog);
+    if (!marks)
+      return error{name_of(*t.table, t.part->number) + ": " +
+                   marks.error().message};
+    auto applied = j.store->offsets().changelog;
+    int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
+    if (from < marks->second) {
+      ranges.push_back({j.changelog, from, marks->second});
+      total += static_cast<uint64_t>(marks->second - from);
+    }
+    j.replay = std::make_unique<storage::changelog_replay>(*j.store);
+    by_tp[j.changelog] = jobs.size();
+    jobs.push_back(std::move(j));
+  }
+  if (total > 0)
+    faust::log().info("recovery: {} table partitions, {} changelog records "
+                      "to read",
+                      jobs.size(), total);
+  auto last_log = steady_clock::now();
+  std::string failure;
+  auto apply = [&](const models::message& m) {
+    auto& j = jobs[by_tp[{m.topic, m.partition}]];
+    j.replay->add(m);
+    if (auto& on_event = j.target.table->options.on_changelog_event)
+      on_event(m);
+    ++report.records_read;
+    if (++j.since_flush >=
+        std::max<size_t>(1, j.target.table->options.recovery_buffer_size)) {
+      j.since_flush = 0;
+      auto flushed = j.replay->flush();
+      if (!flushed)
+        throw std::runtime_error(
+            name_of(*j.target.table, j.target.part->number) +
+            ": cannot write its store: " + flushed.error().message);
+      j.applied += *flushed;
+    }
+    if (auto now = steady_clock::now();
+        now - last_log >= std::chrono::seconds{1}) {
+      last_log = now;
+      auto secs = std::chrono::duration<double>(now - started).count();
+      auto rate = static_cast<double>(report.records_read) / secs;
+      auto left = rate > 0 ? static_cast<double>(
+                                 total - std::min(total, report.records_read)) /
+                                 rate
+                           : 0.0;
+      faust::log().info(
+          "recovery: {}/{} changelog records ({:.0f}/s, ~{:.1f} s "
+          "left)",
+          report.records_read, total, rate, left);
+    }
+  };
+  try {
+    if (!ranges.empty())
+      if (auto read = source.read(ranges, apply); !read)
+        return error{"table recovery: " + read.error().message};
+  } catch (const std::exception& e) {
+    return error{std::string("table recovery: ") + e.what()};
+  }
+  std::set<table_desc*> recovered_tables;
+  for (auto& j : jobs) {
+    j.replay->discard_incomplete();
+    auto flushed = j.replay->flush();
+    if (!flushed)
+      return error{name_of(*j.target.table, j.target.part->number) +
+                   ": cannot write its store: " + flushed.error().message};
+    j.applied += *flushed;
+    report.records_applied += j.applied;
+    if (j.replay->dropped() > 0)
+      faust::log().warn("{}: dropped {} changelog records of events cut "
+                        "short (they are processed again)",
+                        name_of(*j.target.table, j.target.part->number),
+                        j.replay->dropped());
+    j.replay.reset();
+    std::lock_guard lock(j.target.part->mutex);
+    if (j.target.part->generation != j.target.generation) {
+      if (!j.target.table->uses_rocksdb())
+        j.target.part->kept = std::move(j.store);
+      continue; // released meanwhile
+    }
+    j.target.part->active = std::make_unique<storage::active_partition>(
+        std::move(j.store), j.changelog);
+    ++report.partitions;
+    recovered_tables.insert(j.target.table);
+  }
+  report.took =
+      std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
+  if (report.partitions > 0)
+    faust::log().info("recovery done: {} table partitions, {} changelog "
+                      "records read, {} applied, in {} ms",
+                      report.partitions, report.records_read,
+                      report.records_applied, report.took.count());
+  for (auto* t : recovered_tables)
+    if (t->options.on_recover)
+      t->options.on_recover();
+  return report;
+}
+
+void release_partitions(app_core& core,
+                        const std::vector<models::topic_partition>& revoked,
+                        const std::vector<models::topic_partition>& remaining) {
+  for (auto& table : core.tables) {
+    std::set<int32_t> kept;
+    for (auto& tp : remaining)
+      if (co_partitioned(core, *table, tp))
+        kept.insert(tp.partition);
+    std::set<int32_t> gone;
+    for (auto& tp : revoked)
+      if (co_partitioned(core, *table, tp) && !kept.count(tp.partition))
+        gone.insert(tp.partition);
+    for (auto n : gone) {
+      auto& part = *table->parts[static_cast<size_t>(n)];
+      std::lock_guard lock(part.mutex);
+      release_locked(core, part, *table);
+    }
+  }
+}
+
+void release_all(app_core& core) {
+  for (auto& table : core.tables)
+    for (auto& part : table->parts) {
+      std::lock_guard lock(part->mutex);
+      release_locked(core, *part, *table);
+    }
+}
+
+void finish_event(app_core& core, table_partition& part) {
+  // Produced under the lock, so a release that seals and flushes after
+  // this event finished finds all its records sent.
+  std::lock_guard lock(part.mutex);
+  if (!part.active)
+    return; // released meanwhile: the next owner processes the event
+  for (auto& r : part.active->finish_event()) {
+    auto where = r.topic + "[" + std::to_string(r.partition) + "]";
+    if (auto sent = core.produce(std::move(r)); !sent)
+      core.fail("cannot produce to the changelog " + where + ": " +
+                sent.error().message);
+  }
+}
+
+void seal_and_persist(app_core& core, table_partition& part) {
+  std::lock_guard lock(part.mutex);
+  if (!part.active)
+    return;
+  (void)seal_locked(part, delivery_producer(core));
+  persist_locked(core, part, nullptr);
+}
+
+void persist_all(app_core& core) {
+  for (auto& table : core.tables)
+    for (auto& part : table->parts) {
+      std::lock_guard lock(part->mutex);
+      if (!part->active)
+        continue;
+      if (part->active->pending_batches() > 0 && part->delivery)
+        (void)seal_locked(*part, part->delivery);
+      persist_locked(core, *part, table.get());
+    }
+}
+
+} // namespace faust::internal

@@ -1,0 +1,208 @@
+// recovery_rate and warm_restart, on the embedded broker with 1M keys.
+//
+// recovery_rate: changelog records/s replayed into fresh RocksDB stores.
+// Ours: the worker's recovery (a reader outside the group, changelog
+// replay into one store per partition, offsets in the same write batch,
+// every `recovery_buffer_size` records). Baseline: a raw librdkafka
+// consumer assigned the same partitions, writing each 1000 records in one
+// RocksDB WriteBatch per partition.
+//
+// warm_restart: seconds until the partitions are active again with their
+// 1M keys already in RocksDB (a worker restarted after a clean stop): ours
+// opens the stores, asks the broker where each changelog ends and replays
+// what the stores miss (nothing). Baseline: opening the same RocksDB
+// databases raw.
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/table_runtime.hpp"
+#include "supervision/logger.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <map>
+
+#include "bench/bench_util.hpp"
+#include "bench/kafka_bench_util.hpp"
+
+namespace {
+
+namespace internal = faust::internal;
+constexpr int32_t partitions = 8;
+const std::string changelog = "bench-counts-changelog";
+
+/// Baseline: assign every changelog partition, WriteBatch per 1000 records.
+double raw_recovery(const std::string& bootstrap, size_t n,
+                    const std::filesystem::path& dir) {
+  std::vector<std::unique_ptr<rocksdb::DB>> dbs(partitions);
+  std::vector<rocksdb::WriteBatch> batches(partitions);
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  for (int32_t p = 0; p < partitions; ++p) {
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, (dir / std::to_string(p)).string(), &raw)
+             .ok())
+      std::exit(3);
+    dbs[static_cast<size_t>(p)].reset(raw);
+  }
+  auto* c = bench::new_client(RD_KAFKA_CONSUMER,
+                              {{"bootstrap.servers", bootstrap},
+                               {"group.id", "raw-recovery"},
+                               {"enable.auto.commit", "false"},
+                               {"fetch.wait.max.ms", "10"},
+                               {"queued.min.messages", "1000000"}});
+  rd_kafka_poll_set_consumer(c);
+  auto* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int32_t p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list, changelog.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_assign(c, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  auto t0 = std::chrono::steady_clock::now();
+  size_t seen = 0;
+  while (seen < n) {
+    auto* m = rd_kafka_consumer_poll(c, 1000);
+    if (!m)
+      continue;
+    if (!m->err) {
+      auto& batch = batches[static_cast<size_t>(m->partition)];
+      batch.Put(rocksdb::Slice(static_cast<const char*>(m->key), m->key_len),
+                rocksdb::Slice(static_cast<const char*>(m->payload), m->len));
+      if (batch.Count() >= 1000) {
+        if (!dbs[static_cast<size_t>(m->partition)]
+                 ->Write(rocksdb::WriteOptions(), &batch)
+                 .ok())
+          std::exit(3);
+        batch.Clear();
+      }
+      ++seen;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  for (int32_t p = 0; p < partitions; ++p)
+    if (!dbs[static_cast<size_t>(p)]
+             ->Write(rocksdb::WriteOptions(), &batches[static_cast<size_t>(p)])
+             .ok())
+      std::exit(3);
+  double seconds = bench::seconds_since(t0);
+  rd_kafka_consumer_close(c);
+  rd_kafka_destroy(c);
+  return static_cast<double>(n) / seconds;
+}
+
+/// A worker's view of one table with `partitions` partitions in `dir`.
+struct worker {
+  std::shared_ptr<internal::app_core> core;
+  std::shared_ptr<internal::table_desc> table;
+
+  worker(const std::string& bootstrap, const std::filesystem::path& dir) {
+    faust::app_settings s;
+    s.id = "bench";
+    s.broker = "kafka://" + bootstrap;
+    s.datadir = dir.string();
+    core = std::make_shared<internal::app_core>(s);
+    core->bootstrap = bootstrap;
+    core->embedded_cluster = true;
+    table = std::make_shared<internal::table_desc>();
+    table->name = "counts";
+    table->changelog_topic = changelog;
+    table->partitions = partitions;
+    table->store_url = "rocksdb://";
+    for (int32_t p = 0; p < partitions; ++p)
+      table->parts.push_back(std::make_unique<internal::table_partition>(p));
+    core->tables.push_back(table);
+  }
+
+  /// Assigns every partition and recovers it; returns what recovery did.
+  internal::recovery_report recover() {
+    std::vector<internal::recovery_target> targets;
+    for (auto& part : table->parts) {
+      part->assigned = true;
+      targets.push_back({table.get(), part.get(), ++part->generation});
+    }
+    auto source = internal::make_changelog_source(*core);
+    if (!source)
+      std::exit(3);
+    auto done = internal::recover(*core, **source, targets);
+    if (!done) {
+      std::fprintf(stderr, "%s\n", done.error().message.c_str());
+      std::exit(3);
+    }
+    return *done;
+  }
+
+  /// A clean stop: stores keep their data and the changelog offset.
+  void stop() { internal::release_all(*core); }
+};
+
+/// Baseline of warm_restart: open the databases raw.
+double raw_open(const std::filesystem::path& dir) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<rocksdb::DB>> dbs;
+  rocksdb::Options options;
+  for (int32_t p = 0; p < partitions; ++p) {
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, (dir / std::to_string(p)).string(), &raw)
+             .ok())
+      std::exit(3);
+    dbs.emplace_back(raw);
+  }
+  return bench::seconds_since(t0);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = bench::has_flag(argc, argv, "--quick");
+  const size_t n = quick ? 100'000 : 1'000'000;
+  const int round_count = quick ? 1 : 3;
+  faust::set_log_level("warn");
+  auto broker = bench::start_embedded_broker();
+  if (!broker->create_topic(changelog, partitions))
+    return 2;
+  // One record per key (a compacted changelog of n keys).
+  std::vector<std::string> keys(n), values(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = "\"k" + std::to_string(i) + "\"";
+    values[i] = std::to_string(i % 1000);
+  }
+  bench::load(broker->bootstrap(), changelog, keys, values);
+
+  std::vector<double> warm, raw_warm;
+  bench::report_rounds("recovery_rate", "records/s", round_count, [&](int r) {
+    auto raw_dir = bench::fresh_dir("raw-recovery-" + std::to_string(r));
+    double raw = raw_recovery(broker->bootstrap(), n, raw_dir);
+    auto dir = bench::fresh_dir("recovery-" + std::to_string(r));
+    double ours = 0;
+    {
+      worker w(broker->bootstrap(), dir);
+      auto report = w.recover();
+      if (report.records_applied != n) {
+        std::fprintf(stderr, "recovered %llu of %zu records\n",
+                     static_cast<unsigned long long>(report.records_applied),
+                     n);
+        std::exit(4);
+      }
+      ours = static_cast<double>(n) /
+             std::chrono::duration<double>(report.took).count();
+      w.stop();
+    }
+    {
+      // Restart on the stores just filled.
+      worker w(broker->bootstrap(), dir);
+      auto t0 = std::chrono::steady_clock::now();
+      auto report = w.recover();
+      warm.push_back(bench::seconds_since(t0));
+      if (report.records_read != 0 || report.partitions != partitions)
+        std::exit(5);
+      w.stop();
+    }
+    raw_warm.push_back(raw_open(raw_dir));
+    std::filesystem::remove_all(raw_dir);
+    std::filesystem::remove_all(dir);
+    return std::pair{ours, raw};
+  });
+  bench::report("warm_restart", bench::median(warm), bench::median(raw_warm),
+                "s");
+  return 0;
+}

@@ -1,0 +1,206 @@
+#include "storage/origin.hpp"
+#include "transport/murmur2.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "tests/actors/test_support.hpp"
+
+using namespace test_support;
+using faust::agent_task;
+using faust::stream;
+
+namespace {
+
+struct View {
+  std::string id;
+  std::string user;
+};
+
+using counts = std::vector<std::pair<std::string, int64_t>>;
+
+counts sorted(counts c) {
+  std::sort(c.begin(), c.end());
+  return c;
+}
+
+/// Every record of `topic`, all partitions, in partition then offset order.
+std::vector<faust::models::message>
+read_all(faust::transport::memory_broker& broker, const std::string& topic) {
+  std::vector<faust::models::message> out;
+  for (int32_t p = 0; p < broker.partitions(topic); ++p)
+    for (auto& m : broker.fetch({topic, p}, 0, 1 << 20))
+      out.push_back(m);
+  return out;
+}
+
+} // namespace
+
+FAUST_RECORD(View, id, user);
+
+TEST_CASE("a table counts by key inside an agent; its changelog holds the "
+          "counts as Faust encodes them, on the event's partition") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("page_views");
+  s.memory_broker = broker;
+  s.topic_partitions = 4;
+  faust::app app{s};
+  auto views = app.topic<std::string, View>("page_views");
+  auto table = app.table<std::string, int64_t>("page_views", 0);
+  CHECK(table.changelog_topic() == "page_views-page_views-changelog");
+  app.agent("count", views.stream().group_by(&View::id),
+            [table](View& v) { table[v.id] += 1; });
+  app.start();
+  for (int i = 0; i < 30; ++i)
+    REQUIRE(views
+                .send("u" + std::to_string(i % 4),
+                      View{"p" + std::to_string(i % 3), "u"})
+                .has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(sorted(table.items()) == counts{{"p0", 10}, {"p1", 10}, {"p2", 10}});
+  CHECK(table.at("p1") == 10);
+  CHECK(table.get("nope") == std::nullopt);
+  CHECK(table.at("nope") == 0); // the default
+  CHECK(table.size() == 3);
+
+  auto changelog = read_all(*broker, table.changelog_topic());
+  REQUIRE(changelog.size() == 30);
+  std::map<std::string, int64_t> last;
+  for (auto& m : changelog) {
+    REQUIRE(m.key.has_value());
+    REQUIRE(m.value.has_value());
+    // Keys and values are JSON (Faust's table serializers).
+    auto key = m.key->str();
+    REQUIRE(key.front() == '"');
+    last[key] = std::stoll(m.value->str());
+    // The changelog partition is the partition of the page's events.
+    CHECK(m.partition == faust::transport::partition_for_key(
+                             key.substr(1, key.size() - 2), 4));
+    // Origin: the page view the forwarder read, not the repartition record.
+    auto origin = faust::storage::origin_of(m);
+    REQUIRE(origin.has_value());
+    CHECK(origin->tp.topic == "page_views");
+  }
+  CHECK(last == std::map<std::string, int64_t>{
+                    {"\"p0\"", 10}, {"\"p1\"", 10}, {"\"p2\"", 10}});
+  app.stop();
+}
+
+TEST_CASE("a restarted app recovers its tables from the changelog and "
+          "counts on exactly") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("recovering");
+  s.memory_broker = broker;
+  s.topic_partitions = 2;
+  auto run = [&](int from, int to) {
+    faust::app app{s};
+    auto words = app.topic<std::string, std::string>(
+        "words", {.value_serializer = "raw"});
+    auto table = app.table<std::string, int64_t>("counts", 0);
+    app.agent("count", words, [table](std::string& w) { table[w] += 1; });
+    app.start();
+    for (int i = from; i < to; ++i)
+      REQUIRE(
+          words.send("w" + std::to_string(i % 2), "w" + std::to_string(i % 2))
+              .has_value());
+    REQUIRE(app.wait_until_idle(10s));
+    auto items = sorted(table.items());
+    app.stop();
+    return items;
+  };
+  CHECK(run(0, 10) == counts{{"w0", 5}, {"w1", 5}});
+  // A new app (new process, memory stores): the changelog is replayed.
+  CHECK(run(10, 20) == counts{{"w0", 10}, {"w1", 10}});
+}
+
+TEST_CASE("rocksdb tables keep their state and changelog offset across "
+          "restarts: a restart replays nothing") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto dir = std::filesystem::temp_directory_path() /
+             ("faust-table-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto s = settings("persisted");
+  s.memory_broker = broker;
+  s.topic_partitions = 2;
+  s.store = "rocksdb://";
+  s.datadir = dir.string();
+  uint64_t replayed = 0;
+  auto run = [&](int n) {
+    faust::app app{s};
+    auto words = app.topic<std::string, std::string>(
+        "words", {.value_serializer = "raw"});
+    auto table = app.table<std::string, int64_t>(
+        "counts", 0, {.on_changelog_event = [&](const faust::models::message&) {
+          ++replayed;
+        }});
+    app.agent("count", words, [table](std::string& w) { table[w] += 1; });
+    app.start();
+    for (int i = 0; i < n; ++i)
+      REQUIRE(
+          words.send("k" + std::to_string(i % 3), "w" + std::to_string(i % 3))
+              .has_value());
+    REQUIRE(app.wait_until_idle(10s));
+    auto items = sorted(table.items());
+    app.stop();
+    return items;
+  };
+  CHECK(run(9) == counts{{"w0", 3}, {"w1", 3}, {"w2", 3}});
+  CHECK(std::filesystem::exists(dir / "v1" / "tables" / "counts-0.db"));
+  CHECK(run(3) == counts{{"w0", 4}, {"w1", 4}, {"w2", 4}});
+  CHECK(replayed == 0); // the stores had everything, up to the last offset
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("changing a table outside an event is a clear error; reading "
+          "works anywhere") {
+  auto s = settings("outside");
+  faust::app app{s};
+  auto words = app.topic<std::string, std::string>("words");
+  auto table = app.table<std::string, int64_t>("counts", 0);
+  app.agent("noop", words, [](std::string&) {});
+  app.start();
+  CHECK_THROWS_WITH_AS(table["x"] = 1,
+                       doctest::Contains("Setting table key from outside of "
+                                         "stream iteration"),
+                       std::logic_error);
+  CHECK(table.at("x") == 0);
+  app.stop();
+}
+
+TEST_CASE("a table not co-partitioned with its agent's topic, and writes "
+          "from an agent with concurrency > 1, are refused") {
+  {
+    auto s = settings("mismatch");
+    s.topic_partitions = 4;
+    faust::app app{s};
+    auto words = app.topic<std::string, std::string>("words");
+    auto table =
+        app.table<std::string, int64_t>("counts", 0, {.partitions = 3});
+    app.agent("count", words, [table](std::string& w) { table[w] += 1; });
+    CHECK_THROWS_WITH_AS(app.start(), doctest::Contains("co-partitioned"),
+                         std::runtime_error);
+  }
+  {
+    auto s = settings("concurrent");
+    faust::app app{s};
+    auto words = app.topic<std::string, std::string>(
+        "words", {.value_serializer = "raw"});
+    auto table = app.table<std::string, int64_t>("counts", 0);
+    collector<std::string> errors;
+    app.agent("count", words,
+              [table, &errors](std::string& w) {
+                try {
+                  table[w] += 1;
+                } catch (const std::logic_error& e) {
+                  errors.add(e.what());
+                }
+              },
+              {.concurrency = 2});
+    app.start();
+    REQUIRE(words.send("a", "a").has_value());
+    REQUIRE(errors.wait_for(1));
+    CHECK(errors.items()[0].find("concurrency > 1") != std::string::npos);
+    app.stop();
+  }
+}

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "models/message.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <string>
+
+namespace faust::transport::kafka {
+
+/// Fills `msg` with librdkafka record `m` of `topic`: key and value view
+/// `m`'s buffers (no copy), kept alive by `storage` (null: valid only while
+/// `m` is); headers are copied.
+void to_message(models::message& msg, const rd_kafka_message_t* m,
+                const std::string& topic,
+                const std::shared_ptr<const void>& storage);
+
+} // namespace faust::transport::kafka
