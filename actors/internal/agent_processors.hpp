@@ -150,8 +150,10 @@ public:
 private:
   process_outcome deliver_batch(const models::message* m, size_t next) {
     delivered_ids_ = std::exchange(batch_ids_, {});
-    if (auto last = std::exchange(last_in_batch_, nullptr))
-      this->begin_event(*last);
+    // Kept until the next batch: the event context points into it.
+    batch_event_ = std::exchange(last_in_batch_, nullptr);
+    if (batch_event_)
+      this->begin_event(*batch_event_);
     state_.has_current = false;
     state_.want = wanted::nothing;
     ++timer_token_; // a pending timeout is now stale
@@ -202,6 +204,7 @@ private:
   event<K, V> scratch_;
   std::vector<std::pair<uint32_t, int64_t>> batch_ids_;
   models::message_ptr last_in_batch_;
+  models::message_ptr batch_event_;
   std::vector<std::pair<uint32_t, int64_t>> delivered_ids_;
   uint64_t timer_token_ = 0;
 };

@@ -40,10 +40,20 @@ void event_context::begin(const models::message& m) {
     topic_ = m.topic;
     topic_partitions_ = core_.partitions_of(m.topic);
   }
-  if (auto o = storage::origin_of(m))
-    origin_ = std::move(*o);
-  else
-    origin_ = {{m.topic, m.partition}, m.offset};
+  message_ = &m;
+  origin_.reset();
+}
+
+const storage::origin& event_context::origin() const {
+  // Only table writes need it: computed on first use, not per event.
+  if (!origin_) {
+    if (auto o = storage::origin_of(*message_))
+      origin_ = std::move(*o);
+    else
+      origin_ = storage::origin{{message_->topic, message_->partition},
+                                message_->offset};
+  }
+  return *origin_;
 }
 
 void event_context::touched(table_partition& part) {

@@ -4,6 +4,7 @@
 #include "storage/origin.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,8 @@ public:
   void end_work();
 
   bool in_event() const { return in_event_; }
-  const storage::origin& origin() const { return origin_; }
+  /// The source record the event stands for (valid during the event).
+  const storage::origin& origin() const;
   int32_t partition() const { return partition_; }
   /// The partition count of the event's topic (for co-partitioning).
   int32_t topic_partitions() const { return topic_partitions_; }
@@ -53,7 +55,9 @@ private:
   std::string agent_;
   bool may_write_tables_;
   bool in_event_ = false;
-  storage::origin origin_;
+  /// The event's record: alive until the event ends (the batch holds it).
+  const models::message* message_ = nullptr;
+  mutable std::optional<storage::origin> origin_;
   int32_t partition_ = 0;
   int32_t topic_partitions_ = 0;
   std::string topic_;
