@@ -189,6 +189,7 @@ std::shared_ptr<internal::table_desc> app::add_table(std::string name,
   changelog.internal = true;
   changelog.allow_empty = true;
   auto topic = core_->declare_topic({t->changelog_topic}, changelog);
+  t->changelog_desc = topic;
   t->key_spec = topic->key_spec;
   t->value_spec = topic->value_spec;
   t->options = opts;

@@ -63,6 +63,8 @@ struct app_settings {
   /// `at_least_once` (default) or `exactly_once`.
   std::string processing_guarantee = "at_least_once";
   int table_standby_replicas = 1;
+  /// How often keys of expired windows are removed from windowed tables.
+  std::chrono::milliseconds table_cleanup_interval{30000};
   /// Where a new consumer group starts: `earliest` or `latest`.
   std::string consumer_auto_offset_reset = "earliest";
   /// On stop, wait for agents to finish the events they hold (Faust's

@@ -2,8 +2,10 @@
 
 #include "actors/internal/table_access.hpp"
 #include "actors/internal/table_desc.hpp"
+#include "actors/windowed_table.hpp"
 #include "models/serializer.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -95,6 +97,34 @@ public:
   entry operator[](const K& key) const { return entry(*this, key); }
   bool contains(const K& key) const { return get(key).has_value(); }
 
+  /// This table, windowed in tumbling windows of `size` (Faust's
+  /// `table.tumbling(size, expires=...)`). Declare it so before start.
+  windowed_table<K, V> tumbling(std::chrono::duration<double> size,
+                                window_options opts = {}) const {
+    return windowed(storage::window::tumbling(size.count(), seconds(opts)),
+                    opts);
+  }
+  /// Hopping windows of `size`, a new one every `step`.
+  windowed_table<K, V> hopping(std::chrono::duration<double> size,
+                               std::chrono::duration<double> step,
+                               window_options opts = {}) const {
+    return windowed(
+        storage::window::hopping(size.count(), step.count(), seconds(opts)),
+        opts);
+  }
+  /// Sliding windows `[ts - before, ts + after]`; `opts.expires` is
+  /// required.
+  windowed_table<K, V> sliding(std::chrono::duration<double> before,
+                               std::chrono::duration<double> after,
+                               window_options opts) const {
+    if (!opts.expires)
+      throw std::invalid_argument("table '" + name() +
+                                  "': a sliding window needs expires");
+    return windowed(
+        storage::window::sliding(before.count(), after.count(), *seconds(opts)),
+        opts);
+  }
+
   /// Sets `key` for the event being processed.
   void set(const K& key, V value) const {
     internal::table_set(*desc_, encode_key(key),
@@ -144,6 +174,16 @@ public:
   }
 
 private:
+  static std::optional<double> seconds(const window_options& opts) {
+    if (!opts.expires)
+      return std::nullopt;
+    return std::chrono::duration<double>(*opts.expires).count();
+  }
+  windowed_table<K, V> windowed(storage::window w,
+                                const window_options& opts) const {
+    internal::make_windowed(*desc_, w, opts.expires);
+    return windowed_table<K, V>(desc_, default_, opts);
+  }
   std::string encode_key(const K& key) const {
     return models::dumps(desc_->key_spec, key);
   }

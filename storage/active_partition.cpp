@@ -25,6 +25,13 @@ void active_partition::for_each(
   });
 }
 
+void active_partition::expire(const std::vector<std::string>& keys) {
+  for (auto& key : keys) {
+    pending_.insert_or_assign(key, pending_value{std::nullopt, open_id_});
+    open_.erase(key);
+  }
+}
+
 bool active_partition::applied(const origin& o) const {
   return applied_.reflects(o);
 }

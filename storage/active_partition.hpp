@@ -70,6 +70,11 @@ public:
   /// batches were written.
   result<size_t> persist(const std::function<bool(uint64_t)>& delivered);
 
+  /// Deletes `keys` from the store in order with the pending writes,
+  /// without changelog records (expired windows: the changelog sheds them
+  /// through its retention, as in Faust).
+  void expire(const std::vector<std::string>& keys);
+
   /// True between an event's first write and `finish_event`.
   bool event_in_progress() const { return event_.has_value(); }
   /// Drops the writes of an unfinished event (its partition is being given

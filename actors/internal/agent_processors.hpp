@@ -32,7 +32,7 @@ public:
       auto& m = *records[i];
       if (!this->prepare(m, batch.tp_id, ev_))
         continue;
-      this->begin_event(m);
+      this->begin_event(m, &ev_.value);
       try {
         invoke();
       } catch (...) {
@@ -130,7 +130,7 @@ public:
         continue;
       state_.has_current = true;
       state_.want = wanted::nothing;
-      this->begin_event(m);
+      this->begin_event(m, &state_.current.value);
       task_.handle().resume();
       auto out = check(&m, i + 1);
       if (out.status != process_outcome::ok)

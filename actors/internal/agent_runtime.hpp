@@ -88,9 +88,12 @@ protected:
   }
 
   /// Table writes from now on belong to the event `m`.
-  static void begin_event(const models::message& m) {
-    if (auto* ctx = current_event_context())
+  static void begin_event(const models::message& m, const V* value = nullptr) {
+    if (auto* ctx = current_event_context()) {
       ctx->begin(m);
+      if (value)
+        ctx->set_value(value, typeid(V));
+    }
   }
   /// The event is done: its table writes go to the changelogs (before the
   /// event is acked).

@@ -36,6 +36,8 @@ void event_context::begin(const models::message& m) {
     end();
   in_event_ = true;
   partition_ = m.partition;
+  value_ = nullptr;
+  timestamp_ = static_cast<double>(m.timestamp_ms) / 1000.0;
   if (topic_ != m.topic) {
     topic_ = m.topic;
     topic_partitions_ = core_.partitions_of(m.topic);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 namespace faust::internal {
@@ -36,6 +37,20 @@ public:
   /// the stores once the changelog records are delivered.
   void end_work();
 
+  /// The event's decoded value, for `relative_to_field` (set by the
+  /// processors; null when not available, as in `take` batches).
+  void set_value(const void* value, const std::type_info& type) {
+    value_ = value;
+    value_type_ = &type;
+  }
+  template <class T> const T* value_as() const {
+    return value_ && *value_type_ == typeid(T) ? static_cast<const T*>(value_)
+                                               : nullptr;
+  }
+  /// The event's timestamp, seconds since the Unix epoch (Faust's
+  /// `event.message.timestamp`).
+  double timestamp() const { return timestamp_; }
+
   bool in_event() const { return in_event_; }
   /// The source record the event stands for (valid during the event).
   const storage::origin& origin() const;
@@ -58,6 +73,9 @@ private:
   /// The event's record: alive until the event ends (the batch holds it).
   const models::message* message_ = nullptr;
   mutable std::optional<storage::origin> origin_;
+  const void* value_ = nullptr;
+  const std::type_info* value_type_ = nullptr;
+  double timestamp_ = 0;
   int32_t partition_ = 0;
   int32_t topic_partitions_ = 0;
   std::string topic_;

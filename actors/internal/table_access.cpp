@@ -1,5 +1,6 @@
 #include "actors/internal/table_access.hpp"
 
+#include "actors/internal/app_core.hpp"
 #include "actors/internal/event_context.hpp"
 #include "supervision/logger.hpp"
 
@@ -41,7 +42,8 @@ std::optional<std::string> table_get(table_desc& table, std::string_view key) {
 }
 
 void table_set(table_desc& table, std::string key,
-               std::optional<std::string> value) {
+               std::optional<std::string> value,
+               std::optional<double> window_end) {
   auto* ctx = current_event_context();
   if (!ctx || !ctx->in_event())
     throw std::logic_error("table '" + table.name +
@@ -66,12 +68,28 @@ void table_set(table_desc& table, std::string key,
     std::lock_guard lock(part.mutex);
     if (!part.active)
       return; // the partition was revoked: its next owner redoes the event
+    if (window_end && part.expiry)
+      part.expiry->track(key, *window_end);
     if (value)
       part.active->put(ctx->origin(), std::move(key), std::move(*value));
     else
       part.active->erase(ctx->origin(), std::move(key));
   }
   ctx->touched(part);
+}
+
+void make_windowed(table_desc& table, const storage::window& w,
+                   std::optional<std::chrono::milliseconds> expires) {
+  if (!table.parts.empty())
+    throw std::logic_error("table '" + table.name +
+                           "': windows are set before the app starts");
+  if (table.window)
+    throw std::logic_error("table '" + table.name + "' is windowed already");
+  table.window = w;
+  if (table.changelog_desc) {
+    table.changelog_desc->options.deleting = true;
+    table.changelog_desc->options.retention = expires;
+  }
 }
 
 void table_for_each(

@@ -2,6 +2,7 @@
 
 #include "actors/internal/table_desc.hpp"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,8 +20,17 @@ std::optional<std::string> table_get(table_desc& table, std::string_view key);
 /// `std::logic_error` outside an event (Faust: "Setting table key from
 /// outside of stream iteration"), from an agent with concurrency > 1, or
 /// when the event's topic is not co-partitioned with the table.
+/// `window_end`: for a windowed table, the end of the key's window (its
+/// expiry is tracked).
 void table_set(table_desc& table, std::string key,
-               std::optional<std::string> value);
+               std::optional<std::string> value,
+               std::optional<double> window_end = {});
+
+/// Makes `table` windowed by `w`: its changelog becomes `compact,delete`
+/// with `retention.ms = expires` (Faust's windowed changelog). Throws
+/// `std::logic_error` once the app runs, or if it is windowed already.
+void make_windowed(table_desc& table, const storage::window& w,
+                   std::optional<std::chrono::milliseconds> expires);
 
 /// Calls `fn` with every key and value of the partitions active on this
 /// worker until it returns false.

@@ -4,15 +4,22 @@
 #include "models/serializer.hpp"
 #include "storage/active_partition.hpp"
 #include "storage/store.hpp"
+#include "storage/window.hpp"
+#include "storage/window_expiry.hpp"
 #include "transport/kafka/producer.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faust::internal {
+
+struct topic_desc;
 
 /// One partition of one table on this worker. While the worker owns the
 /// partition (after its recovery), `active` holds its store and its pending
@@ -33,6 +40,9 @@ public:
   /// producer, or under exactly_once the source partition's transactional
   /// producer that carried the changelog records.
   std::shared_ptr<transport::kafka::producer> delivery;
+  /// Windowed tables with `expires`: which stored keys belong to windows
+  /// that have expired (Faust's per-partition TTL bookkeeping).
+  std::unique_ptr<storage::window_expiry> expiry;
   /// True from assignment to release (recovery may still be running).
   bool assigned = false;
   /// Bumped at every assignment and release, so a recovery that finishes
@@ -55,6 +65,16 @@ struct table_desc {
   std::string key_type;
   std::string value_type;
   table_options options;
+  /// Set for a windowed table (`table.tumbling(...)`, ...): keys are
+  /// stored as `[key, [start, end]]`.
+  std::optional<storage::window> window;
+  /// A windowed table's `on_window_close`, on stored bytes: called with
+  /// each expired window's key and last value.
+  std::function<void(std::string_view key, std::string_view value)>
+      on_window_close;
+  /// The changelog topic's declaration (windowing changes its cleanup
+  /// policy and retention before start).
+  std::shared_ptr<topic_desc> changelog_desc;
   /// One per partition, made at start.
   std::vector<std::unique_ptr<table_partition>> parts;
 

@@ -4,6 +4,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 namespace faust::internal {
 
 namespace {
@@ -11,6 +13,8 @@ namespace {
 struct table_manager_state {
   std::shared_ptr<app_core> core;
   std::unique_ptr<changelog_source> source;
+  std::chrono::steady_clock::time_point next_cleanup =
+      std::chrono::steady_clock::now();
   static inline const char* name = "faust.table_manager";
 };
 
@@ -39,8 +43,19 @@ caf::behavior table_manager_impl(table_manager_actor* self,
         return true;
       },
       [self](tick_atom) {
-        persist_all(*self->state.core);
-        self->delayed_send(self, std::chrono::milliseconds{200},
+        auto& st = self->state;
+        auto now = std::chrono::steady_clock::now();
+        if (now >= st.next_cleanup) {
+          st.next_cleanup = now + st.core->settings.table_cleanup_interval;
+          if (auto n = expire_windows(*st.core))
+            faust::log().debug("tables: {} keys of expired windows removed", n);
+        }
+        persist_all(*st.core);
+        // Persist every 200 ms; a shorter cleanup interval ticks faster.
+        self->delayed_send(self,
+                           std::clamp(st.core->settings.table_cleanup_interval,
+                                      std::chrono::milliseconds{1},
+                                      std::chrono::milliseconds{200}),
                            tick_atom::value);
       },
   };

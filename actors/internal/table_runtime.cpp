@@ -4,6 +4,7 @@
 #include "actors/internal/source_scope.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/rocksdb_store.hpp"
+#include "storage/windowed_key.hpp"
 #include "supervision/logger.hpp"
 
 #include <algorithm>
@@ -177,6 +178,21 @@ void release_locked(app_core& core, table_partition& part,
   part.delivery.reset();
   if (!table.uses_rocksdb())
     part.kept = std::move(store);
+}
+
+/// A windowed table with `expires`: tracks the windows of the keys a
+/// partition has after recovery, so they expire as if written here.
+void track_windows(const table_desc& table, table_partition& part) {
+  if (!table.window || !table.window->expires()) {
+    part.expiry.reset();
+    return;
+  }
+  part.expiry = std::make_unique<storage::window_expiry>(*table.window);
+  part.active->for_each([&](std::string_view key, std::string_view) {
+    if (auto parts = storage::split_windowed_key(key))
+      part.expiry->track(std::string(key), parts->range.end);
+    return true;
+  });
 }
 
 bool co_partitioned(app_core& core, const table_desc& table,
@@ -360,6 +376,7 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
     }
     j.target.part->active = std::make_unique<storage::active_partition>(
         std::move(j.store), j.changelog);
+    track_windows(*j.target.table, *j.target.part);
     ++report.partitions;
     recovered_tables.insert(j.target.table);
   }
@@ -424,6 +441,36 @@ void seal_and_persist(app_core& core, table_partition& part) {
     return;
   (void)seal_locked(part, delivery_producer(core));
   persist_locked(core, part, nullptr);
+}
+
+size_t expire_windows(app_core& core) {
+  size_t n = 0;
+  for (auto& table : core.tables) {
+    // Closed windows with their last values, for `on_window_close` (called
+    // without the partition's lock: it may read tables).
+    std::vector<std::pair<std::string, std::string>> closed;
+    for (auto& part : table->parts) {
+      std::lock_guard lock(part->mutex);
+      if (!part->active || !part->expiry)
+        continue;
+      auto keys = part->expiry->take_expired();
+      n += keys.size();
+      if (table->on_window_close)
+        for (auto& key : keys)
+          if (auto value = part->active->get(key); value && value->has_value())
+            closed.emplace_back(key, std::move(**value));
+      part->active->expire(keys);
+    }
+    for (auto& [key, value] : closed) {
+      try {
+        table->on_window_close(key, value);
+      } catch (const std::exception& e) {
+        faust::log().error("table '{}': on_window_close for {} failed: {}",
+                           table->name, key, e.what());
+      }
+    }
+  }
+  return n;
 }
 
 void persist_all(app_core& core) {

@@ -89,6 +89,11 @@ void finish_event(app_core& core, table_partition& part);
 /// batch whose changelog records are delivered.
 void seal_and_persist(app_core& core, table_partition& part);
 
+/// Deletes the keys of expired windows from every active partition of the
+/// windowed tables with `expires` (the `table_cleanup_interval` timer).
+/// Returns how many keys it deleted.
+size_t expire_windows(app_core& core);
+
 /// Writes delivered batches of every active partition (a timer: the last
 /// events before a quiet spell must reach the store too).
 void persist_all(app_core& core);
