@@ -6,6 +6,7 @@
 #include "actors/internal/agent_processors.hpp"
 #include "actors/internal/forwarder.hpp"
 #include "actors/internal/timer_config.hpp"
+#include "actors/set_table.hpp"
 #include "actors/settings.hpp"
 #include "actors/stream.hpp"
 #include "actors/stream_spec.hpp"
@@ -138,6 +139,21 @@ public:
         [d = std::move(default_value)] { return d; });
     return faust::table<K, V>(declare_table<K, V>(std::move(name), opts),
                               std::move(make));
+  }
+
+  /// Declares a table of sets (Faust's `app.SetTable`): `st[key].add(m)`,
+  /// `.discard(m)`, `.update(added, removed)`; its changelog holds the
+  /// operations and is not compacted. Members are JSON.
+  template <class K, class V>
+  faust::set_table<K, V> set_table(std::string name, table_options opts = {}) {
+    if (opts.value_serializer && *opts.value_serializer != "json")
+      throw std::invalid_argument("set table '" + name +
+                                  "': members are stored as JSON; "
+                                  "value_serializer must be json, not '" +
+                                  *opts.value_serializer + "'");
+    auto desc = declare_table<K, V>(std::move(name), opts);
+    internal::make_set_table(*desc);
+    return faust::set_table<K, V>(std::move(desc));
   }
 
   /// The declared tables (the `tables` command).

@@ -138,12 +138,7 @@ public:
   /// Keys and values of the partitions active on this worker (Faust's
   /// `table.items()`), in no particular order.
   std::vector<std::pair<K, V>> items() const {
-    std::vector<std::pair<std::string, std::string>> raw;
-    internal::table_for_each(*desc_,
-                             [&](std::string_view k, std::string_view v) {
-                               raw.emplace_back(k, v);
-                               return true;
-                             });
+    auto raw = internal::table_entries(*desc_);
     std::vector<std::pair<K, V>> out;
     out.reserve(raw.size());
     for (auto& [k, v] : raw)
@@ -164,14 +159,7 @@ public:
     return out;
   }
   /// Keys in the partitions active on this worker (Faust's `len(table)`).
-  size_t size() const {
-    size_t n = 0;
-    internal::table_for_each(*desc_, [&](std::string_view, std::string_view) {
-      ++n;
-      return true;
-    });
-    return n;
-  }
+  size_t size() const { return internal::table_size(*desc_); }
 
 private:
   static std::optional<double> seconds(const window_options& opts) {

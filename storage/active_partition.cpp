@@ -37,7 +37,8 @@ bool active_partition::applied(const origin& o) const {
 }
 
 void active_partition::stage(const origin& o, std::string key,
-                             std::optional<std::string> value) {
+                             std::optional<std::string> value,
+                             std::optional<logged_as> record) {
   if (event_ && !(*event_ == o))
     throw std::logic_error("table partition " + changelog_.topic + "[" +
                            std::to_string(changelog_.partition) +
@@ -48,7 +49,8 @@ void active_partition::stage(const origin& o, std::string key,
     return; // this event's effect is already in the state
   event_ = o;
   pending_.insert_or_assign(key, pending_value{value, open_id_});
-  event_writes_.push_back({std::move(key), std::move(value)});
+  event_writes_.push_back(
+      {std::move(key), std::move(value), std::move(record)});
 }
 
 void active_partition::put(const origin& o, std::string key,
@@ -58,6 +60,12 @@ void active_partition::put(const origin& o, std::string key,
 
 void active_partition::erase(const origin& o, std::string key) {
   stage(o, std::move(key), std::nullopt);
+}
+
+void active_partition::put_logged(const origin& o, std::string key,
+                                  std::optional<std::string> value,
+                                  logged_as record) {
+  stage(o, std::move(key), std::move(value), std::move(record));
 }
 
 std::vector<models::message> active_partition::finish_event() {
@@ -74,9 +82,15 @@ std::vector<models::message> active_partition::finish_event() {
     models::message m;
     m.topic = changelog_.topic;
     m.partition = changelog_.partition;
-    m.key = w.key;
-    if (w.value)
-      m.value = *w.value;
+    if (w.record) {
+      m.key = std::move(w.record->key);
+      if (w.record->value)
+        m.value = std::move(*w.record->value);
+    } else {
+      m.key = w.key;
+      if (w.value)
+        m.value = *w.value;
+    }
     m.headers = {
         {std::string(origin_header), origin_text},
         {std::string(origin_part_header), encode_origin_part({i, count})}};

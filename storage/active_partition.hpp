@@ -56,6 +56,17 @@ public:
   /// Deletes `key` for the event `o` (a tombstone on the changelog).
   void erase(const origin& o, std::string key);
 
+  /// A changelog record that is not the store write itself (a set table
+  /// logs the operation, `[1, key]` -> member, and stores the whole set).
+  struct logged_as {
+    std::string key;
+    std::optional<std::string> value;
+  };
+  /// Sets (or, with an empty `value`, deletes) `key` in the store for the
+  /// event `o`, with `record` on the changelog instead of the write.
+  void put_logged(const origin& o, std::string key,
+                  std::optional<std::string> value, logged_as record);
+
   /// The current event is done: returns its changelog records (none if it
   /// wrote nothing here, or was already applied) for the caller to
   /// produce, in order, before the next `seal`.
@@ -99,6 +110,8 @@ private:
   struct write {
     std::string key;
     std::optional<std::string> value;
+    /// Set when the changelog record differs from the write.
+    std::optional<logged_as> record;
   };
   struct pending_value {
     std::optional<std::string> value;
@@ -110,8 +123,8 @@ private:
     uint64_t epoch = 0;
     store_batch writes;
   };
-  void stage(const origin& o, std::string key,
-             std::optional<std::string> value);
+  void stage(const origin& o, std::string key, std::optional<std::string> value,
+             std::optional<logged_as> record = std::nullopt);
 
   std::unique_ptr<partition_store> store_;
   models::topic_partition changelog_;

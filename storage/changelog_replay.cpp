@@ -1,9 +1,12 @@
 #include "storage/changelog_replay.hpp"
 
+#include "storage/set_operation.hpp"
+
 namespace faust::storage {
 
-changelog_replay::changelog_replay(partition_store& store)
-    : store_(store), applied_(store.offsets()) {
+changelog_replay::changelog_replay(partition_store& store,
+                                   changelog_format format)
+    : store_(store), format_(format), applied_(store.offsets()) {
   next_ = applied_.changelog ? *applied_.changelog + 1 : 0;
 }
 
@@ -17,7 +20,9 @@ void changelog_replay::apply(const group& g) {
     return;
   }
   for (auto& c : g.changes) {
-    if (c.value)
+    if (format_ == changelog_format::set_operations)
+      apply_set_operation(c);
+    else if (c.value)
       batch_.put(c.key, *c.value);
     else
       batch_.erase(c.key);
@@ -27,6 +32,37 @@ void changelog_replay::apply(const group& g) {
     batch_.applied(g.from->tp, g.from->offset);
     applied_.advance_source(g.from->tp, g.from->offset);
   }
+}
+
+void changelog_replay::apply_set_operation(const change& c) {
+  auto fail = [&](const std::string& why) {
+    ++malformed_;
+    last_malformed_ = "changelog offset " + std::to_string(c.offset) + ": " +
+                      why + " (record skipped)";
+  };
+  auto key = split_set_changelog_key(c.key);
+  if (!key)
+    return fail(key.error().message);
+  if (!c.value)
+    return fail("a set operation without a value");
+  std::string set_key(key->key_json);
+  std::optional<std::string> current;
+  if (auto it = unwritten_.find(set_key); it != unwritten_.end()) {
+    current = it->second;
+  } else {
+    auto stored = store_.get(set_key);
+    if (!stored)
+      return fail("cannot read the stored set: " + stored.error().message);
+    current = std::move(*stored);
+  }
+  auto next = storage::apply_set_operation(current, key->op, *c.value);
+  if (!next)
+    return fail(next.error().message);
+  if (next->value)
+    batch_.put(set_key, *next->value);
+  else
+    batch_.erase(set_key);
+  unwritten_.insert_or_assign(std::move(set_key), std::move(next->value));
 }
 
 void changelog_replay::drop_held() {
@@ -85,6 +121,7 @@ result<size_t> changelog_replay::flush() {
   if (!written)
     return written.error();
   batch_.clear();
+  unwritten_.clear();
   return std::exchange(batch_records_, 0);
 }
 

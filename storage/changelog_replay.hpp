@@ -7,9 +7,20 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace faust::storage {
+
+/// How a table's changelog records change its store.
+enum class changelog_format {
+  /// A record is the write itself: key and value; a tombstone deletes.
+  key_value,
+  /// A set table's operations (`[op, key]` -> member, see
+  /// `set_operation.hpp`), applied to the set stored under `key`.
+  set_operations,
+};
 
 /// Applies a table partition's changelog records to its store (recovery,
 /// and standbys following an active elsewhere), so that every source event
@@ -27,7 +38,9 @@ namespace faust::storage {
 /// changelog offset to resume from and the newest origins applied.
 class changelog_replay {
 public:
-  explicit changelog_replay(partition_store& store);
+  explicit changelog_replay(
+      partition_store& store,
+      changelog_format format = changelog_format::key_value);
 
   /// Takes the changelog record `m` (in offset order).
   void add(const models::message& m);
@@ -45,6 +58,10 @@ public:
   /// Records skipped as already applied, and records of dropped groups.
   uint64_t skipped() const { return skipped_; }
   uint64_t dropped() const { return dropped_; }
+  /// Records that could not be applied (a set operation that is not one),
+  /// and the last such error, naming the record's offset.
+  uint64_t malformed() const { return malformed_; }
+  const std::string& last_malformed() const { return last_malformed_; }
 
 private:
   struct change {
@@ -59,9 +76,13 @@ private:
     std::vector<change> changes;
   };
   void apply(const group& g);
+  void apply_set_operation(const change& c);
   void drop_held();
 
   partition_store& store_;
+  changelog_format format_;
+  /// Sets changed by the batch not yet written (set operations read them).
+  std::unordered_map<std::string, std::optional<std::string>> unwritten_;
   applied_offsets applied_;
   store_batch batch_;
   size_t batch_records_ = 0;
@@ -70,6 +91,8 @@ private:
   int64_t next_ = 0;
   uint64_t skipped_ = 0;
   uint64_t dropped_ = 0;
+  uint64_t malformed_ = 0;
+  std::string last_malformed_;
 };
 
 } // namespace faust::storage

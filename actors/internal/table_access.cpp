@@ -41,9 +41,11 @@ std::optional<std::string> table_get(table_desc& table, std::string_view key) {
   return std::nullopt;
 }
 
-void table_set(table_desc& table, std::string key,
-               std::optional<std::string> value,
-               std::optional<double> window_end) {
+namespace {
+
+/// The partition the current event may write, after the checks every
+/// change makes.
+table_partition& writable_partition(table_desc& table) {
   auto* ctx = current_event_context();
   if (!ctx || !ctx->in_event())
     throw std::logic_error("table '" + table.name +
@@ -63,7 +65,16 @@ void table_set(table_desc& table, std::string key,
         std::to_string(ctx->topic_partitions()) +
         ": Number of partitions between related topics differ (a table "
         "must be co-partitioned with the topic of the agent changing it)");
-  auto& part = *table.parts[static_cast<size_t>(ctx->partition())];
+  return *table.parts[static_cast<size_t>(ctx->partition())];
+}
+
+} // namespace
+
+void table_set(table_desc& table, std::string key,
+               std::optional<std::string> value,
+               std::optional<double> window_end) {
+  auto& part = writable_partition(table);
+  auto* ctx = current_event_context();
   {
     std::lock_guard lock(part.mutex);
     if (!part.active)
@@ -76,6 +87,34 @@ void table_set(table_desc& table, std::string key,
       part.active->erase(ctx->origin(), std::move(key));
   }
   ctx->touched(part);
+}
+
+void table_update_set(table_desc& table, const std::string& key_json,
+                      storage::set_operation op, std::string value_json) {
+  auto& part = writable_partition(table);
+  auto* ctx = current_event_context();
+  {
+    std::lock_guard lock(part.mutex);
+    if (!part.active)
+      return; // the partition was revoked: its next owner redoes the event
+    auto current = get_locked(part, key_json, table);
+    auto next = storage::apply_set_operation(current, op, value_json);
+    if (!next)
+      throw std::invalid_argument("set table '" + table.name + "' key " +
+                                  key_json + ": " + next.error().message);
+    if (!next->changed)
+      return;
+    part.active->put_logged(
+        ctx->origin(), key_json, std::move(next->value),
+        {storage::set_changelog_key(op, key_json), std::move(value_json)});
+  }
+  ctx->touched(part);
+}
+
+void make_set_table(table_desc& table) {
+  table.changelog_format = storage::changelog_format::set_operations;
+  if (table.changelog_desc)
+    table.changelog_desc->options.compacting = false;
 }
 
 void make_windowed(table_desc& table, const storage::window& w,
@@ -105,6 +144,29 @@ void table_for_each(
         return go_on = fn(k, v);
       });
   }
+}
+
+} // namespace faust::internal
+
+namespace faust::internal {
+
+std::vector<std::pair<std::string, std::string>>
+table_entries(table_desc& table) {
+  std::vector<std::pair<std::string, std::string>> out;
+  table_for_each(table, [&](std::string_view k, std::string_view v) {
+    out.emplace_back(k, v);
+    return true;
+  });
+  return out;
+}
+
+size_t table_size(table_desc& table) {
+  size_t n = 0;
+  table_for_each(table, [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  });
+  return n;
 }
 
 } // namespace faust::internal

@@ -3,6 +3,7 @@
 #include "actors/table_options.hpp"
 #include "models/serializer.hpp"
 #include "storage/active_partition.hpp"
+#include "storage/changelog_replay.hpp"
 #include "storage/store.hpp"
 #include "storage/window.hpp"
 #include "storage/window_expiry.hpp"
@@ -67,6 +68,10 @@ struct table_desc {
   table_options options;
   /// Set for a windowed table (`table.tumbling(...)`, ...): keys are
   /// stored as `[key, [start, end]]`.
+  /// How changelog records change the store: a plain table's are the
+  /// writes, a set table's are operations on the stored sets.
+  storage::changelog_format changelog_format =
+      storage::changelog_format::key_value;
   std::optional<storage::window> window;
   /// A windowed table's `on_window_close`, on stored bytes: called with
   /// each expired window's key and last value.

@@ -305,7 +305,8 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
       ranges.push_back({j.changelog, from, marks->second});
       total += static_cast<uint64_t>(marks->second - from);
     }
-    j.replay = std::make_unique<storage::changelog_replay>(*j.store);
+    j.replay = std::make_unique<storage::changelog_replay>(
+        *j.store, t.table->changelog_format);
     by_tp[j.changelog] = jobs.size();
     jobs.push_back(std::move(j));
   }
@@ -367,6 +368,11 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
                         "short (they are processed again)",
                         name_of(*j.target.table, j.target.part->number),
                         j.replay->dropped());
+    if (j.replay->malformed() > 0)
+      faust::log().error("{}: skipped {} changelog records that are not "
+                         "valid for the table; the last: {}",
+                         name_of(*j.target.table, j.target.part->number),
+                         j.replay->malformed(), j.replay->last_malformed());
     j.replay.reset();
     std::lock_guard lock(j.target.part->mutex);
     if (j.target.part->generation != j.target.generation) {
