@@ -61,6 +61,8 @@ void apply_environment(app_settings& s) {
   if (auto v = environment_setting("BROKER_SESSION_TIMEOUT"))
     s.broker_session_timeout =
         std::chrono::seconds(parse_int<int64_t>("BROKER_SESSION_TIMEOUT", *v));
+  if (auto v = environment_setting("TABLE_STANDBY_REPLICAS"))
+    s.table_standby_replicas = parse_int<int>("TABLE_STANDBY_REPLICAS", *v);
   if (auto v = environment_setting("WEB_PORT"))
     s.web_port = parse_int<int>("WEB_PORT", *v);
 }
@@ -85,6 +87,8 @@ void validate(const app_settings& s) {
                                 "': expected at_least_once or exactly_once");
   if (s.topic_partitions < 1)
     throw std::invalid_argument("topic_partitions must be positive");
+  if (s.table_standby_replicas < 0)
+    throw std::invalid_argument("table_standby_replicas must be 0 or more");
   if (!s.store.empty() && s.store.rfind("memory://", 0) != 0 &&
       s.store.rfind("rocksdb://", 0) != 0)
     throw std::invalid_argument("store '" + s.store +

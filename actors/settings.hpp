@@ -62,6 +62,11 @@ struct app_settings {
   std::string timezone = "UTC";
   /// `at_least_once` (default) or `exactly_once`.
   std::string processing_guarantee = "at_least_once";
+  /// Standby replicas of table partitions: with 1 or more, a worker keeps
+  /// following the changelog of every table partition another worker owns
+  /// (its store stays warm, so taking the partition over replays only the
+  /// tail); 0 turns standbys off. See the README for how many standbys a
+  /// partition gets.
   int table_standby_replicas = 1;
   /// How often keys of expired windows are removed from windowed tables.
   std::chrono::milliseconds table_cleanup_interval{30000};

@@ -104,6 +104,9 @@ public:
   /// Recovers table partitions (Kafka apps with tables).
   caf::actor table_manager;
   std::atomic<bool> running{false};
+  /// True once the consumer group gave this worker an assignment: table
+  /// partitions not assigned here are then owned elsewhere (standbys).
+  std::atomic<bool> group_assigned{false};
 
   /// Declares a topic (once per name set); serializer names are parsed here
   /// so a bad name fails at declaration with a clear message.

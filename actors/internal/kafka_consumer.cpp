@@ -368,6 +368,7 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
   auto& st = self->state;
   if (kind == rebalance_kind::assigned) {
     st.ever_assigned = true;
+    st.core->group_assigned = true;
     std::map<std::string, assignment> per_topic;
     for (auto& tp : tps) {
       auto subs = st.subscribers.find(tp.topic);

@@ -34,8 +34,10 @@ public:
   std::mutex mutex;
   /// Set while this worker owns the partition and it is recovered.
   std::unique_ptr<storage::active_partition> active;
-  /// A `memory://` store kept after a release: assigned back, the
-  /// partition replays only what it missed.
+  /// The store while this worker does not own the partition: a
+  /// `memory://` store kept after a release, or a standby's store following
+  /// the changelog. Assigned back, the partition replays only what it
+  /// missed.
   std::unique_ptr<storage::partition_store> kept;
   /// The producer whose delivery epochs gate store writes: the app's
   /// producer, or under exactly_once the source partition's transactional

@@ -20,6 +20,24 @@ struct table_manager_state {
 
 using table_manager_actor = caf::stateful_actor<table_manager_state>;
 
+/// The changelog reader, made on first use; null (and the app failed) if it
+/// cannot be made.
+changelog_source* source_of(table_manager_state& st) {
+  if (!st.source) {
+    auto made = make_changelog_source(*st.core);
+    if (!made) {
+      st.core->fail("table changelogs: " + made.error().message);
+      return nullptr;
+    }
+    st.source = std::move(*made);
+  }
+  return st.source.get();
+}
+
+/// Standby records read per partition per tick: a long catch-up is spread
+/// over ticks, so a recovery request waits for one slice at most.
+constexpr int64_t standby_slice = 100000;
+
 caf::behavior table_manager_impl(table_manager_actor* self,
                                  std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
@@ -27,15 +45,10 @@ caf::behavior table_manager_impl(table_manager_actor* self,
   return {
       [self](recover_atom, const recovery_request& request) {
         auto& st = self->state;
-        if (!st.source) {
-          auto made = make_changelog_source(*st.core);
-          if (!made) {
-            st.core->fail("table recovery: " + made.error().message);
-            return false;
-          }
-          st.source = std::move(*made);
-        }
-        auto done = recover(*st.core, *st.source, request.targets);
+        auto* source = source_of(st);
+        if (!source)
+          return false;
+        auto done = recover(*st.core, *source, request.targets);
         if (!done) {
           st.core->fail(done.error().message);
           return false;
@@ -51,6 +64,16 @@ caf::behavior table_manager_impl(table_manager_actor* self,
             faust::log().debug("tables: {} keys of expired windows removed", n);
         }
         persist_all(*st.core);
+        if (st.core->group_assigned &&
+            st.core->settings.table_standby_replicas > 0)
+          if (auto* source = source_of(st)) {
+            auto r = follow_standbys(*st.core, *source, standby_slice);
+            if (r.records_read > 0)
+              faust::log().debug("standby: {} changelog records read, {} "
+                                 "applied, {} table partitions followed",
+                                 r.records_read, r.records_applied,
+                                 r.partitions);
+          }
         // Persist every 200 ms; a shorter cleanup interval ticks faster.
         self->delayed_send(self,
                            std::clamp(st.core->settings.table_cleanup_interval,

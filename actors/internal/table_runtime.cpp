@@ -74,6 +74,10 @@ private:
   transport::memory_broker& broker_;
 };
 
+bool standbys_enabled(const app_core& core) {
+  return core.uses_kafka() && core.settings.table_standby_replicas > 0;
+}
+
 std::string name_of(const table_desc& t, int32_t partition) {
   return "table '" + t.name + "' partition " + std::to_string(partition);
 }
@@ -176,7 +180,8 @@ void release_locked(app_core& core, table_partition& part,
   auto store = std::move(active).release_store();
   part.active.reset();
   part.delivery.reset();
-  if (!table.uses_rocksdb())
+  // A standby keeps following it; a memory store would be lost otherwise.
+  if (!table.uses_rocksdb() || standbys_enabled(core))
     part.kept = std::move(store);
 }
 
@@ -396,6 +401,91 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
   for (auto* t : recovered_tables)
     if (t->options.on_recover)
       t->options.on_recover();
+  return report;
+}
+
+standby_report follow_standbys(app_core& core, changelog_source& source,
+                               int64_t max_records) {
+  standby_report report;
+  if (!standbys_enabled(core) || !core.group_assigned)
+    return report;
+  for (auto& table : core.tables)
+    for (auto& part : table->parts) {
+      std::unique_ptr<storage::partition_store> store;
+      {
+        std::lock_guard lock(part->mutex);
+        if (part->assigned || part->active)
+          continue; // owned here
+        store = std::move(part->kept);
+      }
+      ++report.partitions;
+      auto give_back = [&] {
+        std::lock_guard lock(part->mutex);
+        if (!part->active && !part->kept)
+          part->kept = std::move(store);
+      };
+      if (!store) {
+        auto opened = open_store(core, *table, part->number);
+        if (!opened) {
+          faust::log().warn("standby {}: {}", name_of(*table, part->number),
+                            opened.error().message);
+          continue;
+        }
+        store = std::move(*opened);
+      }
+      models::topic_partition changelog{table->changelog_topic, part->number};
+      auto marks = source.watermarks(changelog);
+      if (!marks) {
+        faust::log().debug("standby {}: {}", name_of(*table, part->number),
+                           marks.error().message);
+        give_back();
+        continue;
+      }
+      auto applied = store->offsets().changelog;
+      int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
+      int64_t until = std::min(marks->second, from + max_records);
+      if (from >= until) {
+        give_back();
+        continue;
+      }
+      storage::changelog_replay replay(*store, table->changelog_format);
+      auto buffer = table->options.standby_buffer_size.value_or(
+          table->options.recovery_buffer_size);
+      size_t since_flush = 0;
+      bool failed = false;
+      auto apply = [&](const models::message& m) {
+        ++report.records_read;
+        if (table->options.on_changelog_event)
+          table->options.on_changelog_event(m);
+        replay.add(m);
+        if (++since_flush >= buffer && !failed) {
+          since_flush = 0;
+          if (auto n = replay.flush())
+            report.records_applied += *n;
+          else
+            failed = true;
+        }
+      };
+      auto read = source.read({{changelog, from, until}}, apply);
+      // An event's records still being written stay for the next pass (no
+      // discard_incomplete: the owner may be producing the rest).
+      auto flushed = replay.flush();
+      if (flushed)
+        report.records_applied += *flushed;
+      if (!read || !flushed || failed)
+        faust::log().warn("standby {}: {}", name_of(*table, part->number),
+                          !read
+                              ? read.error().message
+                              : "cannot write its store" +
+                                    (flushed ? std::string()
+                                             : ": " + flushed.error().message));
+      if (replay.malformed() > 0)
+        faust::log().error("standby {}: skipped {} changelog records that are "
+                           "not valid for the table; the last: {}",
+                           name_of(*table, part->number), replay.malformed(),
+                           replay.last_malformed());
+      give_back();
+    }
   return report;
 }
 

@@ -89,6 +89,23 @@ void finish_event(app_core& core, table_partition& part);
 /// batch whose changelog records are delivered.
 void seal_and_persist(app_core& core, table_partition& part);
 
+/// What one pass over the standby partitions did.
+struct standby_report {
+  /// Table partitions followed (owned by other workers).
+  size_t partitions = 0;
+  uint64_t records_read = 0;
+  uint64_t records_applied = 0;
+};
+
+/// Standby replicas: brings the store of every table partition this worker
+/// does not own (once the group assigned it something) up to its
+/// changelog's high watermark, reading at most `max_records` records per
+/// partition per pass so recoveries are not held up. The stores stay in
+/// `table_partition::kept`, where a recovery after an assignment finds
+/// them. Errors are logged; the next pass tries again.
+standby_report follow_standbys(app_core& core, changelog_source& source,
+                               int64_t max_records);
+
 /// Deletes the keys of expired windows from every active partition of the
 /// windowed tables with `expires` (the `table_cleanup_interval` timer).
 /// Returns how many keys it deleted.

@@ -85,3 +85,44 @@ wait_records() {
 read_all() {
   timeout 30 kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%s\n'
 }
+
+# page_view_lines FROM TO PAGES: `user:json` lines for kcat -K: where view i
+# is of page p(i*7 % PAGES) by user u(i % 13), keyed by user (so one page's
+# views arrive on several partitions and go through the repartition).
+page_view_lines() {
+  awk -v from="$1" -v to="$2" -v pages="$3" 'BEGIN {
+    for (i = from; i <= to; i++)
+      printf "u%d:{\"id\": \"p%d\", \"user\": \"u%d\"}\n", i % 13, (i * 7) % pages, i % 13 }'
+}
+
+# page_view_counts FROM TO PAGES: the `"page" count` lines those views make.
+page_view_counts() {
+  page_view_lines "$@" | sed 's/.*"id": "\(p[0-9]*\)".*/\1/' | sort | uniq -c |
+    awk '{print "\"" $2 "\"", $1}' | sort
+}
+
+# expect_changelog_counts TOPIC WANT SECONDS: waits until the last value of
+# each key on TOPIC, as `key value` lines, equals the file WANT.
+expect_changelog_counts() {
+  local deadline=$((SECONDS + $3))
+  until timeout 30 kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q \
+    -f '%k %s\n' | awk '{v[$1] = $2} END {for (k in v) print k, v[k]}' |
+    sort >"$WORK/changelog" && cmp -s "$2" "$WORK/changelog"; do
+    ((SECONDS < deadline)) || {
+      diff "$2" "$WORK/changelog" | head -20
+      fail "the changelog $1 does not hold the exact counts"
+    }
+    sleep 1 # polling the changelog: the worker reports no completion event
+  done
+}
+
+# expect_table_counts BIN DATADIR TABLE WANT: the table in a stopped
+# worker's datadir, as `key value` lines, equals the file WANT.
+expect_table_counts() {
+  "$1" tables --datadir "$2" --dump "$3" |
+    sed 's/.*"key": \("[^"]*"\), "value": \([0-9]*\)}/\1 \2/' | sort >"$WORK/table"
+  cmp -s "$4" "$WORK/table" || {
+    diff "$4" "$WORK/table" | head -20
+    fail "the table $3 in $2 does not hold the exact counts"
+  }
+}
