@@ -113,14 +113,54 @@ void active_partition::seal(uint64_t epoch) {
                            encode_origin(*event_) + " is not finished");
   if (open_.empty())
     return;
-  sealed_.push_back({open_id_++, epoch, std::exchange(open_, {})});
+  sealed_.push_back({open_id_++, epoch, {}, std::exchange(open_, {})});
+}
+
+void active_partition::seal(std::function<batch_fate()> fate) {
+  if (open_.empty())
+    return;
+  seal(uint64_t{0});
+  sealed_.back().fate = std::move(fate);
+}
+
+size_t active_partition::drop_discarded() {
+  auto before = sealed_.size();
+  std::erase_if(sealed_, [](const sealed_batch& b) {
+    return b.fate && b.fate() == batch_fate::discarded;
+  });
+  auto dropped = before - sealed_.size();
+  if (dropped > 0)
+    rebuild();
+  return dropped;
+}
+
+void active_partition::rebuild() {
+  pending_.clear();
+  applied_ = store_->offsets();
+  auto add = [&](const store_batch& b, uint64_t id) {
+    for (auto& w : b.writes())
+      pending_.insert_or_assign(w.key, pending_value{w.value, id});
+    applied_.merge(b.offsets());
+  };
+  for (auto& b : sealed_)
+    add(b.writes, b.id);
+  add(open_, open_id_);
 }
 
 result<size_t>
 active_partition::persist(const std::function<bool(uint64_t)>& delivered) {
   size_t written = 0;
-  while (!sealed_.empty() && delivered(sealed_.front().epoch)) {
+  while (!sealed_.empty()) {
     auto& batch = sealed_.front();
+    auto fate = batch.fate               ? batch.fate()
+                : delivered(batch.epoch) ? batch_fate::durable
+                                         : batch_fate::pending;
+    if (fate == batch_fate::pending)
+      break;
+    if (fate == batch_fate::discarded) {
+      drop_discarded();
+      continue;
+    }
     if (auto ok = store_->write(batch.writes); !ok)
       return ok.error();
     // Reads now find these in the store, unless a later batch wrote them.

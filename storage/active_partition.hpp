@@ -17,6 +17,17 @@
 
 namespace faust::storage {
 
+/// What became of a sealed store batch's changelog records.
+enum class batch_fate {
+  /// Not known yet: the batch waits.
+  pending,
+  /// Durable (delivered, or their transaction committed): write the batch.
+  durable,
+  /// Discarded (their transaction aborted): drop the batch; its events are
+  /// processed again.
+  discarded,
+};
+
 /// The write side of a table partition while an agent owns it (active):
 /// the agent reads and writes it directly, without a message per key.
 ///
@@ -76,10 +87,24 @@ public:
   /// it may be written once the producer reports `epoch` delivered.
   void seal(uint64_t epoch);
 
-  /// Writes the sealed batches whose epoch `delivered` says is delivered,
-  /// oldest first, stopping at the first that is not. Returns how many
-  /// batches were written.
+  /// Closes the store batch like `seal`, for records sent in a transaction:
+  /// `fate` says whether the transaction committed (write the batch) or
+  /// aborted (drop it). Under exactly_once each event is sealed on its own,
+  /// so a batch never spans two transactions.
+  void seal(std::function<batch_fate()> fate);
+
+  /// Writes the sealed batches that are durable, oldest first, stopping at
+  /// the first that is pending: `delivered(epoch)` decides for batches
+  /// sealed with an epoch, their fate for the others. Batches found
+  /// discarded are dropped as by `drop_discarded`. Returns how many batches
+  /// were written.
   result<size_t> persist(const std::function<bool(uint64_t)>& delivered);
+
+  /// Drops every sealed batch whose fate is `discarded` (an aborted
+  /// transaction) and forgets its events: reads no longer see their writes,
+  /// and their origins are no longer applied, so the events, processed
+  /// again, write again. Returns how many batches were dropped.
+  size_t drop_discarded();
 
   /// Deletes `keys` from the store in order with the pending writes,
   /// without changelog records (expired windows: the changelog sheds them
@@ -121,8 +146,13 @@ private:
   struct sealed_batch {
     uint64_t id = 0;
     uint64_t epoch = 0;
+    /// Set for a batch of a transaction; then `epoch` is unused.
+    std::function<batch_fate()> fate;
     store_batch writes;
   };
+  /// Pending values and applied offsets again from the store and the
+  /// batches not yet in it (after batches were dropped).
+  void rebuild();
   void stage(const origin& o, std::string key, std::optional<std::string> value,
              std::optional<logged_as> record = std::nullopt);
 

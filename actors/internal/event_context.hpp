@@ -59,6 +59,7 @@ public:
   int32_t topic_partitions() const { return topic_partitions_; }
   const std::string& topic() const { return topic_; }
   const std::string& agent() const { return agent_; }
+  app_core& core() const { return core_; }
   /// False for agents with concurrency > 1: several instances process one
   /// partition, so none of them may own its table partitions.
   bool may_write_tables() const { return may_write_tables_; }

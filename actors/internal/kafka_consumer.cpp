@@ -448,6 +448,10 @@ bool idle(consumer_actor* self) {
       continue;
     if (p.tracker.pending() > 0 || p.recovering)
       return false;
+    // exactly_once: what processed records produced (forwards, changelog,
+    // sinks) is visible only once their transaction commits.
+    if (st.transactions && p.tracking && p.tracker.watermark() > p.committed)
+      return false;
     auto high = st.client->high_watermark(p.tp);
     if (!high)
       return false;

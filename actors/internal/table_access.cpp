@@ -2,6 +2,7 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/event_context.hpp"
+#include "actors/internal/table_runtime.hpp"
 #include "supervision/logger.hpp"
 
 #include <stdexcept>
@@ -31,6 +32,7 @@ std::optional<std::string> table_get(table_desc& table, std::string_view key) {
       ctx->topic_partitions() == table.partitions) {
     auto& part = *table.parts[static_cast<size_t>(ctx->partition())];
     std::lock_guard lock(part.mutex);
+    drop_aborted_locked(ctx->core(), part);
     return get_locked(part, key, table);
   }
   for (auto& part : table.parts) {
@@ -79,6 +81,7 @@ void table_set(table_desc& table, std::string key,
     std::lock_guard lock(part.mutex);
     if (!part.active)
       return; // the partition was revoked: its next owner redoes the event
+    drop_aborted_locked(ctx->core(), part);
     if (window_end && part.expiry)
       part.expiry->track(key, *window_end);
     if (value)
@@ -97,6 +100,7 @@ void table_update_set(table_desc& table, const std::string& key_json,
     std::lock_guard lock(part.mutex);
     if (!part.active)
       return; // the partition was revoked: its next owner redoes the event
+    drop_aborted_locked(ctx->core(), part);
     auto current = get_locked(part, key_json, table);
     auto next = storage::apply_set_operation(current, op, value_json);
     if (!next)

@@ -46,6 +46,9 @@ public:
   /// Windowed tables with `expires`: which stored keys belong to windows
   /// that have expired (Faust's per-partition TTL bookkeeping).
   std::unique_ptr<storage::window_expiry> expiry;
+  /// exactly_once: the app's aborted transactions when this partition last
+  /// dropped the store batches of aborted transactions.
+  uint64_t seen_aborts = 0;
   /// True from assignment to release (recovery may still be running).
   bool assigned = false;
   /// Bumped at every assignment and release, so a recovery that finishes

@@ -104,13 +104,38 @@ void persist_locked(app_core& core, table_partition& part,
               ": cannot write its store: " + written.error().message);
 }
 
-/// Seals what `part` has finished, with an epoch of `gate`; false if the
-/// producer has too many epochs in flight (try again later).
+/// The fate of store writes whose changelog records went out in
+/// transaction `n` of `gate`.
+std::function<storage::batch_fate()>
+transaction_fate(std::shared_ptr<transport::kafka::producer> gate, uint64_t n) {
+  return [gate = std::move(gate), n] {
+    using end = transport::kafka::producer::transaction_end;
+    switch (gate->end_of(n)) {
+    case end::committed:
+      return storage::batch_fate::durable;
+    case end::aborted:
+      return storage::batch_fate::discarded;
+    case end::open:
+      break;
+    }
+    return storage::batch_fate::pending;
+  };
+}
+
+/// Seals what `part` has finished, with an epoch of `gate` (or, for a
+/// transactional producer, its open transaction); false if the producer
+/// has too many epochs in flight (try again later).
 bool seal_locked(table_partition& part,
                  std::shared_ptr<transport::kafka::producer> gate) {
   auto& active = *part.active;
   if (active.event_in_progress())
     return false;
+  if (gate && gate->transactional()) {
+    // Each batch knows its own transaction: no flush on a change of gate.
+    part.delivery = gate;
+    active.seal(transaction_fate(gate, gate->transaction()));
+    return true;
+  }
   if (part.delivery && gate != part.delivery && active.pending_batches() > 0) {
     // The records went through another producer (exactly_once, a new
     // source): its earlier batches must be delivered first.
@@ -523,12 +548,32 @@ void finish_event(app_core& core, table_partition& part) {
   std::lock_guard lock(part.mutex);
   if (!part.active)
     return; // released meanwhile: the next owner processes the event
-  for (auto& r : part.active->finish_event()) {
+  auto records = part.active->finish_event();
+  for (auto& r : records) {
     auto where = r.topic + "[" + std::to_string(r.partition) + "]";
     if (auto sent = core.produce(std::move(r)); !sent)
       core.fail("cannot produce to the changelog " + where + ": " +
                 sent.error().message);
   }
+  // exactly_once: the event's writes wait for its transaction's commit (and
+  // are dropped if it aborts), so one batch per event: a batch never spans
+  // two transactions.
+  if (auto gate = delivery_producer(core);
+      !records.empty() && gate && gate->transactional())
+    (void)seal_locked(part, gate);
+}
+
+void drop_aborted_locked(app_core& core, table_partition& part) {
+  if (!core.transactions || !part.active)
+    return;
+  auto aborts = core.stats.transactions_aborted.load();
+  if (aborts == part.seen_aborts)
+    return;
+  part.seen_aborts = aborts;
+  if (auto n = part.active->drop_discarded())
+    faust::log().info("table partition {}: dropped the writes of {} events "
+                      "of aborted transactions (they are processed again)",
+                      part.number, n);
 }
 
 void seal_and_persist(app_core& core, table_partition& part) {

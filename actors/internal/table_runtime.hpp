@@ -85,6 +85,10 @@ void release_all(app_core& core);
 /// The current event is done: produces its changelog records for `part`.
 void finish_event(app_core& core, table_partition& part);
 
+/// exactly_once: after a transaction aborted, forgets the writes of its
+/// events (before they are processed again). Call under `part.mutex`.
+void drop_aborted_locked(app_core& core, table_partition& part);
+
 /// Closes the store batch of `part`'s finished events and writes every
 /// batch whose changelog records are delivered.
 void seal_and_persist(app_core& core, table_partition& part);

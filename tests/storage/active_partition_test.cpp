@@ -146,3 +146,87 @@ TEST_CASE("replaying what an active partition produced rebuilds its state, "
   CHECK(rebuilt.size() == 8);
   CHECK(fresh.offsets().sources[{"page_views", 2}] == 49);
 }
+
+TEST_CASE("exactly_once: writes wait for their transaction's commit; an "
+          "aborted transaction's writes are forgotten and its events count "
+          "again") {
+  auto owned = std::make_unique<memory_store>("counts-2");
+  auto& store = *owned;
+  active_partition p(std::move(owned), {"app-counts-changelog", 2});
+  // Transaction fates, as the producer would report them.
+  std::map<int, batch_fate> txn;
+  auto fate_of = [&](int n) { return [&txn, n] { return txn[n]; }; };
+  auto never_by_epoch = [](uint64_t) -> bool {
+    FAIL("a transactional batch is not decided by epochs");
+    return false;
+  };
+
+  // Transaction 1: events 10 and 11, each sealed on its own.
+  txn[1] = batch_fate::pending;
+  count(p, 10, "a");
+  CHECK(p.finish_event().size() == 1);
+  p.seal(fate_of(1));
+  count(p, 11, "a");
+  CHECK(p.finish_event().size() == 1);
+  p.seal(fate_of(1));
+  CHECK(p.persist(never_by_epoch).value() == 0); // not committed yet
+  CHECK(*store.get("a") == std::nullopt);
+  CHECK(read(p, "a") == "2");
+
+  txn[1] = batch_fate::durable; // committed
+  CHECK(p.persist(never_by_epoch).value() == 2);
+  CHECK(*store.get("a") == "2");
+  CHECK(store.offsets().sources.at({"page_views", 2}) == 11);
+
+  // Transaction 2: events 12 and 13 write; it aborts.
+  txn[2] = batch_fate::pending;
+  count(p, 12, "a");
+  p.put(source(12), "b", "x");
+  (void)p.finish_event();
+  p.seal(fate_of(2));
+  count(p, 13, "a");
+  (void)p.finish_event();
+  p.seal(fate_of(2));
+  CHECK(read(p, "a") == "4");
+  CHECK(p.applied(source(13)));
+  txn[2] = batch_fate::discarded;
+  CHECK(p.drop_discarded() == 2);
+  CHECK(p.pending_batches() == 0);
+  // Reads see the committed state; the events are not applied any more.
+  CHECK(read(p, "a") == "2");
+  CHECK(read(p, "b") == std::nullopt);
+  CHECK_FALSE(p.applied(source(12)));
+
+  // Processed again in transaction 3, which commits: counted once.
+  txn[3] = batch_fate::pending;
+  count(p, 12, "a");
+  CHECK(p.finish_event().size() == 1);
+  p.seal(fate_of(3));
+  count(p, 13, "a");
+  CHECK(p.finish_event().size() == 1);
+  p.seal(fate_of(3));
+  txn[3] = batch_fate::durable;
+  CHECK(p.persist(never_by_epoch).value() == 2);
+  CHECK(*store.get("a") == "4");
+  CHECK(store.offsets().sources.at({"page_views", 2}) == 13);
+}
+
+TEST_CASE("persist drops an aborted batch it meets and goes on with the "
+          "committed ones after it") {
+  auto owned = std::make_unique<memory_store>("counts-2");
+  auto& store = *owned;
+  active_partition p(std::move(owned), {"app-counts-changelog", 2});
+  std::map<int, batch_fate> txn{{1, batch_fate::discarded},
+                                {2, batch_fate::durable}};
+  auto fate_of = [&](int n) { return [&txn, n] { return txn[n]; }; };
+  count(p, 20, "a");
+  (void)p.finish_event();
+  p.seal(fate_of(1));
+  count(p, 21, "z");
+  (void)p.finish_event();
+  p.seal(fate_of(2));
+  CHECK(p.persist([](uint64_t) { return true; }).value() == 1);
+  CHECK(*store.get("a") == std::nullopt);
+  CHECK(*store.get("z") == "1");
+  CHECK(p.pending_batches() == 0);
+}

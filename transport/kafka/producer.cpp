@@ -56,6 +56,7 @@ result<std::unique_ptr<producer>> producer::create(producer_options opts) {
     return client.error();
   p->client_ = std::move(*client);
   p->name_ = rd_kafka_name(p->client_.get());
+  p->transactional_ = opts.transactional_id.has_value();
   return p;
 }
 
@@ -263,7 +264,21 @@ result<bool> producer::init_transactions(std::chrono::milliseconds timeout) {
 }
 
 result<bool> producer::begin_transaction() {
-  return check(rd_kafka_begin_transaction(client_.get()), "begin_transaction");
+  auto begun =
+      check(rd_kafka_begin_transaction(client_.get()), "begin_transaction");
+  if (begun)
+    transaction_.fetch_add(1);
+  return begun;
+}
+
+producer::transaction_end producer::end_of(uint64_t n) const {
+  if (n > ended_through_.load())
+    return transaction_end::open;
+  if (aborts_.load() == 0)
+    return transaction_end::committed;
+  std::lock_guard lock(aborted_mtx_);
+  return aborted_.count(n) ? transaction_end::aborted
+                           : transaction_end::committed;
 }
 
 result<bool> producer::send_offsets_to_transaction(
@@ -277,13 +292,30 @@ result<bool> producer::send_offsets_to_transaction(
 }
 
 result<bool> producer::commit_transaction(std::chrono::milliseconds timeout) {
-  return check(rd_kafka_commit_transaction(client_.get(), timeout_ms(timeout)),
-               "commit_transaction");
+  auto done =
+      check(rd_kafka_commit_transaction(client_.get(), timeout_ms(timeout)),
+            "commit_transaction");
+  if (done)
+    ended_through_.store(transaction_.load());
+  return done;
 }
 
 result<bool> producer::abort_transaction(std::chrono::milliseconds timeout) {
-  return check(rd_kafka_abort_transaction(client_.get(), timeout_ms(timeout)),
-               "abort_transaction");
+  auto done =
+      check(rd_kafka_abort_transaction(client_.get(), timeout_ms(timeout)),
+            "abort_transaction");
+  if (done) {
+    auto n = transaction_.load();
+    {
+      std::lock_guard lock(aborted_mtx_);
+      aborted_.insert(n);
+    }
+    // Counted before the end is published: a reader that sees the end sees
+    // the abort.
+    aborts_.fetch_add(1);
+    ended_through_.store(n);
+  }
+  return done;
 }
 
 } // namespace faust::transport::kafka

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +94,17 @@ public:
                               std::chrono::milliseconds timeout);
   result<bool> commit_transaction(std::chrono::milliseconds timeout);
   result<bool> abort_transaction(std::chrono::milliseconds timeout);
+  /// True for a producer created with a transactional id.
+  bool transactional() const { return transactional_; }
+  /// The number of the open transaction: 1 after the first successful
+  /// `begin_transaction`, one more after each (0: none yet).
+  uint64_t transaction() const { return transaction_.load(); }
+  /// How transaction `n` ended, as far as this producer knows.
+  enum class transaction_end { open, committed, aborted };
+  transaction_end end_of(uint64_t n) const;
+  /// Transactions aborted, since start.
+  uint64_t aborts() const { return aborts_.load(); }
+
   /// True after an error that makes this producer unusable (it was fenced
   /// by a newer producer with the same transactional id, or the
   /// transaction coordinator failed it).
@@ -122,6 +135,15 @@ private:
   std::atomic<uint64_t> failures_{0};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<bool> fatal_{false};
+
+  bool transactional_ = false;
+  std::atomic<uint64_t> transaction_{0};
+  /// Every transaction up to this number has ended (committed or aborted).
+  std::atomic<uint64_t> ended_through_{0};
+  std::atomic<uint64_t> aborts_{0};
+  mutable std::mutex aborted_mtx_;
+  /// The numbers of the transactions that aborted.
+  std::set<uint64_t> aborted_;
 };
 
 } // namespace faust::transport::kafka
