@@ -239,8 +239,10 @@ void app::start_tables(const std::vector<std::string>& sources) {
   auto source = internal::make_changelog_source(*core_);
   if (!source)
     throw std::runtime_error(source.error().message);
-  if (auto done = internal::recover(*core_, **source, targets); !done)
+  auto done = internal::recover(*core_, **source, targets);
+  if (!done)
     throw std::runtime_error("app '" + id() + "': " + done.error().message);
+  internal::finish_recovery(*done);
 }
 
 void app::start() {

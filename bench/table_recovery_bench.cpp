@@ -1,11 +1,12 @@
 // recovery_rate and warm_restart, on the embedded broker with 1M keys.
 //
 // recovery_rate: changelog records/s replayed into fresh RocksDB stores.
-// Ours: the worker's recovery (a reader outside the group, changelog
-// replay into one store per partition, offsets in the same write batch,
-// every `recovery_buffer_size` records). Baseline: a raw librdkafka
-// consumer assigned the same partitions, writing each 1000 records in one
-// RocksDB WriteBatch per partition.
+// Ours: the worker's recovery, asked of its table manager actor as the
+// consumer asks it: one table partition actor per partition, each with a
+// reader outside the group, replaying into its store in parallel, offsets
+// in the same write batch, every `recovery_buffer_size` records. Baseline: a
+// raw librdkafka consumer assigned the same partitions, writing each 1000
+// records in one RocksDB WriteBatch per partition.
 //
 // warm_restart: seconds until the partitions are active again with their
 // 1M keys already in RocksDB (a worker restarted after a clean stop): ours
@@ -13,9 +14,12 @@
 // what the stores miss (nothing). Baseline: opening the same RocksDB
 // databases raw.
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/messages.hpp"
+#include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/table_runtime.hpp"
 #include "supervision/logger.hpp"
 
+#include <caf/all.hpp>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -90,12 +94,17 @@ double raw_recovery(const std::string& bootstrap, size_t n,
   return static_cast<double>(n) / seconds;
 }
 
-/// A worker's view of one table with `partitions` partitions in `dir`.
+/// A worker's view of one table with `partitions` partitions in `dir`, and
+/// its table manager actor.
 struct worker {
+  caf::actor_system& sys;
   std::shared_ptr<internal::app_core> core;
   std::shared_ptr<internal::table_desc> table;
+  caf::actor manager;
 
-  worker(const std::string& bootstrap, const std::filesystem::path& dir) {
+  worker(caf::actor_system& sys, const std::string& bootstrap,
+         const std::filesystem::path& dir)
+      : sys(sys) {
     faust::app_settings s;
     s.id = "bench";
     s.broker = "kafka://" + bootstrap;
@@ -108,31 +117,42 @@ struct worker {
     table->changelog_topic = changelog;
     table->partitions = partitions;
     table->store_url = "rocksdb://";
+    table->options.on_changelog_event = [this](const faust::models::message&) {
+      read_so_far.fetch_add(1, std::memory_order_relaxed);
+    };
     for (int32_t p = 0; p < partitions; ++p)
       table->parts.push_back(std::make_unique<internal::table_partition>(p));
     core->tables.push_back(table);
+    manager = internal::spawn_table_manager(sys, core);
   }
 
-  /// Assigns every partition and recovers it; returns what recovery did.
-  internal::recovery_report recover() {
+  /// Assigns every partition and has the table manager recover them, as
+  /// the consumer does; returns the changelog records read.
+  uint64_t recover() {
     std::vector<internal::recovery_target> targets;
     for (auto& part : table->parts) {
       part->assigned = true;
       targets.push_back({table.get(), part.get(), ++part->generation});
     }
-    auto source = internal::make_changelog_source(*core);
-    if (!source)
+    uint64_t before = read_so_far.load();
+    caf::scoped_actor self{sys};
+    bool ok = false;
+    self->request(manager, caf::infinite, internal::recover_atom::value,
+                  internal::recovery_request{std::move(targets)})
+        .receive([&](bool done) { ok = done; }, [](caf::error&) {});
+    if (!ok)
       std::exit(3);
-    auto done = internal::recover(*core, **source, targets);
-    if (!done) {
-      std::fprintf(stderr, "%s\n", done.error().message.c_str());
-      std::exit(3);
-    }
-    return *done;
+    return read_so_far.load() - before;
   }
 
   /// A clean stop: stores keep their data and the changelog offset.
-  void stop() { internal::release_all(*core); }
+  void stop() {
+    internal::release_all(*core);
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  }
+
+  /// Changelog records read by recoveries (`on_changelog_event`).
+  std::atomic<uint64_t> read_so_far{0};
 };
 
 /// Baseline of warm_restart: open the databases raw.
@@ -168,6 +188,8 @@ int main(int argc, char** argv) {
   }
   bench::load(broker->bootstrap(), changelog, keys, values);
 
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
   std::vector<double> warm, raw_warm;
   bench::report_rounds("recovery_rate", "records/s", round_count, [&](int r) {
     auto raw_dir = bench::fresh_dir("raw-recovery-" + std::to_string(r));
@@ -175,25 +197,34 @@ int main(int argc, char** argv) {
     auto dir = bench::fresh_dir("recovery-" + std::to_string(r));
     double ours = 0;
     {
-      worker w(broker->bootstrap(), dir);
-      auto report = w.recover();
-      if (report.records_applied != n) {
-        std::fprintf(stderr, "recovered %llu of %zu records\n",
-                     static_cast<unsigned long long>(report.records_applied),
-                     n);
+      worker w(sys, broker->bootstrap(), dir);
+      auto t0 = std::chrono::steady_clock::now();
+      auto read = w.recover();
+      double seconds = bench::seconds_since(t0);
+      size_t keys_stored = 0;
+      for (auto& part : w.table->parts)
+        part->active->for_each([&](std::string_view, std::string_view) {
+          ++keys_stored;
+          return true;
+        });
+      if (read != n || keys_stored != n) {
+        std::fprintf(stderr, "recovered %llu of %zu records (%zu keys)\n",
+                     static_cast<unsigned long long>(read), n, keys_stored);
         std::exit(4);
       }
-      ours = static_cast<double>(n) /
-             std::chrono::duration<double>(report.took).count();
+      ours = static_cast<double>(n) / seconds;
       w.stop();
     }
     {
       // Restart on the stores just filled.
-      worker w(broker->bootstrap(), dir);
+      worker w(sys, broker->bootstrap(), dir);
       auto t0 = std::chrono::steady_clock::now();
-      auto report = w.recover();
+      auto read = w.recover();
       warm.push_back(bench::seconds_since(t0));
-      if (report.records_read != 0 || report.partitions != partitions)
+      for (auto& part : w.table->parts)
+        if (!part->active)
+          std::exit(5);
+      if (read != 0)
         std::exit(5);
       w.stop();
     }

@@ -38,6 +38,13 @@ struct recovery_request {
   std::vector<recovery_target> targets;
 };
 
+/// What one table partition's recovery did; `ok` false: it failed (and
+/// the worker is failed with the reason).
+struct partition_recovery {
+  bool ok = false;
+  recovery_report report;
+};
+
 /// Acknowledged records: (tp_id, offset) pairs.
 struct ack_list {
   std::vector<std::pair<uint32_t, int64_t>> acks;
@@ -83,5 +90,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::work)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::ack_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_target)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::partition_recovery)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::assignment)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::pending_reply_ptr)

@@ -3,10 +3,12 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/processor.hpp"
+#include "actors/internal/table_desc.hpp"
 #include "actors/internal/timer_config.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/local_actor.hpp>
 
 #include <chrono>
 #include <functional>
@@ -88,12 +90,25 @@ caf::actor spawn_instance(caf::actor_system& sys, instance_config cfg);
 caf::actor spawn_reply_actor(caf::actor_system& sys,
                              std::shared_ptr<app_core> core);
 
-/// Recovers table partitions for the Kafka consumer, off its thread:
-/// (recover_atom, recovery_request) -> bool once the partitions are active
-/// (false: recovery failed, and the worker is failed). Every 200 ms it
-/// writes table changes whose changelog records were delivered since.
+/// The tables of a worker: on Kafka it spawns one table partition actor
+/// per table partition (linked to it) and answers the consumer's
+/// (recover_atom, recovery_request) -> bool once those partitions are
+/// recovered, in parallel, by their actors (false: recovery failed, and the
+/// worker is failed). Every 200 ms it writes table changes whose changelog
+/// records were delivered since, and every `table_cleanup_interval` it
+/// removes expired windows.
 caf::actor spawn_table_manager(caf::actor_system& sys,
                                std::shared_ptr<app_core> core);
+
+/// One partition of one table on a Kafka worker, with a changelog reader of
+/// its own (made on first use): (recover_atom, recovery_target) ->
+/// partition_recovery replays its changelog into its store and makes it
+/// active for the agent that owns it; while another worker owns it, it
+/// follows the changelog as a standby every 200 ms. Detached (reading
+/// blocks); spawned by the table manager, linked to it.
+caf::actor spawn_table_partition(caf::local_actor* parent,
+                                 std::shared_ptr<app_core> core,
+                                 table_desc* table, table_partition* part);
 
 /// Runs `cfg.run` at the times `cfg.next_delay` gives. An exception crashes
 /// the timer actor, for its supervisor to restart.

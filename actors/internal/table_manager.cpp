@@ -1,3 +1,4 @@
+#include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/table_runtime.hpp"
 #include "supervision/logger.hpp"
@@ -5,6 +6,8 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 namespace faust::internal {
 
@@ -12,7 +15,8 @@ namespace {
 
 struct table_manager_state {
   std::shared_ptr<app_core> core;
-  std::unique_ptr<changelog_source> source;
+  /// One actor per table partition (Kafka workers).
+  std::map<std::pair<const table_desc*, int32_t>, caf::actor> partitions;
   std::chrono::steady_clock::time_point next_cleanup =
       std::chrono::steady_clock::now();
   static inline const char* name = "faust.table_manager";
@@ -20,40 +24,56 @@ struct table_manager_state {
 
 using table_manager_actor = caf::stateful_actor<table_manager_state>;
 
-/// The changelog reader, made on first use; null (and the app failed) if it
-/// cannot be made.
-changelog_source* source_of(table_manager_state& st) {
-  if (!st.source) {
-    auto made = make_changelog_source(*st.core);
-    if (!made) {
-      st.core->fail("table changelogs: " + made.error().message);
-      return nullptr;
-    }
-    st.source = std::move(*made);
-  }
-  return st.source.get();
-}
-
-/// Standby records read per partition per tick: a long catch-up is spread
-/// over ticks, so a recovery request waits for one slice at most.
-constexpr int64_t standby_slice = 100000;
+/// A recovery request being answered: the partition actors still to
+/// report, and what they reported.
+struct recovery_in_progress {
+  caf::response_promise promise;
+  size_t left = 0;
+  bool ok = true;
+  recovery_report report;
+};
 
 caf::behavior table_manager_impl(table_manager_actor* self,
                                  std::shared_ptr<app_core> core) {
-  self->state.core = std::move(core);
+  auto& st = self->state;
+  st.core = std::move(core);
+  if (st.core->uses_kafka())
+    for (auto& table : st.core->tables)
+      for (auto& part : table->parts)
+        st.partitions[{table.get(), part->number}] =
+            spawn_table_partition(self, st.core, table.get(), part.get());
   self->send(self, tick_atom::value);
   return {
-      [self](recover_atom, const recovery_request& request) {
+      [self](recover_atom,
+             const recovery_request& request) -> caf::result<bool> {
         auto& st = self->state;
-        auto* source = source_of(st);
-        if (!source)
-          return false;
-        auto done = recover(*st.core, *source, request.targets);
-        if (!done) {
-          st.core->fail(done.error().message);
-          return false;
+        if (request.targets.empty())
+          return true;
+        auto progress = std::make_shared<recovery_in_progress>();
+        progress->promise = self->make_response_promise();
+        progress->left = request.targets.size();
+        auto done = [progress](const partition_recovery* r) {
+          if (r && r->ok)
+            progress->report.merge(r->report);
+          else
+            progress->ok = false;
+          if (--progress->left > 0)
+            return;
+          if (progress->ok)
+            finish_recovery(progress->report);
+          progress->promise.deliver(progress->ok);
+        };
+        for (auto& target : request.targets) {
+          auto it = st.partitions.find({target.table, target.part->number});
+          if (it == st.partitions.end()) {
+            done(nullptr);
+            continue;
+          }
+          self->request(it->second, caf::infinite, recover_atom::value, target)
+              .then([done](const partition_recovery& r) { done(&r); },
+                    [done](caf::error&) { done(nullptr); });
         }
-        return true;
+        return progress->promise;
       },
       [self](tick_atom) {
         auto& st = self->state;
@@ -64,16 +84,6 @@ caf::behavior table_manager_impl(table_manager_actor* self,
             faust::log().debug("tables: {} keys of expired windows removed", n);
         }
         persist_all(*st.core);
-        if (st.core->group_assigned &&
-            st.core->settings.table_standby_replicas > 0)
-          if (auto* source = source_of(st)) {
-            auto r = follow_standbys(*st.core, *source, standby_slice);
-            if (r.records_read > 0)
-              faust::log().debug("standby: {} changelog records read, {} "
-                                 "applied, {} table partitions followed",
-                                 r.records_read, r.records_applied,
-                                 r.partitions);
-          }
         // Persist every 200 ms; a shorter cleanup interval ticks faster.
         self->delayed_send(self,
                            std::clamp(st.core->settings.table_cleanup_interval,
@@ -88,7 +98,7 @@ caf::behavior table_manager_impl(table_manager_actor* self,
 
 caf::actor spawn_table_manager(caf::actor_system& sys,
                                std::shared_ptr<app_core> core) {
-  // Detached: recovery reads changelogs with blocking calls.
+  // Detached: persisting writes to RocksDB.
   return sys.spawn<caf::detached>(table_manager_impl, std::move(core));
 }
 

@@ -74,10 +74,6 @@ private:
   transport::memory_broker& broker_;
 };
 
-bool standbys_enabled(const app_core& core) {
-  return core.uses_kafka() && core.settings.table_standby_replicas > 0;
-}
-
 std::string name_of(const table_desc& t, int32_t partition) {
   return "table '" + t.name + "' partition " + std::to_string(partition);
 }
@@ -232,6 +228,10 @@ bool co_partitioned(app_core& core, const table_desc& table,
 }
 
 } // namespace
+
+bool standbys_enabled(const app_core& core) {
+  return core.uses_kafka() && core.settings.table_standby_replicas > 0;
+}
 
 result<std::unique_ptr<changelog_source>>
 make_changelog_source(app_core& core) {
@@ -406,7 +406,7 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
     j.replay.reset();
     std::lock_guard lock(j.target.part->mutex);
     if (j.target.part->generation != j.target.generation) {
-      if (!j.target.table->uses_rocksdb())
+      if (!j.target.table->uses_rocksdb() || standbys_enabled(core))
         j.target.part->kept = std::move(j.store);
       continue; // released meanwhile
     }
@@ -418,99 +418,117 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
   }
   report.took =
       std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
+  report.tables.assign(recovered_tables.begin(), recovered_tables.end());
+  return report;
+}
+
+void recovery_report::merge(const recovery_report& other) {
+  partitions += other.partitions;
+  records_read += other.records_read;
+  records_applied += other.records_applied;
+  took = std::max(took, other.took);
+  for (auto* t : other.tables)
+    if (std::find(tables.begin(), tables.end(), t) == tables.end())
+      tables.push_back(t);
+}
+
+void finish_recovery(const recovery_report& report) {
   if (report.partitions > 0)
     faust::log().info("recovery done: {} table partitions, {} changelog "
                       "records read, {} applied, in {} ms",
                       report.partitions, report.records_read,
                       report.records_applied, report.took.count());
-  for (auto* t : recovered_tables)
+  for (auto* t : report.tables)
     if (t->options.on_recover)
       t->options.on_recover();
-  return report;
 }
 
-standby_report follow_standbys(app_core& core, changelog_source& source,
-                               int64_t max_records) {
+namespace {
+
+/// Reads `part`'s changelog from where `store` is to at most `max_records`
+/// further, into `store`.
+void catch_up(changelog_source& source, const table_desc& table,
+              const table_partition& part, storage::partition_store& store,
+              int64_t max_records, standby_report& report) {
+  models::topic_partition changelog{table.changelog_topic, part.number};
+  auto marks = source.watermarks(changelog);
+  if (!marks) {
+    faust::log().debug("standby {}: {}", name_of(table, part.number),
+                       marks.error().message);
+    return;
+  }
+  auto applied = store.offsets().changelog;
+  int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
+  int64_t until = std::min(marks->second, from + max_records);
+  if (from >= until)
+    return;
+  storage::changelog_replay replay(store, table.changelog_format);
+  auto buffer = table.options.standby_buffer_size.value_or(
+      table.options.recovery_buffer_size);
+  size_t since_flush = 0;
+  bool failed = false;
+  auto apply = [&](const models::message& m) {
+    ++report.records_read;
+    if (table.options.on_changelog_event)
+      table.options.on_changelog_event(m);
+    replay.add(m);
+    if (++since_flush >= buffer && !failed) {
+      since_flush = 0;
+      if (auto n = replay.flush())
+        report.records_applied += *n;
+      else
+        failed = true;
+    }
+  };
+  auto read = source.read({{changelog, from, until}}, apply);
+  // An event's records still being written stay for the next pass (no
+  // discard_incomplete: the owner may be producing the rest).
+  auto flushed = replay.flush();
+  if (flushed)
+    report.records_applied += *flushed;
+  if (!read)
+    faust::log().warn("standby {}: {}", name_of(table, part.number),
+                      read.error().message);
+  else if (!flushed || failed)
+    faust::log().warn("standby {}: cannot write its store{}",
+                      name_of(table, part.number),
+                      flushed ? "" : ": " + flushed.error().message);
+  if (replay.malformed() > 0)
+    faust::log().error("standby {}: skipped {} changelog records that are "
+                       "not valid for the table; the last: {}",
+                       name_of(table, part.number), replay.malformed(),
+                       replay.last_malformed());
+}
+
+} // namespace
+
+standby_report follow_standby(app_core& core, changelog_source& source,
+                              table_desc& table, table_partition& part,
+                              int64_t max_records) {
   standby_report report;
   if (!standbys_enabled(core) || !core.group_assigned)
     return report;
-  for (auto& table : core.tables)
-    for (auto& part : table->parts) {
-      std::unique_ptr<storage::partition_store> store;
-      {
-        std::lock_guard lock(part->mutex);
-        if (part->assigned || part->active)
-          continue; // owned here
-        store = std::move(part->kept);
-      }
-      ++report.partitions;
-      auto give_back = [&] {
-        std::lock_guard lock(part->mutex);
-        if (!part->active && !part->kept)
-          part->kept = std::move(store);
-      };
-      if (!store) {
-        auto opened = open_store(core, *table, part->number);
-        if (!opened) {
-          faust::log().warn("standby {}: {}", name_of(*table, part->number),
-                            opened.error().message);
-          continue;
-        }
-        store = std::move(*opened);
-      }
-      models::topic_partition changelog{table->changelog_topic, part->number};
-      auto marks = source.watermarks(changelog);
-      if (!marks) {
-        faust::log().debug("standby {}: {}", name_of(*table, part->number),
-                           marks.error().message);
-        give_back();
-        continue;
-      }
-      auto applied = store->offsets().changelog;
-      int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
-      int64_t until = std::min(marks->second, from + max_records);
-      if (from >= until) {
-        give_back();
-        continue;
-      }
-      storage::changelog_replay replay(*store, table->changelog_format);
-      auto buffer = table->options.standby_buffer_size.value_or(
-          table->options.recovery_buffer_size);
-      size_t since_flush = 0;
-      bool failed = false;
-      auto apply = [&](const models::message& m) {
-        ++report.records_read;
-        if (table->options.on_changelog_event)
-          table->options.on_changelog_event(m);
-        replay.add(m);
-        if (++since_flush >= buffer && !failed) {
-          since_flush = 0;
-          if (auto n = replay.flush())
-            report.records_applied += *n;
-          else
-            failed = true;
-        }
-      };
-      auto read = source.read({{changelog, from, until}}, apply);
-      // An event's records still being written stay for the next pass (no
-      // discard_incomplete: the owner may be producing the rest).
-      auto flushed = replay.flush();
-      if (flushed)
-        report.records_applied += *flushed;
-      if (!read || !flushed || failed)
-        faust::log().warn("standby {}: {}", name_of(*table, part->number),
-                          !read
-                              ? read.error().message
-                              : "cannot write its store" +
-                                    (flushed ? std::string()
-                                             : ": " + flushed.error().message));
-      if (replay.malformed() > 0)
-        faust::log().error("standby {}: skipped {} changelog records that are "
-                           "not valid for the table; the last: {}",
-                           name_of(*table, part->number), replay.malformed(),
-                           replay.last_malformed());
-      give_back();
+  std::unique_ptr<storage::partition_store> store;
+  {
+    std::lock_guard lock(part.mutex);
+    if (part.assigned || part.active)
+      return report; // owned here
+    store = std::move(part.kept);
+  }
+  report.partitions = 1;
+  if (!store) {
+    auto opened = open_store(core, table, part.number);
+    if (!opened) {
+      faust::log().warn("standby {}: {}", name_of(table, part.number),
+                        opened.error().message);
+      return report;
     }
+    store = std::move(*opened);
+  }
+  catch_up(source, table, part, *store, max_records, report);
+  std::lock_guard lock(part.mutex);
+  if (!part.active && !part.kept)
+    part.kept = std::move(store);
   return report;
 }
 
@@ -539,6 +557,10 @@ void release_all(app_core& core) {
     for (auto& part : table->parts) {
       std::lock_guard lock(part->mutex);
       release_locked(core, *part, *table);
+      // Stopping: standbys end too, and a RocksDB store is closed (another
+      // worker may open it now); a memory store is all there is of its state.
+      if (table->uses_rocksdb())
+        part->kept.reset();
     }
 }
 

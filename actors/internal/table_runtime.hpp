@@ -45,7 +45,12 @@ struct recovery_report {
   size_t partitions = 0;
   uint64_t records_read = 0;
   uint64_t records_applied = 0;
+  /// The longest time one recovery took (partitions recover in parallel).
   std::chrono::milliseconds took{0};
+  /// The tables with partitions made active.
+  std::vector<table_desc*> tables;
+  /// Adds `other` (another partition's recovery) to this one.
+  void merge(const recovery_report& other);
 };
 
 /// A table partition to recover, as of its assignment.
@@ -69,6 +74,10 @@ assign_partitions(app_core& core,
 result<recovery_report> recover(app_core& core, changelog_source& source,
                                 const std::vector<recovery_target>& targets);
 
+/// A recovery is complete: logs what it did and calls the recovered
+/// tables' `on_recover`, once per table.
+void finish_recovery(const recovery_report& report);
+
 /// The group took `revoked` away and this worker keeps `remaining`: table
 /// partitions no longer co-partitioned with an assigned topic partition
 /// are given up. What their events wrote and produced is made durable (the
@@ -79,7 +88,7 @@ void release_partitions(app_core& core,
                         const std::vector<models::topic_partition>& revoked,
                         const std::vector<models::topic_partition>& remaining);
 
-/// Releases every partition (the worker stops).
+/// Releases every partition (the worker stops); RocksDB stores are closed.
 void release_all(app_core& core);
 
 /// The current event is done: produces its changelog records for `part`.
@@ -101,14 +110,19 @@ struct standby_report {
   uint64_t records_applied = 0;
 };
 
-/// Standby replicas: brings the store of every table partition this worker
-/// does not own (once the group assigned it something) up to its
-/// changelog's high watermark, reading at most `max_records` records per
-/// partition per pass so recoveries are not held up. The stores stay in
-/// `table_partition::kept`, where a recovery after an assignment finds
-/// them. Errors are logged; the next pass tries again.
-standby_report follow_standbys(app_core& core, changelog_source& source,
-                               int64_t max_records);
+/// True for workers that keep standby replicas (Kafka apps with
+/// `table_standby_replicas` > 0).
+bool standbys_enabled(const app_core& core);
+
+/// Standby replica: if this worker does not own `part` (and the group
+/// assigned it something), brings its store up to its changelog's high
+/// watermark, reading at most `max_records` records so a recovery is not
+/// held up. The store stays in `table_partition::kept`, where a recovery
+/// after an assignment finds it. Errors are logged; the next pass tries
+/// again.
+standby_report follow_standby(app_core& core, changelog_source& source,
+                              table_desc& table, table_partition& part,
+                              int64_t max_records);
 
 /// Deletes the keys of expired windows from every active partition of the
 /// windowed tables with `expires` (the `table_cleanup_interval` timer).
