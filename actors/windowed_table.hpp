@@ -52,58 +52,8 @@ public:
   /// The timestamp (seconds since the Unix epoch) windows are chosen by.
   using timestamp_fn = std::function<double()>;
 
-  /// One key's windows.
-  class window_set {
-  public:
-    window_set(const windowed_table& t, const K& key)
-        : t_(std::make_shared<const windowed_table>(t)),
-          key_json_(t.encode_key(key)) {}
-
-    /// The window of the table's relative timestamp.
-    V value() const {
-      return t_->read(key_json_, t_->window().current(t_->ts()));
-    }
-    /// The window of the current event's timestamp.
-    V current() const {
-      return t_->read(key_json_, t_->window().current(event_time()));
-    }
-    /// The earliest window containing the wall clock time (Faust's
-    /// `now()`).
-    V now() const {
-      return t_->read(key_json_, t_->window().earliest(wall_clock()));
-    }
-    /// The window `seconds` before the current event's.
-    V delta(double seconds) const {
-      return t_->read(key_json_, t_->window().delta(event_time(), seconds));
-    }
-    operator V() const { return value(); }
-
-    /// Sets every window the relative timestamp falls into.
-    window_set& operator=(const V& v) {
-      apply([&](const V&) { return v; });
-      return *this;
-    }
-    template <class D> window_set& operator+=(const D& d) {
-      apply([&](const V& old) { return V(old + d); });
-      return *this;
-    }
-    template <class D> window_set& operator-=(const D& d) {
-      apply([&](const V& old) { return V(old - d); });
-      return *this;
-    }
-    template <class D> window_set& operator*=(const D& d) {
-      apply([&](const V& old) { return V(old * d); });
-      return *this;
-    }
-
-  private:
-    template <class Op> void apply(Op op) {
-      for (auto& range : t_->window().ranges(t_->ts()))
-        t_->write(key_json_, range, op(t_->read(key_json_, range)));
-    }
-    std::shared_ptr<const windowed_table> t_;
-    std::string key_json_;
-  };
+  /// One key's windows (`table[key]`), defined below.
+  class window_set;
 
   windowed_table(std::shared_ptr<internal::table_desc> desc,
                  std::shared_ptr<const std::function<V()>> default_value,
@@ -257,6 +207,59 @@ private:
   std::shared_ptr<const std::function<V()>> default_;
   window_options opts_;
   timestamp_fn relative_;
+};
+
+/// One key's windows: reads pick one window, writes go to every window
+/// the table's timestamp falls into.
+template <class K, class V> class windowed_table<K, V>::window_set {
+public:
+  window_set(const windowed_table& t, const K& key)
+      : t_(t), key_json_(t.encode_key(key)) {}
+
+  /// The window of the table's relative timestamp.
+  V value() const { return t_.read(key_json_, t_.window().current(t_.ts())); }
+  /// The window of the current event's timestamp.
+  V current() const {
+    return t_.read(key_json_, t_.window().current(event_time()));
+  }
+  /// The earliest window containing the wall clock time (Faust's
+  /// `now()`).
+  V now() const {
+    return t_.read(key_json_, t_.window().earliest(wall_clock()));
+  }
+  /// The window `seconds` before the current event's.
+  V delta(double seconds) const {
+    return t_.read(key_json_, t_.window().delta(event_time(), seconds));
+  }
+  operator V() const { return value(); }
+
+  /// Sets every window the relative timestamp falls into.
+  window_set& operator=(const V& v) {
+    apply([&](const V&) { return v; });
+    return *this;
+  }
+  template <class D> window_set& operator+=(const D& d) {
+    apply([&](const V& old) { return V(old + d); });
+    return *this;
+  }
+  template <class D> window_set& operator-=(const D& d) {
+    apply([&](const V& old) { return V(old - d); });
+    return *this;
+  }
+  template <class D> window_set& operator*=(const D& d) {
+    apply([&](const V& old) { return V(old * d); });
+    return *this;
+  }
+
+private:
+  template <class Op> void apply(Op op) {
+    for (auto& range : t_.window().ranges(t_.ts()))
+      t_.write(key_json_, range, op(t_.read(key_json_, range)));
+  }
+  /// A copy (shared pointers and the timestamp function): no allocation
+  /// per `table[key]`, and valid whatever handle it came from.
+  windowed_table t_;
+  std::string key_json_;
 };
 
 } // namespace faust

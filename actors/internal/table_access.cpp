@@ -70,49 +70,56 @@ table_partition& writable_partition(table_desc& table) {
   return *table.parts[static_cast<size_t>(ctx->partition())];
 }
 
+/// Runs `change(part, ctx)` on the partition the current event may write,
+/// under its lock, once the writes of aborted transactions are dropped;
+/// `change` returns whether it wrote. Nothing happens if the partition was
+/// revoked meanwhile (its next owner processes the event again).
+template <class Change>
+void change_partition(table_desc& table, Change change) {
+  auto& part = writable_partition(table);
+  auto& ctx = *current_event_context();
+  {
+    std::lock_guard lock(part.mutex);
+    if (!part.active)
+      return;
+    drop_aborted_locked(ctx.core(), part);
+    if (!change(part, ctx))
+      return;
+  }
+  ctx.touched(part);
+}
+
 } // namespace
 
 void table_set(table_desc& table, std::string key,
                std::optional<std::string> value,
                std::optional<double> window_end) {
-  auto& part = writable_partition(table);
-  auto* ctx = current_event_context();
-  {
-    std::lock_guard lock(part.mutex);
-    if (!part.active)
-      return; // the partition was revoked: its next owner redoes the event
-    drop_aborted_locked(ctx->core(), part);
+  change_partition(table, [&](table_partition& part, event_context& ctx) {
     if (window_end && part.expiry)
       part.expiry->track(key, *window_end);
     if (value)
-      part.active->put(ctx->origin(), std::move(key), std::move(*value));
+      part.active->put(ctx.origin(), std::move(key), std::move(*value));
     else
-      part.active->erase(ctx->origin(), std::move(key));
-  }
-  ctx->touched(part);
+      part.active->erase(ctx.origin(), std::move(key));
+    return true;
+  });
 }
 
 void table_update_set(table_desc& table, const std::string& key_json,
                       storage::set_operation op, std::string value_json) {
-  auto& part = writable_partition(table);
-  auto* ctx = current_event_context();
-  {
-    std::lock_guard lock(part.mutex);
-    if (!part.active)
-      return; // the partition was revoked: its next owner redoes the event
-    drop_aborted_locked(ctx->core(), part);
-    auto current = get_locked(part, key_json, table);
-    auto next = storage::apply_set_operation(current, op, value_json);
+  change_partition(table, [&](table_partition& part, event_context& ctx) {
+    auto next = storage::apply_set_operation(get_locked(part, key_json, table),
+                                             op, value_json);
     if (!next)
       throw std::invalid_argument("set table '" + table.name + "' key " +
                                   key_json + ": " + next.error().message);
     if (!next->changed)
-      return;
+      return false;
     part.active->put_logged(
-        ctx->origin(), key_json, std::move(next->value),
+        ctx.origin(), key_json, std::move(next->value),
         {storage::set_changelog_key(op, key_json), std::move(value_json)});
-  }
-  ctx->touched(part);
+    return true;
+  });
 }
 
 void make_set_table(table_desc& table) {
@@ -149,10 +156,6 @@ void table_for_each(
       });
   }
 }
-
-} // namespace faust::internal
-
-namespace faust::internal {
 
 std::vector<std::pair<std::string, std::string>>
 table_entries(table_desc& table) {

@@ -515,7 +515,6 @@ standby_report follow_standby(app_core& core, changelog_source& source,
       return report; // owned here
     store = std::move(part.kept);
   }
-  report.partitions = 1;
   if (!store) {
     auto opened = open_store(core, table, part.number);
     if (!opened) {
@@ -571,17 +570,18 @@ void finish_event(app_core& core, table_partition& part) {
   if (!part.active)
     return; // released meanwhile: the next owner processes the event
   auto records = part.active->finish_event();
-  for (auto& r : records) {
-    auto where = r.topic + "[" + std::to_string(r.partition) + "]";
-    if (auto sent = core.produce(std::move(r)); !sent)
-      core.fail("cannot produce to the changelog " + where + ": " +
-                sent.error().message);
-  }
+  for (auto& r : records)
+    if (auto sent = core.produce(std::move(r)); !sent) {
+      auto& tp = part.active->changelog();
+      core.fail("cannot produce to the changelog " + tp.topic + "[" +
+                std::to_string(tp.partition) + "]: " + sent.error().message);
+    }
   // exactly_once: the event's writes wait for its transaction's commit (and
   // are dropped if it aborts), so one batch per event: a batch never spans
   // two transactions.
-  if (auto gate = delivery_producer(core);
-      !records.empty() && gate && gate->transactional())
+  if (!core.transactions || records.empty())
+    return;
+  if (auto gate = delivery_producer(core); gate && gate->transactional())
     (void)seal_locked(part, gate);
 }
 

@@ -102,10 +102,8 @@ void drop_aborted_locked(app_core& core, table_partition& part);
 /// batch whose changelog records are delivered.
 void seal_and_persist(app_core& core, table_partition& part);
 
-/// What one pass over the standby partitions did.
+/// What one standby pass over a table partition did.
 struct standby_report {
-  /// Table partitions followed (owned by other workers).
-  size_t partitions = 0;
   uint64_t records_read = 0;
   uint64_t records_applied = 0;
 };
