@@ -101,27 +101,30 @@ public:
           models::json_decode(el, reply, models::decode_path{nullptr, "reply"});
           (*shared_done)(std::move(reply));
         } else {
-          (*shared_done)(error{"ask to agent '" + name +
-                               "': its result type has no JSON decoding"});
+          (*shared_done)(error{errc::decode,
+                               "ask to agent '" + name +
+                                   "': its result type has no JSON decoding"});
         }
       } catch (const std::exception& e) {
-        (*shared_done)(error{"ask to agent '" + name +
-                             "': the reply does not decode: " + e.what()});
+        (*shared_done)(error{errc::decode,
+                             "ask to agent '" + name +
+                                 "': the reply does not decode: " + e.what()});
       }
     };
     waiter->on_error = [shared_done, name = name_, id, reply_to,
-                        timeout = opts.timeout](const std::string& reason) {
+                        timeout = opts.timeout](const error& why) {
       std::string what =
-          reason == "timed out"
+          why.code == errc::timeout
               ? "got no reply within " + std::to_string(timeout.count()) + " ms"
-              : reason;
-      (*shared_done)(error{"ask to agent '" + name + "' " + what +
-                           " (correlation_id " + id + ", reply_to '" +
-                           reply_to + "')"});
+              : why.message;
+      (*shared_done)(error{why.code, "ask to agent '" + name + "' " + what +
+                                         " (correlation_id " + id +
+                                         ", reply_to '" + reply_to + "')"});
     };
     if (!core_->await_reply(id, waiter, opts.timeout)) {
-      (*shared_done)(error{"ask to agent '" + name_ +
-                           "': the app is not running (call app.start())"});
+      (*shared_done)(error{errc::not_running,
+                           "ask to agent '" + name_ +
+                               "': the app is not running (call app.start())"});
       return;
     }
     opts.reply_to = reply_to;
@@ -129,7 +132,7 @@ public:
     if (!sent) {
       core_->cancel_reply(id);
       (*shared_done)(
-          error{"ask to agent '" + name_ + "': " + sent.error().message});
+          sent.error().with_context("ask to agent '" + name_ + "': "));
     }
   }
 
@@ -249,7 +252,8 @@ private:
             reqrep::encode_request(value, *opts.reply_to, *correlation_id);
       }
     } catch (const std::exception& e) {
-      return error{"cannot send to agent '" + name_ + "': " + e.what()};
+      return error{errc::encode,
+                   "cannot send to agent '" + name_ + "': " + e.what()};
     }
     return core_->produce(std::move(m));
   }

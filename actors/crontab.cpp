@@ -47,11 +47,12 @@ bool parse_number(std::string_view s, const field_spec& f, int& out) {
 }
 
 template <size_t N>
-result<bool> parse_field(std::string_view text, const field_spec& f,
+result<void> parse_field(std::string_view text, const field_spec& f,
                          std::bitset<N>& bits, bool& any) {
   auto fail = [&](std::string why) {
-    return error{"crontab " + std::string(f.label) + " field '" +
-                 std::string(text) + "': " + why};
+    return error{errc::invalid_argument, "crontab " + std::string(f.label) +
+                                             " field '" + std::string(text) +
+                                             "': " + why};
   };
   any = text == "*";
   size_t start = 0;
@@ -88,7 +89,7 @@ result<bool> parse_field(std::string_view text, const field_spec& f,
       break;
     start = comma + 1;
   }
-  return true;
+  return {};
 }
 
 } // namespace
@@ -107,10 +108,11 @@ result<cron_schedule> cron_schedule::parse(std::string_view expr) {
       fields.push_back(expr.substr(start, i - start));
   }
   if (fields.size() != 5)
-    return error{"crontab '" + std::string(expr) +
-                 "': expected 5 fields "
-                 "(minute hour day-of-month month day-of-week), got " +
-                 std::to_string(fields.size())};
+    return error{errc::invalid_argument,
+                 "crontab '" + std::string(expr) +
+                     "': expected 5 fields "
+                     "(minute hour day-of-month month day-of-week), got " +
+                     std::to_string(fields.size())};
   cron_schedule s;
   bool ignored;
   for (auto r :

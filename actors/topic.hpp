@@ -57,7 +57,8 @@ public:
         m.value = models::dumps(desc_->value_spec, value);
       }
     } catch (const std::exception& e) {
-      return error{"cannot send to '" + m.topic + "': " + e.what()};
+      return error{errc::encode,
+                   "cannot send to '" + m.topic + "': " + e.what()};
     }
     return core_->produce(std::move(m));
   }

@@ -1,16 +1,13 @@
 #pragma once
 
+#include "models/error.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace faust {
-
-/// An error carried by value across API edges: what went wrong, with context.
-struct error {
-  std::string message;
-};
 
 /// Either a value or an `error`, spelled like `std::expected` (which g++ 12
 /// only offers in C++23 mode). Use at API edges where failure is ordinary:
@@ -47,9 +44,32 @@ public:
 private:
   void throw_if_error() const {
     if (!has_value())
-      throw std::runtime_error(std::get<1>(state_).message);
+      throw std::runtime_error(std::get<1>(state_).describe());
   }
   std::variant<T, faust::error> state_;
+};
+
+/// The outcome of an operation without a value: success, or an `error`.
+///
+///     result<void> commit(...);
+///     if (auto done = commit(...); !done) log(done.error().describe());
+template <> class [[nodiscard]] result<void> {
+public:
+  result() = default;
+  result(faust::error err) : error_(std::move(err)), failed_(true) {}
+
+  bool has_value() const noexcept { return !failed_; }
+  explicit operator bool() const noexcept { return has_value(); }
+  /// Throws `std::runtime_error` with the error when there is one.
+  void value() const {
+    if (failed_)
+      throw std::runtime_error(error_.describe());
+  }
+  const faust::error& error() const { return error_; }
+
+private:
+  faust::error error_{errc::runtime_failure, {}};
+  bool failed_ = false;
 };
 
 } // namespace faust

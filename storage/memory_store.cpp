@@ -12,7 +12,7 @@ result<std::optional<std::string>> memory_store::get(std::string_view key) {
   return std::optional<std::string>{it->second};
 }
 
-result<bool> memory_store::write(const store_batch& batch) {
+result<void> memory_store::write(const store_batch& batch) {
   std::unique_lock lock(mutex_);
   for (auto& w : batch.writes()) {
     if (w.value)
@@ -21,7 +21,7 @@ result<bool> memory_store::write(const store_batch& batch) {
       data_.erase(it);
   }
   offsets_.merge(batch.offsets());
-  return true;
+  return {};
 }
 
 void memory_store::for_each(
@@ -42,11 +42,11 @@ applied_offsets memory_store::offsets() {
   return offsets_;
 }
 
-result<bool> memory_store::clear() {
+result<void> memory_store::clear() {
   std::unique_lock lock(mutex_);
   data_.clear();
   offsets_ = {};
-  return true;
+  return {};
 }
 
 } // namespace faust::storage

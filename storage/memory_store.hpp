@@ -18,12 +18,12 @@ public:
   explicit memory_store(std::string label) : label_(std::move(label)) {}
 
   result<std::optional<std::string>> get(std::string_view key) override;
-  result<bool> write(const store_batch& batch) override;
+  result<void> write(const store_batch& batch) override;
   void for_each(const std::function<bool(std::string_view, std::string_view)>&
                     fn) override;
   uint64_t size() override;
   applied_offsets offsets() override;
-  result<bool> clear() override;
+  result<void> clear() override;
   std::string describe() const override { return "memory://" + label_; }
 
 private:

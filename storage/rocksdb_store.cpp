@@ -22,7 +22,8 @@ std::string source_key(const models::topic_partition& tp) {
 
 error failure(const std::string& path, const char* what,
               const rocksdb::Status& s) {
-  return error{"RocksDB store " + path + ": " + what + ": " + s.ToString()};
+  return error{errc::store,
+               "RocksDB store " + path + ": " + what + ": " + s.ToString()};
 }
 
 } // namespace
@@ -32,8 +33,9 @@ rocksdb_store::open(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec)
-    return error{"RocksDB store " + path.string() + ": cannot create " +
-                 path.parent_path().string() + ": " + ec.message()};
+    return error{errc::store,
+                 "RocksDB store " + path.string() + ": cannot create " +
+                     path.parent_path().string() + ": " + ec.message()};
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -54,8 +56,8 @@ rocksdb_store::open(const std::filesystem::path& path) {
                                                  std::string::npos
                            ? " (is another worker using this --datadir?)"
                            : "";
-    return error{"RocksDB store " + path.string() +
-                 ": cannot open: " + status.ToString() + hint};
+    return error{errc::store, "RocksDB store " + path.string() +
+                                  ": cannot open: " + status.ToString() + hint};
   }
   std::unique_ptr<rocksdb_store> store{new rocksdb_store()};
   store->path_ = path.string();
@@ -85,7 +87,7 @@ result<std::optional<std::string>> rocksdb_store::get(std::string_view key) {
   return std::optional<std::string>{std::move(value)};
 }
 
-result<bool> rocksdb_store::write(const store_batch& batch) {
+result<void> rocksdb_store::write(const store_batch& batch) {
   rocksdb::WriteBatch wb;
   for (auto& w : batch.writes()) {
     auto s = w.value ? wb.Put(data_, w.key, *w.value) : wb.Delete(data_, w.key);
@@ -107,7 +109,7 @@ result<bool> rocksdb_store::write(const store_batch& batch) {
     return failure(path_, "write", s);
   std::lock_guard lock(offsets_mutex_);
   applied_.merge(newer);
-  return true;
+  return {};
 }
 
 void rocksdb_store::for_each(
@@ -158,7 +160,7 @@ applied_offsets rocksdb_store::read_offsets() {
   return out;
 }
 
-result<bool> rocksdb_store::clear() {
+result<void> rocksdb_store::clear() {
   rocksdb::WriteBatch wb;
   for (auto* family : {data_, offsets_}) {
     std::unique_ptr<rocksdb::Iterator> it{
@@ -171,7 +173,7 @@ result<bool> rocksdb_store::clear() {
     return failure(path_, "clear", s);
   std::lock_guard lock(offsets_mutex_);
   applied_ = {};
-  return true;
+  return {};
 }
 
 } // namespace faust::storage

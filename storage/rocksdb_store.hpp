@@ -28,12 +28,12 @@ public:
   ~rocksdb_store() override;
 
   result<std::optional<std::string>> get(std::string_view key) override;
-  result<bool> write(const store_batch& batch) override;
+  result<void> write(const store_batch& batch) override;
   void for_each(const std::function<bool(std::string_view, std::string_view)>&
                     fn) override;
   uint64_t size() override;
   applied_offsets offsets() override;
-  result<bool> clear() override;
+  result<void> clear() override;
   std::string describe() const override { return "rocksdb://" + path_; }
 
 private:

@@ -19,8 +19,8 @@ result<member_map> load(std::optional<std::string_view> stored) {
     return members;
   auto parsed = json::parse(*stored, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_array())
-    return error{"a stored set is not a JSON array: " +
-                 std::string(stored->substr(0, 80))};
+    return error{errc::decode, "a stored set is not a JSON array: " +
+                                   std::string(stored->substr(0, 80))};
   for (auto& m : parsed)
     members.emplace(m.dump(), std::move(m));
   return members;
@@ -38,9 +38,10 @@ std::optional<std::string> dump(const member_map& members) {
 result<json> parse_value(std::string_view value_json, set_operation op) {
   auto v = json::parse(value_json, nullptr, false);
   if (v.is_discarded())
-    return error{
-        "set operation " + std::to_string(static_cast<int>(op)) +
-        ": the value is not JSON: " + std::string(value_json.substr(0, 80))};
+    return error{errc::decode, "set operation " +
+                                   std::to_string(static_cast<int>(op)) +
+                                   ": the value is not JSON: " +
+                                   std::string(value_json.substr(0, 80))};
   return v;
 }
 
@@ -58,8 +59,9 @@ std::string set_changelog_key(set_operation op, std::string_view key_json) {
 result<set_changelog_key_parts>
 split_set_changelog_key(std::string_view bytes) {
   auto bad = [&](const std::string& why) {
-    return error{"not a set table changelog key ([operation, key]): " + why +
-                 ": " + std::string(bytes.substr(0, 80))};
+    return error{errc::decode,
+                 "not a set table changelog key ([operation, key]): " + why +
+                     ": " + std::string(bytes.substr(0, 80))};
   };
   if (bytes.size() < 4 || bytes.front() != '[' || bytes.back() != ']')
     return bad("not a JSON array");
@@ -114,9 +116,10 @@ result<stored_set> apply_set_operation(std::optional<std::string_view> stored,
   case set_operation::update:
     if (!value->is_array() || value->size() != 2 || !(*value)[0].is_array() ||
         !(*value)[1].is_array())
-      return error{"set operation 15 (update): the value is not [[added...], "
+      return error{errc::decode,
+                   "set operation 15 (update): the value is not [[added...], "
                    "[removed...]]: " +
-                   std::string(value_json.substr(0, 80))};
+                       std::string(value_json.substr(0, 80))};
     for (auto& m : (*value)[0])
       add(m);
     for (auto& m : (*value)[1])

@@ -65,7 +65,7 @@ public:
   /// The value of `key`, or empty if it has none.
   virtual result<std::optional<std::string>> get(std::string_view key) = 0;
   /// Applies `batch` atomically.
-  virtual result<bool> write(const store_batch& batch) = 0;
+  virtual result<void> write(const store_batch& batch) = 0;
   /// Calls `fn` with every key and value (in key order for RocksDB) until it
   /// returns false.
   virtual void for_each(
@@ -77,7 +77,7 @@ public:
   virtual applied_offsets offsets() = 0;
   /// Removes every key and offset (`reset`, or state that cannot be
   /// trusted).
-  virtual result<bool> clear() = 0;
+  virtual result<void> clear() = 0;
   /// Where the data lives, for logs and the `tables` command.
   virtual std::string describe() const = 0;
 };

@@ -15,16 +15,18 @@ memory_broker::topic_log* memory_broker::find(const std::string& topic) const {
 result<int32_t> memory_broker::create_topic(const std::string& topic,
                                             int32_t partitions) {
   if (partitions <= 0)
-    return error{"topic '" + topic + "': partitions must be positive, got " +
-                 std::to_string(partitions)};
+    return error{errc::invalid_argument,
+                 "topic '" + topic + "': partitions must be positive, got " +
+                     std::to_string(partitions)};
   std::unique_lock lock(topics_mtx_);
   auto it = topics_.find(topic);
   if (it != topics_.end()) {
     auto existing = static_cast<int32_t>(it->second->partitions.size());
     if (existing != partitions)
-      return error{"topic '" + topic + "' exists with " +
-                   std::to_string(existing) + " partitions, not " +
-                   std::to_string(partitions)};
+      return error{errc::invalid_argument,
+                   "topic '" + topic + "' exists with " +
+                       std::to_string(existing) + " partitions, not " +
+                       std::to_string(partitions)};
     return existing;
   }
   auto log = std::make_unique<topic_log>();
@@ -42,7 +44,8 @@ int32_t memory_broker::partitions(const std::string& topic) const {
 result<record_metadata> memory_broker::produce(models::message msg) {
   auto log = find(msg.topic);
   if (!log)
-    return error{"unknown topic '" + msg.topic + "' (memory broker)"};
+    return error{errc::unknown_topic,
+                 "unknown topic '" + msg.topic + "' (memory broker)"};
   auto count = static_cast<int32_t>(log->partitions.size());
   if (msg.partition < 0) {
     msg.partition = msg.key
@@ -50,9 +53,10 @@ result<record_metadata> memory_broker::produce(models::message msg) {
                         : static_cast<int32_t>(log->round_robin.fetch_add(1) %
                                                static_cast<uint32_t>(count));
   } else if (msg.partition >= count) {
-    return error{"topic '" + msg.topic + "' has no partition " +
-                 std::to_string(msg.partition) + " (it has " +
-                 std::to_string(count) + ")"};
+    return error{errc::invalid_argument,
+                 "topic '" + msg.topic + "' has no partition " +
+                     std::to_string(msg.partition) + " (it has " +
+                     std::to_string(count) + ")"};
   }
   if (msg.timestamp_ms == 0)
     msg.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -64,9 +64,9 @@ std::shared_ptr<topic_desc> app_core::declare_channel() {
   return desc;
 }
 
-result<bool> app_core::connect() {
+result<void> app_core::connect() {
   if (!uses_kafka() || producer)
-    return true;
+    return {};
   if (settings.broker.rfind("embedded://", 0) == 0) {
     if (!embedded)
       embedded = settings.embedded_broker;
@@ -89,7 +89,7 @@ result<bool> app_core::connect() {
   if (!made)
     return made.error();
   producer = std::move(*made);
-  return true;
+  return {};
 }
 
 int32_t app_core::partitions_of(const std::string& topic) const {
@@ -172,7 +172,7 @@ transport::kafka::topic_requirement requirement_for(const topic_desc& t,
 
 } // namespace
 
-result<bool> app_core::create_topics(const std::vector<std::string>& sources,
+result<void> app_core::create_topics(const std::vector<std::string>& sources,
                                      const std::function<bool()>& cancelled) {
   if (!uses_kafka())
     return create_memory_topics();
@@ -232,23 +232,25 @@ result<bool> app_core::create_topics(const std::vector<std::string>& sources,
         if (!t->is_channel)
           if (auto it = ensured->find(t->names.front()); it != ensured->end())
             t->partitions = it->second;
-      return true;
+      return {};
     }
     if (cancelled && cancelled())
-      return error{listing.error().message + " (stopped while waiting)"};
+      return error{errc::stopped,
+                   listing.error().message + " (stopped while waiting)"};
     faust::log().error("{}; retrying in {} ms", listing.error().message,
                        backoff.count());
     auto until = std::chrono::steady_clock::now() + backoff;
     while (std::chrono::steady_clock::now() < until)
       if (cancelled && cancelled())
-        return error{listing.error().message + " (stopped while waiting)"};
+        return error{errc::stopped,
+                     listing.error().message + " (stopped while waiting)"};
       else
         std::this_thread::sleep_for(std::chrono::milliseconds{50});
     backoff = std::min(backoff * 2, std::chrono::milliseconds{30000});
   }
 }
 
-result<bool> app_core::create_memory_topics() {
+result<void> app_core::create_memory_topics() {
   for (auto& t : topics)
     for (auto& name : t->names) {
       // An existing topic is used as it is (Faust never alters topics).
@@ -267,7 +269,7 @@ result<bool> app_core::create_memory_topics() {
   auto reply = broker->create_topic(reply_topic, 1);
   if (!reply && broker->partitions(reply_topic) == 0)
     return reply.error();
-  return true;
+  return {};
 }
 
 bool app_core::await_reply(const std::string& correlation_id,

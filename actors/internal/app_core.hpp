@@ -126,14 +126,14 @@ public:
 
   /// For Kafka: starts the embedded broker (embedded://), finds the
   /// cluster's bootstrap servers and creates the producer. Idempotent.
-  result<bool> connect();
+  result<void> connect();
 
   /// Creates the declared topics: on the memory log; on Kafka the topics
   /// the app owns (internal topics, the reply topic), after checking that
   /// the topics in `sources` (what streams read) exist with the declared
   /// partition counts. An unreachable cluster is retried with backoff until
   /// `cancelled()` says to give up.
-  result<bool> create_topics(const std::vector<std::string>& sources,
+  result<void> create_topics(const std::vector<std::string>& sources,
                              const std::function<bool()>& cancelled);
 
   /// The partition count of a declared topic (after `create_topics`, as
@@ -170,7 +170,7 @@ public:
   result<transport::record_metadata> produce(models::message msg);
 
 private:
-  result<bool> create_memory_topics();
+  result<void> create_memory_topics();
 };
 
 } // namespace faust::internal

@@ -39,7 +39,7 @@ void complete(reply_actor* self, const models::message& m) {
   st.pending.erase(it);
   simdjson::dom::element value;
   if (root.at_key("value").get(value)) {
-    waiter->on_error("reply has no \"value\"");
+    waiter->on_error(error{errc::decode, "the reply has no \"value\""});
     return;
   }
   waiter->on_value(value);
@@ -63,7 +63,7 @@ caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
           return;
         auto waiter = std::move(it->second);
         pending.erase(it);
-        waiter->on_error("timed out");
+        waiter->on_error(error{errc::timeout, "timed out"});
       },
       [self](batch_atom, const batch_ptr& batch) {
         ack_buffer acks;

@@ -264,12 +264,12 @@ open_store(app_core& core, const table_desc& table, int32_t partition) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
-    return error{"cannot create the table directory " + dir.string() + ": " +
-                 ec.message()};
+    return error{errc::store, "cannot create the table directory " +
+                                  dir.string() + ": " + ec.message()};
   auto path = dir / (table.name + "-" + std::to_string(partition) + ".db");
   auto store = storage::rocksdb_store::open(path);
   if (!store)
-    return error{name_of(table, partition) + ": " + store.error().message};
+    return store.error().with_context(name_of(table, partition) + ": ");
   return std::unique_ptr<storage::partition_store>(std::move(*store));
 }
 
@@ -327,8 +327,8 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
     }
     auto marks = source.watermarks(j.changelog);
     if (!marks)
-      return error{name_of(*t.table, t.part->number) + ": " +
-                   marks.error().message};
+      return marks.error().with_context(name_of(*t.table, t.part->number) +
+                                        ": ");
     auto applied = j.store->offsets().changelog;
     int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
     if (from < marks->second) {
@@ -380,17 +380,18 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
   try {
     if (!ranges.empty())
       if (auto read = source.read(ranges, apply); !read)
-        return error{"table recovery: " + read.error().message};
+        return read.error().with_context("table recovery: ");
   } catch (const std::exception& e) {
-    return error{std::string("table recovery: ") + e.what()};
+    return error{errc::store, std::string("table recovery: ") + e.what()};
   }
   std::set<table_desc*> recovered_tables;
   for (auto& j : jobs) {
     j.replay->discard_incomplete();
     auto flushed = j.replay->flush();
     if (!flushed)
-      return error{name_of(*j.target.table, j.target.part->number) +
-                   ": cannot write its store: " + flushed.error().message};
+      return error{errc::store,
+                   name_of(*j.target.table, j.target.part->number) +
+                       ": cannot write its store: " + flushed.error().message};
     j.applied += *flushed;
     report.records_applied += j.applied;
     if (j.replay->dropped() > 0)

@@ -87,5 +87,6 @@ TEST_CASE("sending a value the serializer cannot encode is an error, not a "
       app.topic<std::string, int>("raw-ints", {.value_serializer = "raw"});
   auto sent = raw.send(5);
   REQUIRE_FALSE(sent.has_value());
+  CHECK(sent.error().code == faust::errc::encode);
   CHECK(sent.error().message.find("needs bytes or str") != std::string::npos);
 }

@@ -194,7 +194,7 @@ TEST_CASE("with a small stream buffer, held-back and paused partitions "
       m.value = std::to_string(i);
       REQUIRE((*producer)->send(m).has_value());
       if (i % 100 == 99)
-        REQUIRE(*(*producer)->flush(30s));
+        REQUIRE((*producer)->flush(30s));
     }
   };
   produce(0, 100);

@@ -71,6 +71,7 @@ TEST_CASE("an ask that gets no reply fails with a clear error") {
   CHECK(positive.ask(5).value() == 5);
   auto r = positive.ask(-1, {.timeout = 200ms, .correlation_id = "cid-9"});
   REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == faust::errc::timeout);
   CHECK(r.error().message.rfind("ask to agent 'positive' got no reply within "
                                 "200 ms (correlation_id cid-9, reply_to "
                                 "'f-reply-",
@@ -83,6 +84,7 @@ TEST_CASE("ask before start is an error, not a hang") {
   auto echo = app.agent<int64_t>("echo", [](int64_t& v) { return v; });
   auto r = echo.ask(1);
   REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == faust::errc::not_running);
   CHECK(r.error().message ==
         "ask to agent 'echo': the app is not running (call app.start())");
 }

@@ -80,6 +80,8 @@ TEST_CASE("crontab expressions and their next run in a time zone") {
 }
 
 TEST_CASE("bad crontab expressions and time zones are reported") {
+  CHECK(cron_schedule::parse("* * *").error().code ==
+        faust::errc::invalid_argument);
   CHECK(cron_schedule::parse("* * *").error().message ==
         "crontab '* * *': expected 5 fields (minute hour day-of-month month "
         "day-of-week), got 3");

@@ -122,6 +122,7 @@ TEST_CASE("RocksDB store: a second opener gets a clear error") {
   REQUIRE(first.has_value());
   auto second = rocksdb_store::open(path);
   REQUIRE_FALSE(second.has_value());
+  CHECK(second.error().code == faust::errc::store);
   CHECK(second.error().message.find(path.string()) != std::string::npos);
   CHECK(second.error().message.find("another worker") != std::string::npos);
 }

@@ -24,6 +24,7 @@ TEST_CASE("broker URLs become bootstrap servers, with Kafka's default port") {
   CHECK(*bootstrap_from_url("kafka://a:1;kafka://b:2") == "a:1,b:2");
   auto bad = bootstrap_from_url("amqp://h1");
   REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == faust::errc::invalid_argument);
   CHECK(bad.error().message.find("expected kafka://") != std::string::npos);
   CHECK_FALSE(bootstrap_from_url("kafka://").has_value());
 }
@@ -57,6 +58,7 @@ TEST_CASE("the embedded broker creates topics on request; the admin checks "
   topic_requirement source{.name = "nobody-made-this", .partitions = 8};
   auto missing = (*admin)->ensure({source}, *(*admin)->list_topics(5s), 10s);
   REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code == faust::errc::unknown_topic);
   CHECK(missing.error().message.find("'nobody-made-this' does not exist") !=
         std::string::npos);
 
@@ -68,6 +70,7 @@ TEST_CASE("the embedded broker creates topics on request; the admin checks "
                           .create = true};
   auto mismatch = (*admin)->ensure({eight}, *(*admin)->list_topics(5s), 10s);
   REQUIRE_FALSE(mismatch.has_value());
+  CHECK(mismatch.error().code == faust::errc::unknown_topic);
   CHECK(mismatch.error().message ==
         "topic 'four' has 4 partitions, but the app needs 8 (declared "
         "partitions, or co-partitioning); the app does not change existing "
@@ -143,7 +146,7 @@ TEST_CASE("a delivery epoch is delivered once every record sent in it or "
   // Polling until the first epoch is delivered; the second may follow.
   REQUIRE(poll_until_delivered(p, *first));
   CHECK(p.delivered() >= 10);
-  REQUIRE(*p.flush(20s));
+  REQUIRE(p.flush(20s));
   CHECK(p.delivered_through(*second));
   CHECK(p.delivered() == 20);
   CHECK(p.failures() == 0);
@@ -158,7 +161,7 @@ TEST_CASE("a delivery epoch covers failed records too, and the ring of "
                                     .extra = {{"message.timeout.ms", "1500"}}});
   REQUIRE(producer.has_value());
   auto& p = **producer;
-  REQUIRE(*(*broker)->set_broker_down(1));
+  REQUIRE((*broker)->set_broker_down(1));
   faust::models::message m;
   m.topic = "stuck";
   m.partition = 0;

@@ -56,6 +56,7 @@ TEST_CASE("bad topics and partitions are errors that name them") {
   memory_broker b;
   auto r = b.produce(keyed("nope", "k", "v"));
   REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == faust::errc::unknown_topic);
   CHECK(r.error().message == "unknown topic 'nope' (memory broker)");
   REQUIRE(b.create_topic("t", 2).has_value());
   CHECK(b.create_topic("t", 3).error().message ==

@@ -7,8 +7,9 @@ namespace faust::transport::kafka {
 result<std::string> bootstrap_from_url(std::string_view url) {
   constexpr std::string_view scheme = "kafka://";
   if (url.substr(0, scheme.size()) != scheme)
-    return error{"broker URL '" + std::string(url) +
-                 "': expected kafka://host:port[;host:port...]"};
+    return error{errc::invalid_argument,
+                 "broker URL '" + std::string(url) +
+                     "': expected kafka://host:port[;host:port...]"};
   auto rest = url.substr(scheme.size());
   std::string out;
   while (!rest.empty()) {
@@ -30,7 +31,8 @@ result<std::string> bootstrap_from_url(std::string_view url) {
       out += ":9092";
   }
   if (out.empty())
-    return error{"broker URL '" + std::string(url) + "' names no host"};
+    return error{errc::invalid_argument,
+                 "broker URL '" + std::string(url) + "' names no host"};
   return out;
 }
 
@@ -40,7 +42,8 @@ result<conf_ptr> make_conf(const properties& props) {
   for (auto& [name, value] : props)
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), err,
                           sizeof err) != RD_KAFKA_CONF_OK)
-      return error{"Kafka client property " + name + "=" + value + ": " + err};
+      return error{errc::invalid_argument,
+                   "Kafka client property " + name + "=" + value + ": " + err};
   return conf;
 }
 
@@ -61,9 +64,10 @@ make_client(rd_kafka_type_t type, properties defaults, const properties& props,
   char err[512];
   client_ptr client{rd_kafka_new(type, conf->release(), err, sizeof err)};
   if (!client)
-    return error{std::string("Kafka ") +
-                 (type == RD_KAFKA_PRODUCER ? "producer" : "consumer") + ": " +
-                 err};
+    return error{errc::invalid_argument,
+                 std::string("Kafka ") +
+                     (type == RD_KAFKA_PRODUCER ? "producer" : "consumer") +
+                     ": " + err};
   return client;
 }
 

@@ -65,7 +65,8 @@ void hand_over(std::shared_ptr<fetched_records> run,
 
 result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
   if (opts.group_id.empty())
-    return error{"Kafka consumer: needs a group id (the app id)"};
+    return error{errc::invalid_argument,
+                 "Kafka consumer: needs a group id (the app id)"};
   properties props{
       {"bootstrap.servers", opts.bootstrap},
       {"group.id", opts.group_id},
@@ -120,15 +121,15 @@ void consumer::queue_event_cb(rd_kafka_t*, void* opaque) {
     self->on_wakeup_();
 }
 
-result<bool> consumer::subscribe(const std::vector<std::string>& topics) {
+result<void> consumer::subscribe(const std::vector<std::string>& topics) {
   partition_list_ptr list{
       rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()))};
   for (auto& t : topics)
     rd_kafka_topic_partition_list_add(list.get(), t.c_str(),
                                       RD_KAFKA_PARTITION_UA);
   if (auto err = rd_kafka_subscribe(client_.get(), list.get()))
-    return error{name_ + ": cannot subscribe: " + describe(err)};
-  return true;
+    return error{errc::kafka, name_ + ": cannot subscribe: " + describe(err)};
+  return {};
 }
 
 void consumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -222,15 +223,15 @@ size_t consumer::poll(size_t max,
   return n;
 }
 
-result<bool> consumer::commit(const std::vector<offset_to_commit>& offsets,
+result<void> consumer::commit(const std::vector<offset_to_commit>& offsets,
                               bool wait) {
   if (offsets.empty())
-    return true;
+    return {};
   auto list = to_partition_list(offsets);
   auto err = rd_kafka_commit(client_.get(), list.get(), wait ? 0 : 1);
   if (err)
-    return error{name_ + ": commit: " + describe(err)};
-  return true;
+    return error{errc::kafka, name_ + ": commit: " + describe(err)};
+  return {};
 }
 
 void consumer::pause(const std::vector<models::topic_partition>& tps) {
@@ -247,21 +248,21 @@ void consumer::resume(const std::vector<models::topic_partition>& tps) {
   rd_kafka_resume_partitions(client_.get(), list.get());
 }
 
-result<bool> consumer::seek(const models::topic_partition& tp, int64_t offset) {
+result<void> consumer::seek(const models::topic_partition& tp, int64_t offset) {
   if (offset < 0)
     offset = auto_offset_reset_ == "latest" ? RD_KAFKA_OFFSET_END
                                             : RD_KAFKA_OFFSET_BEGINNING;
   auto list = to_partition_list({{tp, offset}});
   error_ptr err{rd_kafka_seek_partitions(client_.get(), list.get(), 10000)};
   if (err)
-    return error{name_ + ": seek " + tp.topic + "[" +
-                 std::to_string(tp.partition) +
-                 "]: " + rd_kafka_error_string(err.get())};
+    return error{errc::kafka, name_ + ": seek " + tp.topic + "[" +
+                                  std::to_string(tp.partition) +
+                                  "]: " + rd_kafka_error_string(err.get())};
   if (list->elems[0].err)
-    return error{name_ + ": seek " + tp.topic + "[" +
-                 std::to_string(tp.partition) +
-                 "]: " + describe(list->elems[0].err)};
-  return true;
+    return error{errc::kafka, name_ + ": seek " + tp.topic + "[" +
+                                  std::to_string(tp.partition) +
+                                  "]: " + describe(list->elems[0].err)};
+  return {};
 }
 
 std::optional<int64_t>

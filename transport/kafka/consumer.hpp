@@ -81,7 +81,7 @@ public:
   /// consumer's queue was empty: must be cheap (send a message).
   void on_wakeup(std::function<void()> fn);
 
-  result<bool> subscribe(const std::vector<std::string>& topics);
+  result<void> subscribe(const std::vector<std::string>& topics);
   /// Hands up to `max` records to `sink`, a partition's consecutive records
   /// at a time, without waiting, and serves rebalances, commit results and
   /// errors on the way. Returns the number of records. Errors are logged
@@ -89,13 +89,13 @@ public:
   size_t poll(size_t max, const std::function<void(fetched_run&)>& sink);
   /// Commits `offsets` (the next offsets to read) asynchronously, or
   /// synchronously when `wait` is set.
-  result<bool> commit(const std::vector<offset_to_commit>& offsets,
+  result<void> commit(const std::vector<offset_to_commit>& offsets,
                       bool wait = false);
   void pause(const std::vector<models::topic_partition>& tps);
   void resume(const std::vector<models::topic_partition>& tps);
   /// Makes `tp` deliver from `offset` next (a negative offset: from where
   /// `auto_offset_reset` says).
-  result<bool> seek(const models::topic_partition& tp, int64_t offset);
+  result<void> seek(const models::topic_partition& tp, int64_t offset);
   /// The high watermark librdkafka last saw for `tp` in a fetch response.
   std::optional<int64_t> high_watermark(const models::topic_partition& tp);
   /// The high watermark asked of the broker now (a round trip), for when

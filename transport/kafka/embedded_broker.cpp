@@ -13,9 +13,11 @@ namespace faust::transport::kafka {
 
 result<std::unique_ptr<embedded_broker>> embedded_broker::start(options opts) {
   if (opts.brokers < 1)
-    return error{"embedded broker: needs at least one broker"};
+    return error{errc::invalid_argument,
+                 "embedded broker: needs at least one broker"};
   if (opts.default_partitions < 1)
-    return error{"embedded broker: default partitions must be positive"};
+    return error{errc::invalid_argument,
+                 "embedded broker: default partitions must be positive"};
   std::unique_ptr<embedded_broker> b{new embedded_broker(opts)};
   // The owner handle only keeps the cluster's books; it connects nowhere,
   // so its "no bootstrap.servers" warning is silenced.
@@ -27,10 +29,11 @@ result<std::unique_ptr<embedded_broker>> embedded_broker::start(options opts) {
   b->owner_.reset(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf->release(), err, sizeof err));
   if (!b->owner_)
-    return error{std::string("embedded broker: ") + err};
+    return error{errc::kafka, std::string("embedded broker: ") + err};
   b->cluster_ = rd_kafka_mock_cluster_new(b->owner_.get(), opts.brokers);
   if (!b->cluster_)
-    return error{"embedded broker: librdkafka could not start its mock "
+    return error{errc::kafka,
+                 "embedded broker: librdkafka could not start its mock "
                  "cluster (no free loopback ports?)"};
   b->bootstrap_ = rd_kafka_mock_cluster_bootstraps(b->cluster_);
   if (auto made = b->create_topic(admin_topic, 1, 1); !made)
@@ -47,7 +50,8 @@ result<std::unique_ptr<embedded_broker>> embedded_broker::start(options opts) {
   b->admin_reader_.reset(
       rd_kafka_new(RD_KAFKA_CONSUMER, reader_conf->release(), err, sizeof err));
   if (!b->admin_reader_)
-    return error{std::string("embedded broker admin reader: ") + err};
+    return error{errc::kafka,
+                 std::string("embedded broker admin reader: ") + err};
   b->admin_thread_ =
       std::thread([raw = b.get()] { raw->serve_admin_requests(); });
   return b;
@@ -73,14 +77,15 @@ result<bool> embedded_broker::create_topic(const std::string& name,
                                            int32_t partitions,
                                            int16_t replication_factor) {
   if (partitions < 1)
-    return error{"topic '" + name + "': partitions must be positive"};
+    return error{errc::invalid_argument,
+                 "topic '" + name + "': partitions must be positive"};
   int rf = std::clamp<int>(replication_factor, 1, opts_.brokers);
   auto err = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, rf);
   if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
     return false;
   if (err)
-    return error{"embedded broker: cannot create topic '" + name +
-                 "': " + describe(err)};
+    return error{errc::kafka, "embedded broker: cannot create topic '" + name +
+                                  "': " + describe(err)};
   return true;
 }
 
@@ -94,18 +99,20 @@ void embedded_broker::clear_request_errors(int16_t api_key) {
   rd_kafka_mock_clear_request_errors(cluster_, api_key);
 }
 
-result<bool> embedded_broker::set_broker_down(int32_t id) {
+result<void> embedded_broker::set_broker_down(int32_t id) {
   if (auto err = rd_kafka_mock_broker_set_down(cluster_, id))
-    return error{"embedded broker " + std::to_string(id) +
-                 " down: " + describe(err)};
-  return true;
+    return error{errc::invalid_argument, "embedded broker " +
+                                             std::to_string(id) +
+                                             " down: " + describe(err)};
+  return {};
 }
 
-result<bool> embedded_broker::set_broker_up(int32_t id) {
+result<void> embedded_broker::set_broker_up(int32_t id) {
   if (auto err = rd_kafka_mock_broker_set_up(cluster_, id))
-    return error{"embedded broker " + std::to_string(id) +
-                 " up: " + describe(err)};
-  return true;
+    return error{errc::invalid_argument, "embedded broker " +
+                                             std::to_string(id) +
+                                             " up: " + describe(err)};
+  return {};
 }
 
 std::string embedded_broker::encode_create_request(const std::string& name,

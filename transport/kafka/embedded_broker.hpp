@@ -69,8 +69,8 @@ public:
   void clear_request_errors(int16_t api_key);
   /// Takes broker `id` down (connections closed, new ones refused) or back
   /// up.
-  result<bool> set_broker_down(int32_t id);
-  result<bool> set_broker_up(int32_t id);
+  result<void> set_broker_down(int32_t id);
+  result<void> set_broker_up(int32_t id);
 
   /// The mock cluster, for fault injection this class does not wrap.
   rd_kafka_mock_cluster_t* mock() const { return cluster_; }

@@ -55,8 +55,8 @@ partition_reader::watermarks(const models::topic_partition& tp,
       client_.get(), tp.topic.c_str(), tp.partition, &low, &high,
       static_cast<int>(timeout.count()));
   if (err)
-    return error{"cannot read the offsets of " + name_of(tp) + ": " +
-                 describe(err)};
+    return error{errc::kafka, "cannot read the offsets of " + name_of(tp) +
+                                  ": " + describe(err)};
   return std::pair{low, high};
 }
 
@@ -77,8 +77,8 @@ partition_reader::read(const std::vector<partition_range>& ranges,
   if (ends.empty())
     return uint64_t{0};
   if (auto err = rd_kafka_assign(client_.get(), list.get()))
-    return error{"cannot read " + name_of(ends.begin()->first) + ": " +
-                 describe(err)};
+    return error{errc::kafka, "cannot read " + name_of(ends.begin()->first) +
+                                  ": " + describe(err)};
   uint64_t count = 0;
   models::message view;
   std::string topic;
@@ -111,9 +111,10 @@ partition_reader::read(const std::vector<partition_range>& ranges,
         last_progress = std::chrono::steady_clock::now();
       else if (std::chrono::steady_clock::now() - last_progress >
                stall_timeout) {
-        outcome = error{"reading " + name_of(ends.begin()->first) +
-                        " made no progress for " +
-                        std::to_string(stall_timeout.count()) + " ms"};
+        outcome = error{errc::timeout,
+                        "reading " + name_of(ends.begin()->first) +
+                            " made no progress for " +
+                            std::to_string(stall_timeout.count()) + " ms"};
         break;
       }
       continue;
@@ -124,8 +125,8 @@ partition_reader::read(const std::vector<partition_range>& ranges,
       std::string where = m->rkt ? std::string(rd_kafka_topic_name(m->rkt)) +
                                        "[" + std::to_string(m->partition) + "]"
                                  : std::string("the cluster");
-      outcome = error{"cannot read " + where + ": " +
-                      rd_kafka_message_errstr(m.get())};
+      outcome = error{errc::kafka, "cannot read " + where + ": " +
+                                       rd_kafka_message_errstr(m.get())};
       break;
     }
     last_progress = std::chrono::steady_clock::now();

@@ -187,7 +187,8 @@ result<record_metadata> producer::send(const models::message& msg) {
                              -1, msg.timestamp_ms};
     leave_epoch(epoch);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-      return error{"cannot send to '" + msg.topic + "': " + describe(err)};
+      return error{errc::kafka,
+                   "cannot send to '" + msg.topic + "': " + describe(err)};
     // Backpressure: the producer actor's polling makes room.
     std::this_thread::sleep_for(std::chrono::milliseconds{1});
   }
@@ -204,7 +205,8 @@ producer::send_and_wait(const models::message& msg,
       break;
     leave_epoch(slot->epoch);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-      return error{"cannot send to '" + msg.topic + "': " + describe(err)};
+      return error{errc::kafka,
+                   "cannot send to '" + msg.topic + "': " + describe(err)};
     rd_kafka_poll(client_.get(), 10);
   }
   // Serve delivery reports here too: nobody else may be polling.
@@ -218,13 +220,15 @@ producer::send_and_wait(const models::message& msg,
     if (std::chrono::steady_clock::now() >= deadline) {
       // The slot must outlive the report: let it leak rather than dangle.
       (void)slot.release();
-      return error{"sending to '" + msg.topic + "': no delivery report in " +
-                   std::to_string(timeout.count()) + " ms"};
+      return error{errc::timeout, "sending to '" + msg.topic +
+                                      "': no delivery report in " +
+                                      std::to_string(timeout.count()) + " ms"};
     }
     rd_kafka_poll(client_.get(), 10);
   }
   if (slot->err)
-    return error{"sending to '" + msg.topic + "': " + describe(slot->err)};
+    return error{errc::delivery_failed,
+                 "sending to '" + msg.topic + "': " + describe(slot->err)};
   return slot->meta;
 }
 
@@ -232,38 +236,39 @@ void producer::poll(std::chrono::milliseconds timeout) {
   rd_kafka_poll(client_.get(), timeout_ms(timeout));
 }
 
-result<bool> producer::flush(std::chrono::milliseconds timeout) {
+result<void> producer::flush(std::chrono::milliseconds timeout) {
   if (auto err = rd_kafka_flush(client_.get(), timeout_ms(timeout)))
-    return error{name_ + ": " + std::to_string(in_flight()) +
-                 " records still undelivered after " +
-                 std::to_string(timeout.count()) + " ms (" + describe(err) +
-                 ")"};
-  return true;
+    return error{errc::timeout, name_ + ": " + std::to_string(in_flight()) +
+                                    " records still undelivered after " +
+                                    std::to_string(timeout.count()) + " ms (" +
+                                    describe(err) + ")"};
+  return {};
 }
 
 size_t producer::in_flight() const {
   return static_cast<size_t>(rd_kafka_outq_len(client_.get()));
 }
 
-result<bool> producer::check(rd_kafka_error_t* raw, const char* what) {
+result<void> producer::check(rd_kafka_error_t* raw, const char* what) {
   error_ptr err{raw};
   if (!err)
-    return true;
+    return {};
   if (rd_kafka_error_is_fatal(err.get()))
     fatal_ = true;
-  return error{name_ + ": " + what + ": " + rd_kafka_error_string(err.get()) +
-               (rd_kafka_error_is_fatal(err.get()) ? " (fatal)" : "") +
-               (rd_kafka_error_txn_requires_abort(err.get())
-                    ? " (the transaction must be aborted)"
-                    : "")};
+  return error{errc::kafka,
+               name_ + ": " + what + ": " + rd_kafka_error_string(err.get()) +
+                   (rd_kafka_error_is_fatal(err.get()) ? " (fatal)" : "") +
+                   (rd_kafka_error_txn_requires_abort(err.get())
+                        ? " (the transaction must be aborted)"
+                        : "")};
 }
 
-result<bool> producer::init_transactions(std::chrono::milliseconds timeout) {
+result<void> producer::init_transactions(std::chrono::milliseconds timeout) {
   return check(rd_kafka_init_transactions(client_.get(), timeout_ms(timeout)),
                "init_transactions");
 }
 
-result<bool> producer::begin_transaction() {
+result<void> producer::begin_transaction() {
   auto begun =
       check(rd_kafka_begin_transaction(client_.get()), "begin_transaction");
   if (begun)
@@ -281,7 +286,7 @@ producer::transaction_end producer::end_of(uint64_t n) const {
                            : transaction_end::committed;
 }
 
-result<bool> producer::send_offsets_to_transaction(
+result<void> producer::send_offsets_to_transaction(
     const std::vector<offset_to_commit>& offsets,
     rd_kafka_consumer_group_metadata_t* group,
     std::chrono::milliseconds timeout) {
@@ -291,7 +296,7 @@ result<bool> producer::send_offsets_to_transaction(
                "send_offsets_to_transaction");
 }
 
-result<bool> producer::commit_transaction(std::chrono::milliseconds timeout) {
+result<void> producer::commit_transaction(std::chrono::milliseconds timeout) {
   auto done =
       check(rd_kafka_commit_transaction(client_.get(), timeout_ms(timeout)),
             "commit_transaction");
@@ -300,7 +305,7 @@ result<bool> producer::commit_transaction(std::chrono::milliseconds timeout) {
   return done;
 }
 
-result<bool> producer::abort_transaction(std::chrono::milliseconds timeout) {
+result<void> producer::abort_transaction(std::chrono::milliseconds timeout) {
   auto done =
       check(rd_kafka_abort_transaction(client_.get(), timeout_ms(timeout)),
             "abort_transaction");

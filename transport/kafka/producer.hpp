@@ -58,7 +58,7 @@ public:
   /// Serves delivery reports, waiting up to `timeout` for one.
   void poll(std::chrono::milliseconds timeout);
   /// Waits until every queued record is delivered or has failed.
-  result<bool> flush(std::chrono::milliseconds timeout);
+  result<void> flush(std::chrono::milliseconds timeout);
   /// Records queued or in flight.
   size_t in_flight() const;
   /// Delivery fences: a way to learn, without blocking, that everything
@@ -85,15 +85,15 @@ public:
 
   /// Registers the transactional id with the cluster, fencing off an older
   /// producer with the same id (a previous owner of the partition).
-  result<bool> init_transactions(std::chrono::milliseconds timeout);
-  result<bool> begin_transaction();
+  result<void> init_transactions(std::chrono::milliseconds timeout);
+  result<void> begin_transaction();
   /// Adds the consumer group's source offsets to the open transaction.
-  result<bool>
+  result<void>
   send_offsets_to_transaction(const std::vector<offset_to_commit>& offsets,
                               rd_kafka_consumer_group_metadata_t* group,
                               std::chrono::milliseconds timeout);
-  result<bool> commit_transaction(std::chrono::milliseconds timeout);
-  result<bool> abort_transaction(std::chrono::milliseconds timeout);
+  result<void> commit_transaction(std::chrono::milliseconds timeout);
+  result<void> abort_transaction(std::chrono::milliseconds timeout);
   /// True for a producer created with a transactional id.
   bool transactional() const { return transactional_; }
   /// The number of the open transaction: 1 after the first successful
@@ -117,7 +117,7 @@ private:
   producer() = default;
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m,
                           void* opaque);
-  result<bool> check(rd_kafka_error_t* err, const char* what);
+  result<void> check(rd_kafka_error_t* err, const char* what);
 
   client_ptr client_;
   std::string name_;

@@ -37,7 +37,8 @@ result<topic_listing> topic_admin::list_topics(milliseconds timeout) {
   auto err =
       rd_kafka_metadata(client_.get(), 1, nullptr, &md, timeout_ms(timeout));
   if (err)
-    return error{"cannot list topics on " + bootstrap_ + ": " + describe(err)};
+    return error{errc::broker_unavailable,
+                 "cannot list topics on " + bootstrap_ + ": " + describe(err)};
   topic_listing out;
   for (int i = 0; i < md->topic_cnt; ++i)
     if (!md->topics[i].err)
@@ -54,19 +55,23 @@ topic_admin::ensure(const std::vector<topic_requirement>& topics,
   for (auto& t : topics) {
     if (auto it = listing.find(t.name); it != listing.end()) {
       if (t.exact_partitions && it->second != t.partitions)
-        return error{
-            "topic '" + t.name + "' has " + std::to_string(it->second) +
-            " partitions, but the app needs " + std::to_string(t.partitions) +
-            " (declared partitions, or co-partitioning); the app "
-            "does not change existing topics"};
+        return error{errc::unknown_topic,
+                     "topic '" + t.name + "' has " +
+                         std::to_string(it->second) +
+                         " partitions, but the app needs " +
+                         std::to_string(t.partitions) +
+                         " (declared partitions, or co-partitioning); the app "
+                         "does not change existing topics"};
       out[t.name] = it->second;
     } else if (!t.create) {
-      return error{"topic '" + t.name + "' does not exist on " + bootstrap_ +
-                   ": the app reads it but does not own it; create it "
-                   "(for example with " +
-                   std::to_string(t.partitions) +
-                   " partitions), or declare it internal so the app creates "
-                   "it"};
+      return error{
+          errc::unknown_topic,
+          "topic '" + t.name + "' does not exist on " + bootstrap_ +
+              ": the app reads it but does not own it; create it "
+              "(for example with " +
+              std::to_string(t.partitions) +
+              " partitions), or declare it internal so the app creates "
+              "it"};
     } else {
       missing.push_back(&t);
     }
@@ -96,10 +101,11 @@ topic_admin::ensure(const std::vector<topic_requirement>& topics,
         continue;
       }
       if (it->second != t->partitions && t->exact_partitions)
-        return error{"topic '" + t->name + "' was created elsewhere with " +
-                     std::to_string(it->second) +
-                     " partitions while the app created it with " +
-                     std::to_string(t->partitions)};
+        return error{errc::unknown_topic,
+                     "topic '" + t->name + "' was created elsewhere with " +
+                         std::to_string(it->second) +
+                         " partitions while the app created it with " +
+                         std::to_string(t->partitions)};
       out[t->name] = it->second;
     }
     if (all)
@@ -109,14 +115,15 @@ topic_admin::ensure(const std::vector<topic_requirement>& topics,
       for (auto* t : missing)
         if (!now_listed->count(t->name))
           names += (names.empty() ? "'" : ", '") + t->name + "'";
-      return error{"topics " + names + " did not appear on " + bootstrap_ +
-                   " in time after being created"};
+      return error{errc::timeout, "topics " + names + " did not appear on " +
+                                      bootstrap_ +
+                                      " in time after being created"};
     }
     std::this_thread::sleep_for(milliseconds{50});
   }
 }
 
-result<bool> topic_admin::create_with_admin_api(
+result<void> topic_admin::create_with_admin_api(
     const std::vector<const topic_requirement*>& topics, milliseconds timeout) {
   char err[512];
   std::vector<rd_kafka_NewTopic_t*> news;
@@ -129,7 +136,7 @@ result<bool> topic_admin::create_with_admin_api(
                                      t->replication_factor, err, sizeof err);
     if (!nt) {
       free_news();
-      return error{"topic '" + t->name + "': " + err};
+      return error{errc::kafka, "topic '" + t->name + "': " + err};
     }
     for (auto& [k, v] : t->config)
       rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
@@ -147,10 +154,12 @@ result<bool> topic_admin::create_with_admin_api(
   free_news();
   event_ptr ev{rd_kafka_queue_poll(q.get(), timeout_ms(timeout) + 1000)};
   if (!ev)
-    return error{"CreateTopics on " + bootstrap_ + ": no answer in time"};
+    return error{errc::timeout,
+                 "CreateTopics on " + bootstrap_ + ": no answer in time"};
   if (auto e = rd_kafka_event_error(ev.get()))
-    return error{"CreateTopics on " + bootstrap_ + ": " + describe(e) + ": " +
-                 rd_kafka_event_error_string(ev.get())};
+    return error{errc::kafka, "CreateTopics on " + bootstrap_ + ": " +
+                                  describe(e) + ": " +
+                                  rd_kafka_event_error_string(ev.get())};
   auto* res = rd_kafka_event_CreateTopics_result(ev.get());
   size_t n = 0;
   auto** results = rd_kafka_CreateTopics_result_topics(res, &n);
@@ -159,18 +168,19 @@ result<bool> topic_admin::create_with_admin_api(
     // Another worker of the app may have created it first.
     if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
       auto* why = rd_kafka_topic_result_error_string(results[i]);
-      return error{std::string("cannot create topic '") +
-                   rd_kafka_topic_result_name(results[i]) +
-                   "': " + describe(e) + (why ? std::string(": ") + why : "")};
+      return error{errc::kafka, std::string("cannot create topic '") +
+                                    rd_kafka_topic_result_name(results[i]) +
+                                    "': " + describe(e) +
+                                    (why ? std::string(": ") + why : "")};
     }
     if (!e)
       faust::log().info("created topic '{}'",
                         rd_kafka_topic_result_name(results[i]));
   }
-  return true;
+  return {};
 }
 
-result<bool> topic_admin::create_on_embedded(
+result<void> topic_admin::create_on_embedded(
     const std::vector<const topic_requirement*>& topics, milliseconds timeout) {
   for (auto* t : topics) {
     auto request = embedded_broker::encode_create_request(
@@ -180,13 +190,15 @@ result<bool> topic_admin::create_on_embedded(
         RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_VALUE(request.data(), request.size()), RD_KAFKA_V_END);
     if (err)
-      return error{"cannot ask the embedded broker to create topic '" +
-                   t->name + "': " + describe(err)};
+      return error{errc::kafka,
+                   "cannot ask the embedded broker to create topic '" +
+                       t->name + "': " + describe(err)};
   }
   if (auto err = rd_kafka_flush(client_.get(), timeout_ms(timeout)))
-    return error{"cannot ask the embedded broker at " + bootstrap_ +
-                 " to create topics: " + describe(err)};
-  return true;
+    return error{errc::kafka, "cannot ask the embedded broker at " +
+                                  bootstrap_ +
+                                  " to create topics: " + describe(err)};
+  return {};
 }
 
 } // namespace faust::transport::kafka

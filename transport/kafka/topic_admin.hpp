@@ -62,10 +62,10 @@ public:
 
 private:
   topic_admin() = default;
-  result<bool>
+  result<void>
   create_with_admin_api(const std::vector<const topic_requirement*>& topics,
                         std::chrono::milliseconds timeout);
-  result<bool>
+  result<void>
   create_on_embedded(const std::vector<const topic_requirement*>& topics,
                      std::chrono::milliseconds timeout);
 

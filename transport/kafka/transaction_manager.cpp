@@ -18,7 +18,7 @@ transaction_manager::transactional_id(const models::topic_partition& tp) const {
   return app_id_ + "-" + tp.topic + "-" + std::to_string(tp.partition);
 }
 
-result<bool> transaction_manager::open(const models::topic_partition& tp) {
+result<void> transaction_manager::open(const models::topic_partition& tp) {
   producer_options opts;
   opts.bootstrap = bootstrap_;
   opts.client_id = transactional_id(tp);
@@ -34,7 +34,7 @@ result<bool> transaction_manager::open(const models::topic_partition& tp) {
     return begun.error();
   std::unique_lock lock(mtx_);
   producers_[tp] = std::move(p);
-  return true;
+  return {};
 }
 
 std::shared_ptr<producer>

@@ -45,7 +45,7 @@ public:
 
   /// Creates `tp`'s producer, registers its id (fencing an older producer
   /// with the same id) and begins a transaction.
-  result<bool> open(const models::topic_partition& tp);
+  result<void> open(const models::topic_partition& tp);
   /// The producer of `tp`'s open transaction, or null.
   std::shared_ptr<producer>
   producer_for(const models::topic_partition& tp) const;
