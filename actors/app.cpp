@@ -72,7 +72,8 @@ void app::add_entity(entity e) {
 std::vector<agent_info> app::agents() const {
   std::vector<agent_info> out;
   for (auto& e : entities_)
-    out.push_back(e.info);
+    if (!e.internal)
+      out.push_back(e.info);
   return out;
 }
 
@@ -261,7 +262,7 @@ void app::start() {
   };
   std::vector<std::string> sources;
   for (auto& e : entities_)
-    for (auto& topic : e.info.topics)
+    for (auto& topic : e.inputs)
       sources.push_back(topic);
   auto cancelled = [rtp] {
     std::lock_guard lock(rtp->mtx);
@@ -309,7 +310,7 @@ void app::start() {
     auto dispatcher = internal::spawn_dispatcher(
         sys, {e.info.name, e.isolated_input != nullptr, slots});
     rt.plain_actors.push_back(dispatcher);
-    for (auto& topic : e.info.topics)
+    for (auto& topic : e.inputs)
       subscribe(topic, dispatcher);
     supervision::supervisor_options sup;
     sup.name = "agent:" + e.info.name;

@@ -44,6 +44,8 @@ struct crontab_options {
 /// What `app.agents()` reports of an agent (the `agents` command).
 struct agent_info {
   std::string name{};
+  /// The topics the agent was declared with (for a `group_by` agent, its
+  /// source topic, not the repartition topic it reads behind the scenes).
   std::vector<std::string> topics{};
   std::string help{};
   size_t concurrency = 1;
@@ -250,6 +252,11 @@ public:
 private:
   struct entity {
     agent_info info{};
+    /// The topics its instances read (the repartition topic of a group_by
+    /// agent; the source for the forwarder that feeds it).
+    std::vector<std::string> inputs{};
+    /// The runtime's own (a group_by forwarder): not listed by `agents`.
+    bool internal = false;
     internal::processor_factory make_processor{};
     /// Isolated partitions: one slot per partition of this topic.
     std::shared_ptr<internal::topic_desc> isolated_input{};
@@ -395,6 +402,8 @@ auto app::agent(std::string name, stream_spec<K, V> source, Fn fn,
     entity forwarder{};
     forwarder.info = {name + ":forward", first_source.names(),
                       "forwards to " + input->names.front(), 1, false};
+    forwarder.inputs = first_source.names();
+    forwarder.internal = true;
     forwarder.make_processor = [n = forwarder.info.name, core = core_, reroute,
                                 target = input->names.front()](size_t) {
       return std::make_unique<internal::forwarder_processor>(n, core, reroute,
@@ -413,8 +422,13 @@ auto app::agent(std::string name, stream_spec<K, V> source, Fn fn,
   rt->key_spec = input->key_spec;
   rt->value_spec = input->value_spec;
   entity e{};
-  e.info = {name, input_names, opts.help, opts.concurrency,
+  std::vector<std::string> declared{};
+  for (auto& s : source.sources())
+    for (auto& n : s.names())
+      declared.push_back(n);
+  e.info = {name, std::move(declared), opts.help, opts.concurrency,
             opts.isolated_partitions};
+  e.inputs = input_names;
   if (opts.isolated_partitions)
     e.isolated_input = input;
   e.strategy = opts.supervisor_strategy;

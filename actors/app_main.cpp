@@ -1,5 +1,6 @@
 #include "actors/app.hpp"
 #include "storage/rocksdb_store.hpp"
+#include "transport/kafka/topic_admin.hpp"
 #include "supervision/logger.hpp"
 
 #include <CLI/CLI.hpp>
@@ -347,6 +348,15 @@ int app::send_from_command_line(const std::string& entity,
     std::cerr << connected.error().message << "\n";
     return 1;
   }
+  // librdkafka's mock cluster reports a LogAppendTime of 1234 for every
+  // record: print the create time we sent instead.
+  if (auto admin = transport::kafka::topic_admin::connect(
+          core_->bootstrap, core_->settings.producer_properties))
+    if (auto listing =
+            (*admin)->list_topics(core_->settings.broker_request_timeout);
+        listing &&
+        listing->count(transport::kafka::embedded_broker::admin_topic))
+      core_->producer->ignore_append_time();
   models::message msg;
   msg.topic = topic;
   msg.partition = partition.value_or(-1);
@@ -354,6 +364,9 @@ int app::send_from_command_line(const std::string& entity,
     msg.key = encode_cli_value(key_spec, *key);
   if (value)
     msg.value = encode_cli_value(value_spec, *value);
+  msg.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
   for (int i = 0; i < repeat; ++i) {
     auto sent = core_->producer->send_and_wait(
         msg, core_->settings.broker_request_timeout * 6);
@@ -366,7 +379,7 @@ int app::send_from_command_line(const std::string& entity,
              {"topic_partition", json::array({sent->topic, sent->partition})},
              {"offset", sent->offset},
              {"timestamp", sent->timestamp_ms},
-             {"timestamp_type", 0}};
+             {"timestamp_type", sent->log_append_time ? 1 : 0}};
     std::cout << out.dump() << "\n";
   }
   return 0;

@@ -13,7 +13,11 @@ struct record_metadata {
   /// -1 until the broker has acknowledged the record (Kafka sends are
   /// asynchronous; `send_and_wait` fills it in).
   int64_t offset = -1;
+  /// The record's timestamp, milliseconds since the Unix epoch: the
+  /// producer's create time, or the broker's append time for topics with
+  /// `message.timestamp.type=LogAppendTime` (then `log_append_time`).
   int64_t timestamp_ms = 0;
+  bool log_append_time = false;
 };
 
 } // namespace faust::transport

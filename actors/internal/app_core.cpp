@@ -224,6 +224,8 @@ result<void> app_core::create_topics(const std::vector<std::string>& sources,
     if (listing) {
       embedded_cluster =
           listing->count(transport::kafka::embedded_broker::admin_topic) > 0;
+      if (embedded_cluster)
+        producer->ignore_append_time();
       auto ensured = (*admin)->ensure(wanted, *listing,
                                       settings.broker_request_timeout * 4);
       if (!ensured)

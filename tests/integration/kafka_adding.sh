@@ -35,6 +35,18 @@ grep -q '^bad this is not json .*faust.source=adding\[' "$WORK/dlq" ||
 "$ADDING" send @adding '{"a": 1000, "b": 1}' --broker "kafka://$BOOTSTRAP" \
   >"$WORK/send.out" 2>"$WORK/send.log" || fail "send failed"
 grep -q '"topic":"adding"' "$WORK/send.out" || fail "send printed no metadata"
+# The printed timestamp is the record's create time (the mock broker reports
+# a LogAppendTime of 1234 for every record), within a minute of now.
+stamp=$(sed -n 's/.*"timestamp":\([0-9]*\).*/\1/p' "$WORK/send.out")
+now_ms=$(($(date +%s) * 1000))
+((stamp > now_ms - 60000 && stamp <= now_ms + 1000)) ||
+  fail "send printed timestamp $stamp, not the record's create time (now $now_ms)"
+part=$(sed -n 's/.*"partition":\([0-9]*\).*/\1/p' "$WORK/send.out")
+offset=$(sed -n 's/.*"offset":\([0-9]*\).*/\1/p' "$WORK/send.out")
+stored=$(timeout 30 kcat -b "$BOOTSTRAP" -C -t adding -p "$part" -o "$offset" \
+  -c 1 -q -f '%T\n') || fail "cannot read the sent record back"
+[[ $stored == "$stamp" ]] || fail "send printed timestamp $stamp, the record has $stored"
+
 read_topic adding-results 21 30 | grep -qx 1001 || fail "no result for send"
 
 stop_worker "$WORKER_PID" 30

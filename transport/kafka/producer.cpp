@@ -84,7 +84,13 @@ void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
     slot->meta.partition = m->partition;
     slot->meta.offset = m->offset;
     rd_kafka_timestamp_type_t type;
-    slot->meta.timestamp_ms = rd_kafka_message_timestamp(m, &type);
+    auto stamp = rd_kafka_message_timestamp(m, &type);
+    // The broker's time counts only for LogAppendTime topics; otherwise the
+    // record keeps the create time it was sent with.
+    if (type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME && !self->ignore_append_time_) {
+      slot->meta.timestamp_ms = stamp;
+      slot->meta.log_append_time = true;
+    }
     slot->done = true;
     slot->cv.notify_all();
   }
@@ -198,6 +204,7 @@ result<record_metadata>
 producer::send_and_wait(const models::message& msg,
                         std::chrono::milliseconds timeout) {
   auto slot = std::make_unique<delivery_slot>();
+  slot->meta.timestamp_ms = msg.timestamp_ms;
   for (;;) {
     slot->epoch = enter_epoch();
     auto err = produce(client_.get(), msg, slot.get());

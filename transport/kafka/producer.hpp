@@ -51,7 +51,8 @@ public:
   /// (backpressure). Errors: an unknown or invalid topic, a record too large.
   result<record_metadata> send(const models::message& msg);
   /// Sends and waits until the broker acknowledges the record; the result
-  /// has its partition and offset.
+  /// has its partition, offset and timestamp (`msg.timestamp_ms`, which
+  /// should then be set, or the broker's LogAppendTime).
   result<record_metadata> send_and_wait(const models::message& msg,
                                         std::chrono::milliseconds timeout);
 
@@ -76,6 +77,11 @@ public:
   /// sealed ones not yet delivered.
   static constexpr size_t epoch_ring_size = 64;
   bool delivered_through(uint64_t epoch);
+
+  /// For a cluster that reports a LogAppendTime for every record whatever
+  /// the topic says (librdkafka's mock cluster answers 1234): delivery
+  /// reports keep the create times records were sent with.
+  void ignore_append_time() { ignore_append_time_ = true; }
 
   /// Records that could not be delivered, since start.
   uint64_t failures() const { return failures_.load(); }
@@ -137,6 +143,7 @@ private:
   std::atomic<bool> fatal_{false};
 
   bool transactional_ = false;
+  std::atomic<bool> ignore_append_time_{false};
   std::atomic<uint64_t> transaction_{0};
   /// Every transaction up to this number has ended (committed or aborted).
   std::atomic<uint64_t> ended_through_{0};
