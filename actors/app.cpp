@@ -1,32 +1,72 @@
 #include "actors/app.hpp"
 
 #include "actors/crontab.hpp"
+#include "actors/internal/app_inspector.hpp"
+#include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/table_runtime.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
 #include "supervision/supervisor.hpp"
+#include "transport/kafka/client_destroy.hpp"
 
 #include <caf/all.hpp>
 
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <map>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
 
 namespace faust {
 
+/// The runtime's actors that are still alive, by name: what a stop that
+/// takes too long reports as stuck.
+class actor_roster : public std::enable_shared_from_this<actor_roster> {
+public:
+  void add(const caf::actor& a, std::string name) {
+    {
+      std::lock_guard lock(mtx_);
+      alive_[a.id()] = std::move(name);
+    }
+    a->attach_functor([self = weak_from_this(), id = a.id()] {
+      if (auto roster = self.lock()) {
+        std::lock_guard lock(roster->mtx_);
+        roster->alive_.erase(id);
+      }
+    });
+  }
+  std::vector<std::string> alive() const {
+    std::lock_guard lock(mtx_);
+    std::vector<std::string> out;
+    for (auto& [id, name] : alive_)
+      out.push_back(name);
+    return out;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  std::map<caf::actor_id, std::string> alive_;
+};
+
 struct app::runtime {
   std::unique_ptr<caf::actor_system_config> cfg;
   std::unique_ptr<caf::actor_system> sys;
   caf::actor root;
-  std::vector<caf::actor> plain_actors; // dispatchers, consumer, replies
+  /// Consumers, producer, replies, table manager, dispatchers: under the
+  /// "runtime" supervisor, and told to stop directly too.
+  std::vector<caf::actor> runtime_actors;
+  std::vector<std::pair<std::string, caf::actor>> named_runtime_actors;
+  std::shared_ptr<actor_roster> roster;
+  /// What the stop is doing now (for the last-resort report).
+  std::atomic<const char*> stop_step{"not stopping"};
   std::mutex mtx;
   std::condition_variable cv;
   bool crashed = false;
   bool stop_requested = false;
+  bool stop_done = false;
 };
 
 app::app(app_settings settings)
@@ -243,7 +283,7 @@ void app::start_tables(const std::vector<std::string>& sources) {
   auto done = internal::recover(*core_, **source, targets);
   if (!done)
     throw std::runtime_error("app '" + id() + "': " + done.error().message);
-  internal::finish_recovery(*done);
+  internal::finish_recovery(*core_, *done);
 }
 
 void app::start() {
@@ -254,7 +294,10 @@ void app::start() {
   {
     std::lock_guard lock(rt.mtx);
     rt.crashed = false;
+    rt.stop_done = false;
   }
+  core_->stop.reset();
+  rt.stop_step = "not stopping";
   core_->on_fatal = [rtp](const std::string&) {
     std::lock_guard lock(rtp->mtx);
     rtp->crashed = true;
@@ -271,6 +314,8 @@ void app::start() {
   if (auto created = core_->create_topics(sources, cancelled); !created)
     throw std::runtime_error("app '" + id() + "': " + created.error().message);
   start_tables(sources);
+  if (core_->producer)
+    core_->producer->stop_waiting(false);
   rt.cfg = std::make_unique<caf::actor_system_config>();
   if (auto n = core_->settings.worker_threads; n > 0)
     rt.cfg->set("scheduler.max-threads", n);
@@ -278,21 +323,50 @@ void app::start() {
   rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);
   auto& sys = *rt.sys;
   core_->system = &sys;
+  rt.roster = std::make_shared<actor_roster>();
+  auto roster = rt.roster;
+  // The runtime's own actors, adopted by the "runtime" supervisor below
+  // (they are spawned here so that their handles exist before anything
+  // subscribes). Only the producer's poller holds nothing a restart loses.
+  std::vector<supervision::child_spec> runtime_children;
+  auto adopt = [&](caf::actor a, std::string name,
+                   std::function<caf::actor(caf::actor_system&)> respawn) {
+    roster->add(a, name);
+    rt.runtime_actors.push_back(a);
+    rt.named_runtime_actors.emplace_back(name, a);
+    auto first = std::make_shared<caf::actor>(std::move(a));
+    bool restartable = static_cast<bool>(respawn);
+    runtime_children.push_back(
+        {name,
+         [first, respawn, roster, name](caf::actor_system& s) {
+           if (*first)
+             return std::exchange(*first, caf::actor{});
+           auto again = respawn(s);
+           roster->add(again, name);
+           return again;
+         },
+         restartable});
+  };
   if (core_->uses_kafka()) {
     core_->consumer = internal::spawn_kafka_consumer(sys, core_);
     core_->channel_consumer = internal::spawn_memory_consumer(sys, core_);
-    rt.plain_actors = {core_->consumer, core_->channel_consumer,
-                       internal::spawn_kafka_producer(sys, core_->producer)};
+    adopt(core_->consumer, "kafka consumer", nullptr);
+    adopt(core_->channel_consumer, "channel consumer", nullptr);
+    adopt(internal::spawn_kafka_producer(sys, core_->producer),
+          "producer poller",
+          [producer = core_->producer](caf::actor_system& s) {
+            return internal::spawn_kafka_producer(s, producer);
+          });
   } else {
     core_->consumer = internal::spawn_memory_consumer(sys, core_);
     core_->channel_consumer = core_->consumer;
-    rt.plain_actors = {core_->consumer};
+    adopt(core_->consumer, "memory consumer", nullptr);
   }
   core_->replies = internal::spawn_reply_actor(sys, core_);
-  rt.plain_actors.push_back(core_->replies);
+  adopt(core_->replies, "reply actor", nullptr);
   if (!core_->tables.empty()) {
     core_->table_manager = internal::spawn_table_manager(sys, core_);
-    rt.plain_actors.push_back(core_->table_manager);
+    adopt(core_->table_manager, "table manager", nullptr);
   }
   auto subscribe = [this](const std::string& topic, const caf::actor& who) {
     caf::anon_send(internal::app_core::is_channel_name(topic)
@@ -309,31 +383,46 @@ void app::start() {
                        : e.info.concurrency;
     auto dispatcher = internal::spawn_dispatcher(
         sys, {e.info.name, e.isolated_input != nullptr, slots});
-    rt.plain_actors.push_back(dispatcher);
+    // Its queue holds batches the consumer counts as in flight.
+    adopt(dispatcher, "dispatcher of agent '" + e.info.name + "'", nullptr);
     for (auto& topic : e.inputs)
       subscribe(topic, dispatcher);
     supervision::supervisor_options sup;
     sup.name = "agent:" + e.info.name;
     sup.how = *supervision::strategy_from_name(default_strategy(e.strategy));
     sup.limits = e.limits;
-    for (size_t i = 0; i < slots; ++i)
+    for (size_t i = 0; i < slots; ++i) {
+      auto name = e.info.name + "#" + std::to_string(i);
       sup.children.push_back(
-          {e.info.name + "#" + std::to_string(i),
-           [cfg = internal::instance_config{
-                e.info.name, i, dispatcher, core_, e.make_processor,
-                e.info.concurrency == 1}](caf::actor_system& s) {
-             return internal::spawn_instance(s, cfg);
+          {name, [cfg = internal::instance_config{e.info.name, i, dispatcher,
+                                                  core_, e.make_processor,
+                                                  e.info.concurrency == 1},
+                  roster, name](caf::actor_system& s) {
+             auto instance = internal::spawn_instance(s, cfg);
+             roster->add(instance, "agent instance " + name);
+             return instance;
            }});
+    }
     agent_supervisors.push_back(supervision::supervisor_child(std::move(sup)));
   }
   supervision::supervisor_options timers_sup{
       "timers", supervision::strategy::one_for_one, {}, {}};
   for (auto& t : timers_)
-    timers_sup.children.push_back({t.name, [t](caf::actor_system& s) {
-                                     return internal::spawn_timer(s, t);
+    timers_sup.children.push_back({t.name, [t, roster](caf::actor_system& s) {
+                                     auto timer = internal::spawn_timer(s, t);
+                                     roster->add(timer, t.name);
+                                     return timer;
                                    }});
   agent_supervisors.push_back(
       supervision::supervisor_child(std::move(timers_sup)));
+  // The runtime's actors: a crash of one that cannot be restarted escalates
+  // to the root, which stops the worker with exit code 1.
+  agent_supervisors.insert(
+      agent_supervisors.begin(),
+      supervision::supervisor_child({"runtime",
+                                     supervision::strategy::one_for_one,
+                                     {},
+                                     std::move(runtime_children)}));
 
   // An agent supervisor that gives up takes the worker down, as Faust's
   // supervisors raise SystemExit: the crashing strategy at the root.
@@ -380,6 +469,15 @@ void app::stop() {
   if (!core_->running.load())
     return;
   auto& rt = *rt_;
+  auto& stop = core_->stop;
+  using clock = std::chrono::steady_clock;
+  auto timeout = core_->settings.shutdown_timeout;
+  auto deadline = clock::now() + timeout;
+  // From here every wait on the broker is cut to the time left.
+  stop.begin(deadline);
+  if (core_->producer)
+    core_->producer->stop_waiting();
+  rt.stop_step = "waiting for agents to finish the events they hold";
   {
     // After a fatal crash some events will never be acked: commit what was,
     // without waiting for the rest.
@@ -389,41 +487,83 @@ void app::stop() {
       auto request = skip_drain
                          ? caf::make_message(internal::commit_atom::value)
                          : caf::make_message(internal::drain_atom::value);
-      self->request(consumer, core_->settings.shutdown_timeout,
-                    std::move(request))
+      self->request(consumer, stop.bound(timeout), std::move(request))
           .receive([](bool) {},
                    [&](caf::error& err) {
-                     faust::log().warn("app '{}': stopping without a "
-                                       "complete drain: {}",
-                                       id(), supervision::describe(err));
+                     stop.step_failed(
+                         skip_drain ? "the last commit did not happen (" +
+                                          supervision::describe(err) + ")"
+                                    : "agents did not finish the events they "
+                                      "hold, or their offsets were not "
+                                      "committed (" +
+                                          supervision::describe(err) + ")");
                    });
     }
   }
   faust::log().debug("app '{}': drained", id());
   core_->running = false;
+  rt.stop_step = "stopping the actors";
   caf::anon_send_exit(rt.root, caf::exit_reason::user_shutdown);
-  for (auto& a : rt.plain_actors)
+  for (auto& a : rt.runtime_actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  rt.sys->await_all_actors_done();
+  rt.runtime_actors.clear();
+  rt.named_runtime_actors.clear();
+  // CAF has no bounded wait for its actors: poll its count. An actor stuck
+  // in user code or a broker call must not hold the worker forever.
+  auto actors_deadline = deadline + std::chrono::seconds{2};
+  while (rt.sys->registry().running() > 0 && clock::now() < actors_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  bool actors_done = rt.sys->registry().running() == 0;
+  if (!actors_done) {
+    std::string names;
+    for (auto& n : rt.roster->alive())
+      names += (names.empty() ? "" : ", ") + n;
+    stop.step_failed(
+        "actors still running after " + std::to_string(timeout.count()) +
+        " ms: " + (names.empty() ? std::string("(unnamed)") : names));
+  }
   faust::log().debug("app '{}': actors done", id());
-  // What timers, tasks and agents sent after the last commit.
+  rt.stop_step = "delivering what was produced";
   if (core_->producer)
-    if (auto flushed = core_->producer->flush(core_->settings.shutdown_timeout);
-        !flushed)
-      faust::log().error("app '{}': {}", id(), flushed.error().message);
+    if (auto flushed = core_->producer->flush(stop.bound(timeout)); !flushed)
+      stop.step_failed(flushed.error().message);
   // Table changes whose changelog records are delivered go to the stores,
   // with the changelog offset they reach, so a restart replays nothing.
-  internal::release_all(*core_);
+  rt.stop_step = "writing the table stores";
+  if (actors_done)
+    internal::release_all(*core_);
   core_->consumer = nullptr;
   core_->channel_consumer = nullptr;
   core_->replies = nullptr;
   core_->table_manager = nullptr;
-  rt.plain_actors.clear();
   rt.root = nullptr;
   core_->system = nullptr;
-  rt.sys.reset();
-  rt.cfg.reset();
-  faust::log().info("app '{}' stopped", id());
+  rt.stop_step = "destroying the actor system";
+  if (actors_done) {
+    // CAF's destructor also waits for every detached actor's thread, which
+    // ends once no handle to its actor is left (none is, by now; a worker's
+    // last resort is the watchdog in `run`).
+    rt.sys.reset();
+    rt.cfg.reset();
+  } else {
+    // Destroying it would wait for the stuck actors: leave it (and what its
+    // actors may still touch) to the end of the process.
+    (void)rt.sys.release();
+    (void)rt.cfg.release();
+    (void)rt_.release();
+    rt_ = std::make_unique<runtime>();
+  }
+  auto failed = stop.failed_steps();
+  if (failed.empty()) {
+    faust::log().info("app '{}' stopped", id());
+  } else {
+    std::string why;
+    for (auto& f : failed)
+      why += (why.empty() ? "" : "; ") + f;
+    faust::log().warn("app '{}' stopped, but not cleanly: {} (what was not "
+                      "committed is processed again after a restart)",
+                      id(), why);
+  }
 }
 
 bool app::wait_until_idle(std::chrono::milliseconds timeout) {
@@ -510,8 +650,79 @@ int app::run() {
   faust::log().info("app '{}': {}", id(),
                     failed ? "shutting down after a fatal error"
                            : "shutting down on signal");
+  // The last resort: every step of the stop is bounded, but user code or a
+  // library can still hang; past shutdown_timeout plus a margin the process
+  // says what is stuck and exits.
+  auto limit = core_->settings.shutdown_timeout + std::chrono::seconds{4};
+  std::thread watchdog([rtp, limit, name = id()] {
+    std::unique_lock lock(rtp->mtx);
+    if (rtp->cv.wait_for(lock, limit, [rtp] { return rtp->stop_done; }))
+      return;
+    std::string alive;
+    if (rtp->roster)
+      for (auto& n : rtp->roster->alive())
+        alive += (alive.empty() ? "" : ", ") + n;
+    faust::log().critical(
+        "app '{}': stopping took over {} ms, stuck {}; still running: {}; "
+        "exiting with code 3 (what was not committed is processed again)",
+        name,
+        std::chrono::duration_cast<std::chrono::milliseconds>(limit).count(),
+        rtp->stop_step.load(), alive.empty() ? "-" : alive);
+    faust::log().flush();
+    std::_Exit(3);
+  });
   stop();
-  return failed ? 1 : 0;
+  {
+    // `rtp` stays valid: a stop that leaves stuck actors behind leaks it.
+    std::lock_guard lock(rtp->mtx);
+    rtp->stop_done = true;
+    rtp->cv.notify_all();
+  }
+  watchdog.join();
+  if (failed)
+    return 1;
+  return core_->stop.failed_steps().empty() ? 0 : 3;
+}
+
+std::vector<std::pair<std::string, caf::actor>>
+internal::app_inspector::runtime_actors(app& a) {
+  return a.rt_->named_runtime_actors;
+}
+
+std::vector<uint64_t> internal::app_inspector::runtime_restarts(app& a) {
+  std::vector<uint64_t> out;
+  if (!a.rt_->root)
+    return out;
+  caf::scoped_actor self{*a.rt_->sys};
+  caf::actor runtime;
+  self->request(a.rt_->root, std::chrono::seconds{10},
+                supervision::get_children_atom::value)
+      .receive(
+          [&](const supervision::child_list& kids) {
+            if (!kids.actors.empty())
+              runtime = kids.actors.front();
+          },
+          [](caf::error&) {});
+  if (!runtime)
+    return out;
+  self->request(runtime, std::chrono::seconds{10},
+                supervision::get_restarts_atom::value)
+      .receive([&](std::vector<uint64_t>& r) { out = std::move(r); },
+               [](caf::error&) {});
+  return out;
+}
+
+std::vector<caf::actor>
+internal::app_inspector::table_partition_actors(app& a) {
+  std::vector<caf::actor> out;
+  if (!a.core_->table_manager || !a.rt_->sys)
+    return out;
+  caf::scoped_actor self{*a.rt_->sys};
+  self->request(a.core_->table_manager, std::chrono::seconds{10},
+                internal::parts_atom::value)
+      .receive([&](std::vector<caf::actor>& parts) { out = std::move(parts); },
+               [](caf::error&) {});
+  return out;
 }
 
 } // namespace faust

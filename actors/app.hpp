@@ -26,6 +26,10 @@
 
 namespace faust {
 
+namespace internal {
+struct app_inspector;
+}
+
 /// Options of `app.timer`.
 struct timer_options {
   /// Run only on the leader worker (Faust's distributed mutex).
@@ -239,6 +243,24 @@ public:
     core_->on_commit = std::move(fn);
   }
 
+  /// Calls `fn` with the partitions the consumer group gives this worker
+  /// (Faust's `app.on_partitions_assigned` signal); for `memory://`, once at
+  /// start with every partition. Runs on the consumer's thread: keep it
+  /// short; an exception is logged and counted (`monitor().hook_errors`).
+  /// Set before start.
+  void on_partitions_assigned(
+      std::function<void(const std::vector<models::topic_partition>&)> fn) {
+    require_not_started("partitions hook");
+    core_->on_partitions_assigned = std::move(fn);
+  }
+  /// Calls `fn` with the partitions taken away (revoked, or lost when the
+  /// session expired), before they go (Faust's `on_partitions_revoked`).
+  void on_partitions_revoked(
+      std::function<void(const std::vector<models::topic_partition>&)> fn) {
+    require_not_started("partitions hook");
+    core_->on_partitions_revoked = std::move(fn);
+  }
+
   /// True when this worker is the leader (always, for `memory://`).
   bool is_leader() const { return true; }
 
@@ -250,6 +272,7 @@ public:
   std::vector<agent_info> agents() const;
 
 private:
+  friend struct internal::app_inspector;
   struct entity {
     agent_info info{};
     /// The topics its instances read (the repartition topic of a group_by

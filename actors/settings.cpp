@@ -61,6 +61,9 @@ void apply_environment(app_settings& s) {
   if (auto v = environment_setting("BROKER_SESSION_TIMEOUT"))
     s.broker_session_timeout =
         std::chrono::seconds(parse_int<int64_t>("BROKER_SESSION_TIMEOUT", *v));
+  if (auto v = environment_setting("SHUTDOWN_TIMEOUT"))
+    s.shutdown_timeout =
+        std::chrono::seconds(parse_int<int64_t>("SHUTDOWN_TIMEOUT", *v));
   if (auto v = environment_setting("TABLE_STANDBY_REPLICAS"))
     s.table_standby_replicas = parse_int<int>("TABLE_STANDBY_REPLICAS", *v);
   if (auto v = environment_setting("WEB_PORT"))

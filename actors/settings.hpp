@@ -116,7 +116,8 @@ struct app_settings {
 /// Settings read from the environment, each as `FAUST_<NAME>` or, if that
 /// is unset, `F_<NAME>` (Faust's prefixes): BROKER, DATADIR, STORE,
 /// PROCESSING_GUARANTEE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
-/// WEB_PORT, DEAD_LETTER_TOPIC, BROKER_SESSION_TIMEOUT (seconds). They override
+/// WEB_PORT, DEAD_LETTER_TOPIC, BROKER_SESSION_TIMEOUT and SHUTDOWN_TIMEOUT
+/// (seconds), TABLE_STANDBY_REPLICAS. They override
 /// what the code set; command line options override them. A bad value throws
 /// `std::invalid_argument` naming the variable.
 void apply_environment(app_settings& s);

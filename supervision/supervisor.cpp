@@ -74,6 +74,14 @@ void on_child_down(supervisor_actor* self, const caf::down_msg& dm) {
   }
   faust::log().warn("supervisor '{}': child '{}' crashed: {}", st.opts.name,
                     spec.name, describe(dm.reason));
+  if (!spec.restartable) {
+    escalate(self,
+             make_error(errc::child_crashed,
+                        "supervisor '" + st.opts.name + "': child '" +
+                            spec.name + "' crashed and cannot be restarted: " +
+                            describe(dm.reason)));
+    return;
+  }
   switch (st.opts.how) {
   case strategy::crashing:
     escalate(self,

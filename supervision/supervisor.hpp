@@ -19,6 +19,10 @@ namespace faust::supervision {
 struct child_spec {
   std::string name{};
   std::function<caf::actor(caf::actor_system&)> start;
+  /// False for a child whose state cannot be rebuilt by a restart (a Kafka
+  /// consumer in a group, a dispatcher holding queued work): its crash makes
+  /// the supervisor escalate (`errc::child_crashed`), whatever the strategy.
+  bool restartable = true;
 };
 
 struct supervisor_options {
@@ -43,7 +47,8 @@ struct child_list {
 
 /// Spawns a supervisor that starts `opts.children` in order and monitors
 /// them. A child that ends normally is not restarted. A child that crashes
-/// (any other exit reason) is handled by `opts.how`; when restarts exceed
+/// (any other exit reason) and is not `restartable` makes the supervisor
+/// escalate; otherwise it is handled by `opts.how`; when restarts exceed
 /// `opts.limits` the supervisor stops every child and exits with
 /// `errc::too_many_restarts`, so that its own supervisor (which monitors it
 /// like any child) decides what happens next: that is escalation. When the

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/pending_reply.hpp"
+#include "actors/internal/stop_control.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "actors/settings.hpp"
 #include "actors/topic_options.hpp"
@@ -42,6 +43,14 @@ struct app_monitor {
   /// exactly_once: transactions committed and aborted.
   std::atomic<uint64_t> transactions_committed{0};
   std::atomic<uint64_t> transactions_aborted{0};
+  /// False while no broker has answered for `broker_session_timeout`
+  /// (processing is paused); since when, in ms since the Unix epoch.
+  std::atomic<bool> broker_reachable{true};
+  std::atomic<int64_t> broker_unreachable_since_ms{0};
+  /// Times the worker lost every broker.
+  std::atomic<uint64_t> broker_outages{0};
+  /// User hooks (on_partitions_assigned, on_recover, ...) that threw.
+  std::atomic<uint64_t> hook_errors{0};
 };
 
 /// A declared topic or channel, untyped; typed handles point to it.
@@ -82,6 +91,8 @@ public:
   /// The cluster is an embedded broker (ours or a faust-broker process).
   bool embedded_cluster = false;
   app_monitor stats;
+  /// A stop in progress: waits on the broker are cut to its time left.
+  stop_control stop;
   std::string reply_topic;
   std::vector<std::shared_ptr<topic_desc>> topics;
   /// Declared tables (their partitions are made at start).
@@ -92,6 +103,13 @@ public:
   /// Called on the consumer's thread after each committed offset (Faust's
   /// sensor `on_commit_completed`). Set before start.
   std::function<void(const models::topic_partition&, int64_t)> on_commit;
+  /// Called on the consumer's thread when the group gives this worker
+  /// partitions, and when it takes them away (revoked or lost). Set before
+  /// start.
+  using partitions_hook =
+      std::function<void(const std::vector<models::topic_partition>&)>;
+  partitions_hook on_partitions_assigned;
+  partitions_hook on_partitions_revoked;
 
   caf::actor_system* system = nullptr;
   /// Delivers the app's topics: the Kafka consumer, or the memory

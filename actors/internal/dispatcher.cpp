@@ -1,4 +1,5 @@
 #include "actors/internal/runtime_actors.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -75,6 +76,8 @@ find_retiring(dispatcher_state& st, const caf::actor_addr& instance) {
 
 caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
   auto& st = self->state;
+  supervision::name_failures(self, "the dispatcher of agent '" +
+                                       cfg.agent_name + "'");
   st.slots.resize(std::max<size_t>(1, cfg.slots));
   st.cfg = std::move(cfg);
   self->set_down_handler([self](caf::down_msg& dm) {

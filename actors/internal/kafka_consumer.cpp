@@ -1,14 +1,19 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/table_runtime.hpp"
+#include "actors/internal/user_hook.hpp"
 #include "actors/internal/waiting_requests.hpp"
+#include "supervision/errors.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
+#include "transport/kafka/broker_liveness.hpp"
 #include "transport/kafka/consumer.hpp"
 #include "transport/offset_tracker.hpp"
 
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <optional>
@@ -82,6 +87,8 @@ struct kafka_consumer_state {
   steady_clock::time_point last_commit = steady_clock::now();
   waiting_requests drain_waiters;
   waiting_requests idle_waiters;
+  /// Whether any broker still answers (from librdkafka's statistics).
+  std::optional<transport::kafka::broker_liveness> liveness;
   static inline const char* name = "faust.kafka_consumer";
 };
 
@@ -154,7 +161,8 @@ bool outputs_delivered(consumer_actor* self, milliseconds timeout) {
   if (!producer)
     return true;
   if (producer->in_flight() > 0)
-    if (auto flushed = producer->flush(timeout); !flushed) {
+    if (auto flushed = producer->flush(timeout, st.core->stop.interrupter());
+        !flushed) {
       faust::log().warn("not committing offsets yet: {}",
                         flushed.error().message);
       return false;
@@ -272,7 +280,7 @@ void finish_waiting_commit(consumer_actor* self) {
       offsets.push_back({st.partitions[id].tp, offset});
   if (offsets.empty())
     return;
-  if (auto done = st.client->commit(offsets, false); !done)
+  if (auto done = st.client->commit(offsets); !done)
     faust::log().warn("{}", done.error().message);
 }
 
@@ -316,15 +324,28 @@ void commit(consumer_actor* self, bool wait,
   auto offsets = committable(st, only);
   if (offsets.empty())
     return;
-  if (!outputs_delivered(self, wait ? st.core->settings.shutdown_timeout
-                                    : milliseconds{10000}))
+  auto& stop = st.core->stop;
+  if (!outputs_delivered(self,
+                         stop.bound(wait ? st.core->settings.shutdown_timeout
+                                         : milliseconds{10000}))) {
+    if (stop.stopping())
+      stop.step_failed("the last offsets were not committed: records "
+                       "produced for them were not delivered");
     return;
-  if (auto done = st.client->commit(offsets, wait); !done)
+  }
+  if (!wait) {
+    if (auto done = st.client->commit(offsets); !done)
+      faust::log().warn("{}", done.error().message);
+    return;
+  }
+  if (auto done = st.client->commit_and_wait(
+          offsets, stop.bound(st.core->settings.broker_request_timeout * 2));
+      !done) {
     faust::log().warn("{}", done.error().message);
-  else if (wait)
-    for (auto& o : offsets)
-      if (auto it = st.active.find(o.tp); it != st.active.end())
-        st.partitions[it->second].committed = o.offset;
+    if (stop.stopping())
+      stop.step_failed("the last offsets were not committed: " +
+                       done.error().message);
+  }
 }
 
 size_t in_flight(const kafka_consumer_state& st) {
@@ -354,13 +375,21 @@ void recover_tables(consumer_actor* self,
     }
   self->request(st.core->table_manager, caf::infinite, recover_atom::value,
                 recovery_request{std::move(targets)})
-      .then([self, held](bool) {
-        for (auto id : held) {
-          auto& p = self->state.partitions[id];
-          p.recovering = false;
-          dispatch_backlog(self, p);
-        }
-      });
+      .then(
+          [self, held](bool) {
+            for (auto id : held) {
+              auto& p = self->state.partitions[id];
+              p.recovering = false;
+              dispatch_backlog(self, p);
+            }
+          },
+          [self](caf::error& err) {
+            // The table manager is gone (its supervisor stops the worker):
+            // the partitions stay held back; nothing is processed unrecovered.
+            if (!self->state.core->stop.stopping())
+              self->state.core->fail("table recovery failed: " +
+                                     supervision::describe(err));
+          });
 }
 
 void on_rebalance(consumer_actor* self, rebalance_kind kind,
@@ -383,7 +412,9 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
       per_topic[tp.topic].partitions.push_back(tp);
     }
     // Where each partition resumes, for `idle` before any record arrives.
-    for (auto& [tp, offset] : st.client->committed(tps, milliseconds{5000}))
+    for (auto& [tp, offset] : st.client->committed(
+             tps,
+             st.core->stop.bound(st.core->settings.broker_request_timeout)))
       if (auto it = st.active.find(tp); it != st.active.end())
         st.partitions[it->second].committed = offset;
     if (st.transactions)
@@ -393,12 +424,20 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
                         tp.topic + "[" + std::to_string(tp.partition) +
                         "]: " + opened.error().message);
     faust::log().info("partitions assigned: {}", tps.size());
+    if (auto& hook = st.core->on_partitions_assigned)
+      run_user_hook(
+          "on_partitions_assigned", [&] { hook(tps); },
+          st.core->stats.hook_errors);
     for (auto& [topic, a] : per_topic)
       for (auto& sub : st.subscribers[topic])
         self->send(sub, assigned_atom::value, a);
     recover_tables(self, tps);
     return;
   }
+  if (auto& hook = st.core->on_partitions_revoked)
+    run_user_hook(
+        "on_partitions_revoked", [&] { hook(tps); },
+        st.core->stats.hook_errors);
   std::vector<uint32_t> ids;
   for (auto& tp : tps)
     if (auto it = st.active.find(tp); it != st.active.end())
@@ -414,7 +453,7 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
     std::vector<models::topic_partition> remaining;
     for (auto& [tp, id] : st.active)
       remaining.push_back(tp);
-    release_partitions(*st.core, tps, remaining);
+    release_partitions(*st.core, tps, remaining, kind == rebalance_kind::lost);
   }
 }
 
@@ -476,7 +515,8 @@ bool idle_confirmed(consumer_actor* self) {
   for (auto& p : st.partitions)
     if (p.active)
       if (auto high = st.client->query_high_watermark(
-              p.tp, st.core->settings.broker_request_timeout))
+              p.tp,
+              st.core->stop.bound(st.core->settings.broker_request_timeout)))
         p.known_high = std::max(p.known_high, *high);
   return idle(self);
 }
@@ -543,6 +583,53 @@ void fetch(consumer_actor* self) {
     self->send(self, wake_atom::value);
 }
 
+/// Broker loss is a state: one error when no broker has answered for the
+/// session timeout, one info line when one answers again.
+void check_brokers(consumer_actor* self) {
+  auto& st = self->state;
+  if (!st.liveness)
+    return;
+  using change = transport::kafka::broker_liveness::change;
+  auto now = steady_clock::now();
+  auto& stats = st.core->stats;
+  switch (st.liveness->check(now)) {
+  case change::none:
+    return;
+  case change::lost: {
+    auto silent = now - st.liveness->last_answer();
+    auto since =
+        std::chrono::system_clock::now() -
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(silent);
+    stats.broker_unreachable_since_ms =
+        std::chrono::duration_cast<milliseconds>(since.time_since_epoch())
+            .count();
+    stats.broker_reachable = false;
+    stats.broker_outages.fetch_add(1);
+    auto t = std::chrono::system_clock::to_time_t(since);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    faust::log().error(
+        "no broker reachable since {} ({} s): processing "
+        "paused until one answers",
+        when, std::chrono::duration_cast<std::chrono::seconds>(silent).count());
+    return;
+  }
+  case change::regained: {
+    auto down_ms = std::chrono::duration_cast<milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() -
+                   stats.broker_unreachable_since_ms.load();
+    stats.broker_reachable = true;
+    faust::log().info("a broker answers again after {:.1f} s: processing "
+                      "resumed",
+                      static_cast<double>(down_ms) / 1000.0);
+    return;
+  }
+  }
+}
+
 void start(consumer_actor* self) {
   auto& st = self->state;
   if (st.started)
@@ -582,6 +669,7 @@ void start(consumer_actor* self) {
   opts.extra["queued.min.messages"] = "1000000";
   for (auto& [k, v] : core.settings.consumer_properties)
     opts.extra[k] = v;
+  opts.close_timeout = core.settings.shutdown_timeout;
   auto client = transport::kafka::consumer::create(opts);
   if (!client) {
     core.fail(client.error().message);
@@ -605,6 +693,10 @@ void start(consumer_actor* self) {
             st.core->on_commit(o.tp, o.offset);
         }
       });
+  st.liveness.emplace(session, steady_clock::now());
+  st.client->on_statistics([self](std::string_view json) {
+    self->state.liveness->on_statistics(json, steady_clock::now());
+  });
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   st.client->on_wakeup([weak, flag = st.wake_pending] {
     if (flag->exchange(true))
@@ -625,6 +717,20 @@ void start(consumer_actor* self) {
 caf::behavior kafka_consumer_impl(consumer_actor* self,
                                   std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
+  supervision::name_failures(self, "the Kafka consumer");
+  // Stopping: leave the group within the time the stop has left (a plain
+  // close waits for an answer forever), then go.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    if (st.client) {
+      // Not leaving in time loses nothing (the group gives the partitions
+      // away when the session expires): a warning, not a failed stop.
+      (void)st.client->close(
+          st.core->stop.bound(st.core->settings.shutdown_timeout));
+      st.client.reset();
+    }
+    self->quit(msg.reason);
+  });
   return {
       [self](subscribe_atom, const std::string& topic, caf::actor who) {
         self->state.subscribers[topic].push_back(std::move(who));
@@ -674,6 +780,7 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
         auto& st = self->state;
         // Also serves rebalances and errors while partitions are paused.
         fetch(self);
+        check_brokers(self);
         if (steady_clock::now() - st.last_commit >=
             st.core->settings.broker_commit_interval)
           commit(self, false);

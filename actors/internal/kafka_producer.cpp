@@ -1,4 +1,5 @@
 #include "actors/internal/runtime_actors.hpp"
+#include "supervision/failure.hpp"
 
 #include <caf/all.hpp>
 
@@ -19,6 +20,7 @@ using producer_actor = caf::stateful_actor<producer_state>;
 caf::behavior producer_impl(producer_actor* self,
                             std::shared_ptr<transport::kafka::producer> p) {
   self->state.producer = std::move(p);
+  supervision::name_failures(self, "the producer's poller");
   self->send(self, tick_atom::value);
   return {
       [self](tick_atom) {

@@ -1,6 +1,8 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/user_hook.hpp"
 #include "actors/internal/waiting_requests.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 #include "transport/offset_tracker.hpp"
 
@@ -143,6 +145,11 @@ void start(consumer_actor* self) {
     }
     for (auto& sub : subs)
       self->send(sub, assigned_atom::value, assigned);
+    if (auto& hook = core.on_partitions_assigned;
+        hook && !app_core::is_channel_name(topic))
+      run_user_hook(
+          "on_partitions_assigned", [&] { hook(assigned.partitions); },
+          core.stats.hook_errors);
     auto flag = st.wake_pending;
     caf::actor me = self;
     st.watches->push_back(core.broker->watch(topic, [flag, me] {
@@ -159,6 +166,7 @@ void start(consumer_actor* self) {
 caf::behavior consumer_impl(consumer_actor* self,
                             std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
+  supervision::name_failures(self, "the in-process consumer");
   self->attach_functor([core = self->state.core,
                         watches = self->state.watches](const caf::error&) {
     for (auto id : *watches)

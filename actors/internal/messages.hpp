@@ -81,6 +81,8 @@ using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 // tables
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
+/// The table manager's partition actors (for tests).
+using parts_atom = caf::atom_constant<caf::atom("parts")>;
 // timers
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 

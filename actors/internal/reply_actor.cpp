@@ -1,6 +1,7 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "models/serializer.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -47,6 +48,7 @@ void complete(reply_actor* self, const models::message& m) {
 
 caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
+  supervision::name_failures(self, "the reply actor");
   return {
       [self](register_atom, const std::string& correlation_id,
              pending_reply_ptr waiter, caf::timespan timeout) {

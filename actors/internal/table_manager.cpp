@@ -1,6 +1,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/table_runtime.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -37,6 +38,7 @@ caf::behavior table_manager_impl(table_manager_actor* self,
                                  std::shared_ptr<app_core> core) {
   auto& st = self->state;
   st.core = std::move(core);
+  supervision::name_failures(self, "the table manager");
   if (st.core->uses_kafka())
     for (auto& table : st.core->tables)
       for (auto& part : table->parts)
@@ -52,7 +54,7 @@ caf::behavior table_manager_impl(table_manager_actor* self,
         auto progress = std::make_shared<recovery_in_progress>();
         progress->promise = self->make_response_promise();
         progress->left = request.targets.size();
-        auto done = [progress](const partition_recovery* r) {
+        auto done = [progress, core = st.core](const partition_recovery* r) {
           if (r && r->ok)
             progress->report.merge(r->report);
           else
@@ -60,7 +62,7 @@ caf::behavior table_manager_impl(table_manager_actor* self,
           if (--progress->left > 0)
             return;
           if (progress->ok)
-            finish_recovery(progress->report);
+            finish_recovery(*core, progress->report);
           progress->promise.deliver(progress->ok);
         };
         for (auto& target : request.targets) {
@@ -74,6 +76,12 @@ caf::behavior table_manager_impl(table_manager_actor* self,
                     [done](caf::error&) { done(nullptr); });
         }
         return progress->promise;
+      },
+      [self](parts_atom) {
+        std::vector<caf::actor> out;
+        for (auto& [key, part] : self->state.partitions)
+          out.push_back(part);
+        return out;
       },
       [self](tick_atom) {
         auto& st = self->state;

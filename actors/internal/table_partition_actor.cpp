@@ -1,6 +1,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/table_runtime.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -45,6 +46,8 @@ caf::behavior table_partition_impl(table_partition_actor* self,
                                    table_desc* table, table_partition* part) {
   auto& st = self->state;
   st.core = std::move(core);
+  supervision::name_failures(self, "table '" + table->name + "' partition " +
+                                       std::to_string(part->number));
   st.table = table;
   st.part = part;
   if (standbys_enabled(*st.core))

@@ -2,10 +2,12 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/source_scope.hpp"
+#include "actors/internal/user_hook.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "storage/windowed_key.hpp"
 #include "supervision/logger.hpp"
+#include "transport/kafka/watermarks.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -21,24 +23,28 @@ using std::chrono::steady_clock;
 
 class kafka_changelog_source final : public changelog_source {
 public:
-  explicit kafka_changelog_source(
+  kafka_changelog_source(
       std::unique_ptr<transport::kafka::partition_reader> reader,
-      milliseconds timeout)
-      : reader_(std::move(reader)), timeout_(timeout) {}
+      milliseconds timeout, const stop_control& stop)
+      : reader_(std::move(reader)), timeout_(timeout), stop_(stop) {}
 
   result<std::pair<int64_t, int64_t>>
   watermarks(const models::topic_partition& tp) override {
-    return reader_->watermarks(tp, timeout_);
+    return reader_->watermarks(tp, stop_.bound(timeout_));
   }
   result<uint64_t>
   read(const std::vector<transport::kafka::partition_range>& ranges,
        const std::function<void(const models::message&)>& fn) override {
-    return reader_->read(ranges, fn, timeout_ * 6);
+    // A stop ends a recovery or standby pass early: nothing of it is lost,
+    // the store keeps the offset it reached.
+    return reader_->read(ranges, fn, timeout_ * 6,
+                         [this] { return stop_.stopping(); });
   }
 
 private:
   std::unique_ptr<transport::kafka::partition_reader> reader_;
   milliseconds timeout_;
+  const stop_control& stop_;
 };
 
 class memory_changelog_source final : public changelog_source {
@@ -160,11 +166,17 @@ void checkpoint_locked(app_core& core, table_partition& part,
   auto& tp = active.changelog();
   int64_t high = -1;
   if (core.producer) {
-    int64_t low = -1;
-    if (rd_kafka_query_watermark_offsets(core.producer->handle(),
-                                         tp.topic.c_str(), tp.partition, &low,
-                                         &high, 5000))
+    // Without a broker the query cannot answer: keep the stored offset (a
+    // restart replays the tail again, which changes nothing).
+    if (!core.stats.broker_reachable.load())
       return;
+    auto queried = transport::kafka::query_high_watermark(
+        core.producer->handle(), tp,
+        core.stop.bound(std::min(core.settings.broker_request_timeout,
+                                 milliseconds{2000})));
+    if (!queried)
+      return; // replayed again, from the offset stored before
+    high = *queried;
   } else {
     high = core.broker->high_watermark(tp);
   }
@@ -178,7 +190,7 @@ void checkpoint_locked(app_core& core, table_partition& part,
 }
 
 void release_locked(app_core& core, table_partition& part,
-                    const table_desc& table) {
+                    const table_desc& table, bool wait_for_delivery = true) {
   part.assigned = false;
   ++part.generation;
   if (!part.active)
@@ -189,15 +201,22 @@ void release_locked(app_core& core, table_partition& part,
   // Seal what its finished events wrote (after a flush the producer has
   // room for a new epoch), then wait for every changelog record.
   bool sealed = seal_locked(part, gate);
-  if (gate) {
-    if (auto flushed = gate->flush(core.settings.shutdown_timeout); !flushed)
+  // A lost partition (no broker, or another worker has it) waits for
+  // nothing: what is delivered is persisted, the rest is replayed later.
+  if (gate && wait_for_delivery) {
+    if (auto flushed =
+            gate->flush(core.stop.bound(core.settings.shutdown_timeout),
+                        core.stop.interrupter());
+        !flushed)
       faust::log().warn("{}: changelog not fully delivered on release: {}",
                         name_of(table, part.number), flushed.error().message);
     if (!sealed && seal_locked(part, gate))
-      (void)gate->flush(core.settings.shutdown_timeout);
+      (void)gate->flush(core.stop.bound(core.settings.shutdown_timeout),
+                        core.stop.interrupter());
   }
   persist_locked(core, part, &table);
-  checkpoint_locked(core, part, table);
+  if (wait_for_delivery)
+    checkpoint_locked(core, part, table);
   auto store = std::move(active).release_store();
   part.active.reset();
   part.delivery.reset();
@@ -249,7 +268,7 @@ make_changelog_source(app_core& core) {
   if (!reader)
     return reader.error();
   return std::unique_ptr<changelog_source>(new kafka_changelog_source(
-      std::move(*reader), core.settings.broker_request_timeout));
+      std::move(*reader), core.settings.broker_request_timeout, core.stop));
 }
 
 result<std::unique_ptr<storage::partition_store>>
@@ -350,7 +369,9 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
     auto& j = jobs[by_tp[{m.topic, m.partition}]];
     j.replay->add(m);
     if (auto& on_event = j.target.table->options.on_changelog_event)
-      on_event(m);
+      run_user_hook(
+          "table '" + j.target.table->name + "': on_changelog_event",
+          [&] { on_event(m); }, core.stats.hook_errors);
     ++report.records_read;
     if (++j.since_flush >=
         std::max<size_t>(1, j.target.table->options.recovery_buffer_size)) {
@@ -433,7 +454,7 @@ void recovery_report::merge(const recovery_report& other) {
       tables.push_back(t);
 }
 
-void finish_recovery(const recovery_report& report) {
+void finish_recovery(app_core& core, const recovery_report& report) {
   if (report.partitions > 0)
     faust::log().info("recovery done: {} table partitions, {} changelog "
                       "records read, {} applied, in {} ms",
@@ -441,7 +462,8 @@ void finish_recovery(const recovery_report& report) {
                       report.records_applied, report.took.count());
   for (auto* t : report.tables)
     if (t->options.on_recover)
-      t->options.on_recover();
+      run_user_hook("table '" + t->name + "': on_recover",
+                    t->options.on_recover, core.stats.hook_errors);
 }
 
 namespace {
@@ -450,7 +472,8 @@ namespace {
 /// further, into `store`.
 void catch_up(changelog_source& source, const table_desc& table,
               const table_partition& part, storage::partition_store& store,
-              int64_t max_records, standby_report& report) {
+              int64_t max_records, standby_report& report,
+              std::atomic<uint64_t>& hook_errors) {
   models::topic_partition changelog{table.changelog_topic, part.number};
   auto marks = source.watermarks(changelog);
   if (!marks) {
@@ -471,7 +494,9 @@ void catch_up(changelog_source& source, const table_desc& table,
   auto apply = [&](const models::message& m) {
     ++report.records_read;
     if (table.options.on_changelog_event)
-      table.options.on_changelog_event(m);
+      run_user_hook(
+          "table '" + table.name + "': on_changelog_event",
+          [&] { table.options.on_changelog_event(m); }, hook_errors);
     replay.add(m);
     if (++since_flush >= buffer && !failed) {
       since_flush = 0;
@@ -525,7 +550,8 @@ standby_report follow_standby(app_core& core, changelog_source& source,
     }
     store = std::move(*opened);
   }
-  catch_up(source, table, part, *store, max_records, report);
+  catch_up(source, table, part, *store, max_records, report,
+           core.stats.hook_errors);
   std::lock_guard lock(part.mutex);
   if (!part.active && !part.kept)
     part.kept = std::move(store);
@@ -534,7 +560,8 @@ standby_report follow_standby(app_core& core, changelog_source& source,
 
 void release_partitions(app_core& core,
                         const std::vector<models::topic_partition>& revoked,
-                        const std::vector<models::topic_partition>& remaining) {
+                        const std::vector<models::topic_partition>& remaining,
+                        bool lost) {
   for (auto& table : core.tables) {
     std::set<int32_t> kept;
     for (auto& tp : remaining)
@@ -547,7 +574,7 @@ void release_partitions(app_core& core,
     for (auto n : gone) {
       auto& part = *table->parts[static_cast<size_t>(n)];
       std::lock_guard lock(part.mutex);
-      release_locked(core, part, *table);
+      release_locked(core, part, *table, !lost);
     }
   }
 }
@@ -625,14 +652,10 @@ size_t expire_windows(app_core& core) {
             closed.emplace_back(key, std::move(**value));
       part->active->expire(keys);
     }
-    for (auto& [key, value] : closed) {
-      try {
-        table->on_window_close(key, value);
-      } catch (const std::exception& e) {
-        faust::log().error("table '{}': on_window_close for {} failed: {}",
-                           table->name, key, e.what());
-      }
-    }
+    for (auto& [key, value] : closed)
+      run_user_hook(
+          "table '" + table->name + "': on_window_close for " + key,
+          [&] { table->on_window_close(key, value); }, core.stats.hook_errors);
   }
   return n;
 }

@@ -76,17 +76,18 @@ result<recovery_report> recover(app_core& core, changelog_source& source,
 
 /// A recovery is complete: logs what it did and calls the recovered
 /// tables' `on_recover`, once per table.
-void finish_recovery(const recovery_report& report);
+void finish_recovery(app_core& core, const recovery_report& report);
 
 /// The group took `revoked` away and this worker keeps `remaining`: table
 /// partitions no longer co-partitioned with an assigned topic partition
 /// are given up. What their events wrote and produced is made durable (the
 /// producer is flushed, the store written, the changelog offset recorded);
 /// the rest is dropped, and its events are processed again by the next
-/// owner.
+/// owner. `lost` partitions (the session expired) wait for no delivery.
 void release_partitions(app_core& core,
                         const std::vector<models::topic_partition>& revoked,
-                        const std::vector<models::topic_partition>& remaining);
+                        const std::vector<models::topic_partition>& remaining,
+                        bool lost);
 
 /// Releases every partition (the worker stops); RocksDB stores are closed.
 void release_all(app_core& core);

@@ -372,3 +372,35 @@ TEST_CASE("exactly_once: a table's writes reach its store only when their "
   CHECK(changelog.back().value == "10");
   app.stop();
 }
+
+TEST_CASE("losing every broker is a state the monitor shows, and its return "
+          "ends it") {
+  auto broker = start_broker();
+  auto s = kafka_settings("broker-loss", broker);
+  s.broker_session_timeout = 6s; // the embedded broker's minimum
+  faust::app app{s};
+  auto numbers = app.topic<std::string, int64_t>("numbers", {.internal = true});
+  collector<int64_t> seen;
+  app.agent("count", numbers, [&](int64_t& v) { seen.add(v); });
+  app.start();
+  REQUIRE(numbers.send("k", 1).has_value());
+  REQUIRE(seen.wait_for(1, 30s));
+  auto& monitor = app.monitor();
+  CHECK(monitor.broker_reachable.load());
+  REQUIRE(broker->set_broker_down(1).has_value());
+  REQUIRE(eventually([&] { return !monitor.broker_reachable.load(); }, 30s));
+  CHECK(monitor.broker_outages.load() == 1);
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  // Unreachable since about when it went down (6 s ago or a little more).
+  CHECK(monitor.broker_unreachable_since_ms.load() <= now_ms - 6000);
+  CHECK(monitor.broker_unreachable_since_ms.load() >= now_ms - 15000);
+  // Sent while no broker answers: delivered once one does.
+  REQUIRE(numbers.send("k", 2).has_value());
+  REQUIRE(broker->set_broker_up(1).has_value());
+  REQUIRE(eventually([&] { return monitor.broker_reachable.load(); }, 30s));
+  CHECK(seen.wait_for(2, 60s));
+  CHECK(monitor.broker_outages.load() == 1);
+  app.stop();
+}

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace test_support {
@@ -63,6 +64,19 @@ private:
   std::condition_variable cv_;
   bool open_ = false;
 };
+
+/// Waits until `pred()` holds, checking every 10 ms, at most `timeout`; for
+/// state that offers no event to wait on (the monitor's counters).
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
 
 /// Settings for tests: one scheduler thread pair, quiet logs, fast commits.
 inline faust::app_settings settings(std::string id) {

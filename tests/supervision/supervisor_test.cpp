@@ -1,4 +1,5 @@
 #include "supervision/errors.hpp"
+#include "supervision/failure.hpp"
 #include "supervision/supervisor.hpp"
 
 #include <caf/all.hpp>
@@ -25,6 +26,7 @@ child_spec worker(std::string name, caf::actor observer) {
             return sys.spawn(
                 [](caf::event_based_actor* self, std::string name,
                    caf::actor observer) -> caf::behavior {
+                  name_failures(self, "worker " + name);
                   self->send(observer, started_atom::value, name,
                              caf::actor{self});
                   return {
@@ -105,6 +107,29 @@ TEST_CASE_FIXTURE(fixture, "one_for_all restarts every child") {
   CHECK(current["b"] != old_b);
   CHECK(restarts(sup) == std::vector<uint64_t>{1, 1});
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(fixture, "a child that cannot be restarted makes even "
+                           "one_for_one escalate") {
+  auto fixed = worker("consumer", test);
+  fixed.restartable = false;
+  auto sup = spawn_supervisor(
+      sys, {"runtime", strategy::one_for_one, {}, {worker("a", test), fixed}});
+  CHECK(expect_starts(2) == std::vector<std::string>{"a", "consumer"});
+  // A restartable sibling is restarted as usual...
+  test->send(current["a"], crash_atom::value);
+  CHECK(expect_starts(1) == std::vector<std::string>{"a"});
+  auto a = current["a"];
+  // ...but the fixed child's crash stops the supervisor and its children.
+  test->send(current["consumer"], crash_atom::value);
+  auto reason = wait_down(sup);
+  CHECK(code_of(reason) == errc::child_crashed);
+  CHECK(describe(reason).find("child 'consumer' crashed and cannot be "
+                              "restarted") != std::string::npos);
+  // The child's exception is in the reason, with the child's name.
+  CHECK(describe(reason).find("runtime_failure: worker consumer: consumer "
+                              "failed on purpose") != std::string::npos);
+  CHECK(wait_down(a) == reason);
 }
 
 TEST_CASE_FIXTURE(fixture, "a child that finishes normally is not restarted") {

@@ -250,7 +250,7 @@ TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
   }
   CHECK(values.size() == 10);
   REQUIRE((*consumer)
-              ->commit({{{"events", 0}, 5}, {{"events", 1}, 4}}, true)
+              ->commit_and_wait({{{"events", 0}, 5}, {{"events", 1}, 4}}, 10s)
               .has_value());
   auto committed = (*consumer)->committed({{"events", 0}, {"events", 1}}, 5s);
   CHECK(committed[{"events", 0}] == 5);

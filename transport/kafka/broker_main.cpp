@@ -5,7 +5,8 @@
 //
 // The first line on stdout is `bootstrap=<host:port,...>`. It serves until
 // SIGINT or SIGTERM. Lines on stdin control it (for tests of broker
-// outages): `down <id>`, `up <id>`, `topic <name> <partitions>`; each is
+// outages): `down <id>`, `up <id>`, `rtt <id> <ms>` (delay every answer),
+// `topic <name> <partitions>`; each is
 // answered on stdout with `ok <line>` or `error <why>`.
 #include "supervision/logger.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -34,6 +35,14 @@ std::string run_command(embedded_broker& broker, const std::string& line) {
         verb == "down" ? broker.set_broker_down(id) : broker.set_broker_up(id);
     return done ? "ok " + line : "error " + done.error().message;
   }
+  if (verb == "rtt") {
+    int32_t id = 0;
+    int64_t ms = 0;
+    if (!(in >> id >> ms) || ms < 0)
+      return "error usage: rtt <id> <milliseconds>";
+    auto done = broker.set_broker_rtt(id, std::chrono::milliseconds{ms});
+    return done ? "ok " + line : "error " + done.error().message;
+  }
   if (verb == "topic") {
     std::string name;
     int32_t partitions = 0;
@@ -44,7 +53,7 @@ std::string run_command(embedded_broker& broker, const std::string& line) {
       return "error " + made.error().message;
     return *made ? "ok " + line : "error topic '" + name + "' exists already";
   }
-  return "error unknown command '" + verb + "' (down, up, topic)";
+  return "error unknown command '" + verb + "' (down, up, rtt, topic)";
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "supervision/logger.hpp"
 #include "transport/kafka/log_bridge.hpp"
 #include "transport/kafka/record_view.hpp"
+#include "transport/kafka/watermarks.hpp"
 
 namespace faust::transport::kafka {
 
@@ -79,16 +80,24 @@ result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
        opts.read_committed ? "read_committed" : "read_uncommitted"},
       {"enable.partition.eof", "false"},
   };
+  if (opts.statistics_interval.count() > 0)
+    props["statistics.interval.ms"] =
+        std::to_string(opts.statistics_interval.count());
   std::unique_ptr<consumer> c{new consumer()};
   auto client = make_client(
       RD_KAFKA_CONSUMER, std::move(props), opts.extra, c.get(),
       [](rd_kafka_conf_t* conf) {
         rd_kafka_conf_set_rebalance_cb(conf, &consumer::rebalance_cb);
         rd_kafka_conf_set_offset_commit_cb(conf, &consumer::commit_cb);
+        rd_kafka_conf_set_stats_cb(conf, &consumer::stats_cb);
       });
   if (!client)
     return client.error();
-  c->client_ = std::shared_ptr<rd_kafka_t>(std::move(*client));
+  // The records handed out share the client: it is destroyed when the last
+  // of them goes, within the close timeout (see `close`).
+  c->client_ = std::shared_ptr<rd_kafka_t>(
+      client->release(), client_deleter{opts.close_timeout, 0});
+  c->close_timeout_ = opts.close_timeout;
   c->auto_offset_reset_ = opts.auto_offset_reset;
   c->name_ = rd_kafka_name(c->client_.get());
   rd_kafka_poll_set_consumer(c->client_.get());
@@ -97,22 +106,43 @@ result<std::unique_ptr<consumer>> consumer::create(consumer_options opts) {
 }
 
 consumer::~consumer() {
-  if (!client_)
-    return;
-  closing_ = true;
-  faust::log().debug("{}: leaving the group", name_);
-  rd_kafka_queue_cb_event_enable(queue_.get(), nullptr, nullptr);
-  if (auto err = rd_kafka_consumer_close(client_.get()))
-    faust::log().warn("{}: leaving the group: {}", name_, describe(err));
+  if (client_)
+    (void)close(close_timeout_);
   if (group_metadata_)
     rd_kafka_consumer_group_metadata_destroy(group_metadata_);
   queue_.reset();
   client_.reset();
 }
 
+result<void> consumer::close(std::chrono::milliseconds timeout) {
+  if (closed_ || !client_)
+    return {};
+  closed_ = true;
+  closing_ = true;
+  faust::log().debug("{}: leaving the group", name_);
+  rd_kafka_queue_cb_event_enable(queue_.get(), nullptr, nullptr);
+  if (close_consumer(client_.get(), timeout))
+    return {};
+  // Not closed: a plain destroy would wait for the close forever.
+  if (auto* deleter = std::get_deleter<client_deleter>(client_))
+    deleter->flags = RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE;
+  auto why = "no answer within " + std::to_string(timeout.count()) + " ms";
+  faust::log().warn("{}: could not leave the group ({}); its partitions move "
+                    "to other workers when the session times out",
+                    name_, why);
+  return error{errc::timeout, name_ + ": leaving the group: " + why};
+}
+
 void consumer::on_wakeup(std::function<void()> fn) {
   on_wakeup_ = std::move(fn);
   rd_kafka_queue_cb_event_enable(queue_.get(), &consumer::queue_event_cb, this);
+}
+
+int consumer::stats_cb(rd_kafka_t*, char* json, size_t len, void* opaque) {
+  auto* self = static_cast<consumer*>(opaque);
+  if (self->on_statistics_)
+    self->on_statistics_(std::string_view(json, len));
+  return 0; // librdkafka frees the document
 }
 
 void consumer::queue_event_cb(rd_kafka_t*, void* opaque) {
@@ -223,15 +253,54 @@ size_t consumer::poll(size_t max,
   return n;
 }
 
-result<void> consumer::commit(const std::vector<offset_to_commit>& offsets,
-                              bool wait) {
+result<void> consumer::commit(const std::vector<offset_to_commit>& offsets) {
   if (offsets.empty())
     return {};
   auto list = to_partition_list(offsets);
-  auto err = rd_kafka_commit(client_.get(), list.get(), wait ? 0 : 1);
-  if (err)
+  if (auto err = rd_kafka_commit(client_.get(), list.get(), 1))
     return error{errc::kafka, name_ + ": commit: " + describe(err)};
   return {};
+}
+
+result<void>
+consumer::commit_and_wait(const std::vector<offset_to_commit>& offsets,
+                          std::chrono::milliseconds timeout) {
+  if (offsets.empty())
+    return {};
+  auto list = to_partition_list(offsets);
+  queue_ptr q{rd_kafka_queue_new(client_.get())};
+  if (auto err = rd_kafka_commit_queue(client_.get(), list.get(), q.get(),
+                                       nullptr, nullptr))
+    return error{errc::kafka, name_ + ": commit: " + describe(err)};
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return error{errc::timeout, name_ + ": commit: no answer within " +
+                                      std::to_string(timeout.count()) + " ms"};
+    event_ptr ev{rd_kafka_queue_poll(q.get(), static_cast<int>(left.count()))};
+    if (!ev || rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT)
+      continue;
+    std::vector<offset_to_commit> done;
+    std::string failure;
+    if (auto err = rd_kafka_event_error(ev.get()))
+      failure = describe(err);
+    if (auto* parts = rd_kafka_event_topic_partition_list(ev.get()))
+      for (int i = 0; i < parts->cnt; ++i) {
+        auto& e = parts->elems[i];
+        if (e.err && failure.empty())
+          failure = std::string(e.topic) + "[" + std::to_string(e.partition) +
+                    "]: " + describe(e.err);
+        if (!e.err)
+          done.push_back({{e.topic, e.partition}, e.offset});
+      }
+    if (on_commit_)
+      on_commit_(done, failure);
+    if (!failure.empty())
+      return error{errc::kafka, name_ + ": commit: " + failure};
+    return {};
+  }
 }
 
 void consumer::pause(const std::vector<models::topic_partition>& tps) {
@@ -278,13 +347,10 @@ consumer::high_watermark(const models::topic_partition& tp) {
 std::optional<int64_t>
 consumer::query_high_watermark(const models::topic_partition& tp,
                                std::chrono::milliseconds timeout) {
-  int64_t low = -1, high = -1;
-  if (rd_kafka_query_watermark_offsets(client_.get(), tp.topic.c_str(),
-                                       tp.partition, &low, &high,
-                                       static_cast<int>(timeout.count())) ||
-      high < 0)
+  auto high = kafka::query_high_watermark(client_.get(), tp, timeout);
+  if (!high || *high < 0)
     return std::nullopt;
-  return high;
+  return *high;
 }
 
 std::map<models::topic_partition, int64_t>

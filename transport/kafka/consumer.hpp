@@ -30,6 +30,11 @@ struct consumer_options {
   bool read_committed = false;
   /// librdkafka properties over ours (`session.timeout.ms`, ...).
   properties extra{};
+  /// How often librdkafka reports its statistics (`on_statistics`); 0: never.
+  std::chrono::milliseconds statistics_interval{1000};
+  /// How long leaving the group may take when the consumer is destroyed
+  /// without `close` (see `close`).
+  std::chrono::milliseconds close_timeout{10000};
 };
 
 /// Consecutive records of one partition, in offset order, as one `poll`
@@ -80,6 +85,11 @@ public:
   /// Called from a librdkafka thread when something arrives while the
   /// consumer's queue was empty: must be cheap (send a message).
   void on_wakeup(std::function<void()> fn);
+  /// Called from poll with librdkafka's statistics (a JSON document, valid
+  /// during the call), every `statistics_interval`.
+  void on_statistics(std::function<void(std::string_view)> fn) {
+    on_statistics_ = std::move(fn);
+  }
 
   result<void> subscribe(const std::vector<std::string>& topics);
   /// Hands up to `max` records to `sink`, a partition's consecutive records
@@ -87,10 +97,20 @@ public:
   /// errors on the way. Returns the number of records. Errors are logged
   /// once per kind until records flow again.
   size_t poll(size_t max, const std::function<void(fetched_run&)>& sink);
-  /// Commits `offsets` (the next offsets to read) asynchronously, or
-  /// synchronously when `wait` is set.
-  result<void> commit(const std::vector<offset_to_commit>& offsets,
-                      bool wait = false);
+  /// Commits `offsets` (the next offsets to read) asynchronously; the
+  /// outcome reaches `on_commit`.
+  result<void> commit(const std::vector<offset_to_commit>& offsets);
+  /// Commits `offsets` and waits at most `timeout` for the outcome
+  /// (`errc::timeout` then; the commit may still complete later).
+  /// librdkafka's own synchronous commit has no timeout: it waited out the
+  /// session timeout for a killed broker and minutes for a stopped one.
+  result<void> commit_and_wait(const std::vector<offset_to_commit>& offsets,
+                               std::chrono::milliseconds timeout);
+  /// Leaves the group within `timeout`. Not in time (no broker answers):
+  /// `errc::timeout`, and the client is destroyed without waiting for the
+  /// group (its partitions go to others when the session times out). No
+  /// rebalance handler runs. Idempotent; the destructor closes too.
+  result<void> close(std::chrono::milliseconds timeout);
   void pause(const std::vector<models::topic_partition>& tps);
   void resume(const std::vector<models::topic_partition>& tps);
   /// Makes `tp` deliver from `offset` next (a negative offset: from where
@@ -98,8 +118,8 @@ public:
   result<void> seek(const models::topic_partition& tp, int64_t offset);
   /// The high watermark librdkafka last saw for `tp` in a fetch response.
   std::optional<int64_t> high_watermark(const models::topic_partition& tp);
-  /// The high watermark asked of the broker now (a round trip), for when
-  /// the cached one may predate records just produced.
+  /// The high watermark asked of the broker now (a round trip within
+  /// `timeout`), for when the cached one may predate records just produced.
   std::optional<int64_t>
   query_high_watermark(const models::topic_partition& tp,
                        std::chrono::milliseconds timeout);
@@ -122,6 +142,7 @@ private:
   static void commit_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                         rd_kafka_topic_partition_list_t* offsets, void* opaque);
   static void queue_event_cb(rd_kafka_t* rk, void* opaque);
+  static int stats_cb(rd_kafka_t* rk, char* json, size_t len, void* opaque);
   void report(rd_kafka_resp_err_t err, const std::string& text);
 
   /// Shared with the records handed out: librdkafka's records must be
@@ -132,6 +153,9 @@ private:
   rebalance_handler on_rebalance_;
   commit_handler on_commit_;
   std::function<void()> on_wakeup_;
+  std::function<void(std::string_view)> on_statistics_;
+  std::chrono::milliseconds close_timeout_{10000};
+  bool closed_ = false;
   rd_kafka_consumer_group_metadata_t* group_metadata_ = nullptr;
   /// Errors already logged, until records flow again.
   std::map<int, std::string> reported_;

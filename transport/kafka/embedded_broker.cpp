@@ -172,4 +172,14 @@ void embedded_broker::serve_admin_requests() {
   rd_kafka_topic_destroy(rkt);
 }
 
+result<void> embedded_broker::set_broker_rtt(int32_t id,
+                                             std::chrono::milliseconds rtt) {
+  if (auto err = rd_kafka_mock_broker_set_rtt(cluster_, id,
+                                              static_cast<int>(rtt.count())))
+    return error{errc::invalid_argument, "embedded broker " +
+                                             std::to_string(id) +
+                                             " rtt: " + describe(err)};
+  return {};
+}
+
 } // namespace faust::transport::kafka

@@ -4,6 +4,7 @@
 #include "transport/kafka/handles.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -71,6 +72,9 @@ public:
   /// up.
   result<void> set_broker_down(int32_t id);
   result<void> set_broker_up(int32_t id);
+  /// Delays every answer of broker `id` by `rtt` (0 ends it): a slow or
+  /// distant broker, for tests of long recoveries.
+  result<void> set_broker_rtt(int32_t id, std::chrono::milliseconds rtt);
 
   /// The mock cluster, for fault injection this class does not wrap.
   rd_kafka_mock_cluster_t* mock() const { return cluster_; }

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "transport/kafka/client_destroy.hpp"
+
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <memory>
 
 /// Owning handles for librdkafka's C objects: each destroys its object with
@@ -13,8 +16,13 @@ struct conf_deleter {
     rd_kafka_conf_destroy(c);
   }
 };
+/// Destroys a client within `timeout` (see `destroy_client`).
 struct client_deleter {
-  void operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
+  std::chrono::milliseconds timeout{10000};
+  int flags = 0;
+  void operator()(rd_kafka_t* rk) const noexcept {
+    destroy_client(rk, flags, timeout);
+  }
 };
 struct queue_deleter {
   void operator()(rd_kafka_queue_t* q) const noexcept {

@@ -1,6 +1,7 @@
 #include "transport/kafka/partition_reader.hpp"
 
 #include "transport/kafka/record_view.hpp"
+#include "transport/kafka/watermarks.hpp"
 
 #include <map>
 
@@ -43,27 +44,21 @@ partition_reader::create(partition_reader_options opts) {
 }
 
 partition_reader::~partition_reader() {
-  if (client_)
-    rd_kafka_consumer_close(client_.get());
+  if (client_ && !close_consumer(client_.get(), std::chrono::seconds{5}))
+    client_.get_deleter().flags = RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE;
 }
 
 result<std::pair<int64_t, int64_t>>
 partition_reader::watermarks(const models::topic_partition& tp,
                              std::chrono::milliseconds timeout) {
-  int64_t low = -1, high = -1;
-  auto err = rd_kafka_query_watermark_offsets(
-      client_.get(), tp.topic.c_str(), tp.partition, &low, &high,
-      static_cast<int>(timeout.count()));
-  if (err)
-    return error{errc::kafka, "cannot read the offsets of " + name_of(tp) +
-                                  ": " + describe(err)};
-  return std::pair{low, high};
+  return query_watermarks(client_.get(), tp, timeout);
 }
 
 result<uint64_t>
 partition_reader::read(const std::vector<partition_range>& ranges,
                        const std::function<void(const models::message&)>& fn,
-                       std::chrono::milliseconds stall_timeout) {
+                       std::chrono::milliseconds stall_timeout,
+                       const std::function<bool()>& give_up) {
   std::map<models::topic_partition, int64_t> ends;
   partition_list_ptr list{
       rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size()))};
@@ -89,6 +84,11 @@ partition_reader::read(const std::vector<partition_range>& ranges,
   };
   result<uint64_t> outcome = uint64_t{0};
   while (!ends.empty()) {
+    if (give_up && give_up()) {
+      outcome = error{errc::stopped, "reading " + name_of(ends.begin()->first) +
+                                         ": stopped before the end"};
+      break;
+    }
     message_handle m{rd_kafka_consumer_poll(client_.get(), 100)};
     if (!m) {
       // Offsets the ends cannot reach as records (compacted away, or

@@ -56,9 +56,12 @@ public:
   /// the call. Fails with the partition's name if the broker reports an
   /// error, or if no range moves for `stall_timeout`. Returns the number of
   /// records read.
+  /// `give_up`, asked between polls, ends reading early with
+  /// `errc::stopped` (the app is stopping).
   result<uint64_t> read(const std::vector<partition_range>& ranges,
                         const std::function<void(const models::message&)>& fn,
-                        std::chrono::milliseconds stall_timeout);
+                        std::chrono::milliseconds stall_timeout,
+                        const std::function<bool()>& give_up = {});
 
 private:
   partition_reader() = default;

@@ -87,7 +87,8 @@ void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
     auto stamp = rd_kafka_message_timestamp(m, &type);
     // The broker's time counts only for LogAppendTime topics; otherwise the
     // record keeps the create time it was sent with.
-    if (type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME && !self->ignore_append_time_) {
+    if (type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME &&
+        !self->ignore_append_time_) {
       slot->meta.timestamp_ms = stamp;
       slot->meta.log_append_time = true;
     }
@@ -195,7 +196,12 @@ result<record_metadata> producer::send(const models::message& msg) {
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
       return error{errc::kafka,
                    "cannot send to '" + msg.topic + "': " + describe(err)};
-    // Backpressure: the producer actor's polling makes room.
+    // Backpressure: the producer actor's polling makes room, until the app
+    // stops (without a broker the queue may never drain).
+    if (stop_waiting_.load(std::memory_order_relaxed))
+      return error{errc::stopped, "cannot send to '" + msg.topic +
+                                      "': the producer's queue is full and "
+                                      "the app is stopping"};
     std::this_thread::sleep_for(std::chrono::milliseconds{1});
   }
 }
@@ -243,13 +249,28 @@ void producer::poll(std::chrono::milliseconds timeout) {
   rd_kafka_poll(client_.get(), timeout_ms(timeout));
 }
 
-result<void> producer::flush(std::chrono::milliseconds timeout) {
-  if (auto err = rd_kafka_flush(client_.get(), timeout_ms(timeout)))
-    return error{errc::timeout, name_ + ": " + std::to_string(in_flight()) +
-                                    " records still undelivered after " +
-                                    std::to_string(timeout.count()) + " ms (" +
-                                    describe(err) + ")"};
-  return {};
+result<void> producer::flush(std::chrono::milliseconds timeout,
+                             const std::function<bool()>& give_up) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    // In slices, so that `give_up` is asked while the broker is silent.
+    auto slice =
+        give_up ? std::min(left, std::chrono::milliseconds{100}) : left;
+    auto err = rd_kafka_flush(client_.get(), timeout_ms(slice));
+    if (!err)
+      return {};
+    if (left <= slice)
+      return error{errc::timeout, name_ + ": " + std::to_string(in_flight()) +
+                                      " records still undelivered after " +
+                                      std::to_string(timeout.count()) +
+                                      " ms (" + describe(err) + ")"};
+    if (give_up && give_up())
+      return error{errc::stopped, name_ + ": " + std::to_string(in_flight()) +
+                                      " records still undelivered: gave up "
+                                      "waiting (the app is stopping)"};
+  }
 }
 
 size_t producer::in_flight() const {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,7 +49,8 @@ public:
 
   /// Queues `msg` (its topic, partition or -1, key, value, timestamp or 0
   /// for now, headers). When librdkafka's queue is full, waits for room
-  /// (backpressure). Errors: an unknown or invalid topic, a record too large.
+  /// (backpressure) unless `stop_waiting` was called. Errors: an unknown or
+  /// invalid topic, a record too large, `errc::stopped`.
   result<record_metadata> send(const models::message& msg);
   /// Sends and waits until the broker acknowledges the record; the result
   /// has its partition, offset and timestamp (`msg.timestamp_ms`, which
@@ -59,7 +61,9 @@ public:
   /// Serves delivery reports, waiting up to `timeout` for one.
   void poll(std::chrono::milliseconds timeout);
   /// Waits until every queued record is delivered or has failed.
-  result<void> flush(std::chrono::milliseconds timeout);
+  /// `give_up`, asked every 100 ms, ends the wait early (`errc::stopped`).
+  result<void> flush(std::chrono::milliseconds timeout,
+                     const std::function<bool()>& give_up = {});
   /// Records queued or in flight.
   size_t in_flight() const;
   /// Delivery fences: a way to learn, without blocking, that everything
@@ -82,6 +86,10 @@ public:
   /// the topic says (librdkafka's mock cluster answers 1234): delivery
   /// reports keep the create times records were sent with.
   void ignore_append_time() { ignore_append_time_ = true; }
+
+  /// From now on `send` gives up (`errc::stopped`) instead of waiting for
+  /// room in a full queue: the app is stopping.
+  void stop_waiting(bool on = true) { stop_waiting_ = on; }
 
   /// Records that could not be delivered, since start.
   uint64_t failures() const { return failures_.load(); }
@@ -144,6 +152,7 @@ private:
 
   bool transactional_ = false;
   std::atomic<bool> ignore_append_time_{false};
+  std::atomic<bool> stop_waiting_{false};
   std::atomic<uint64_t> transaction_{0};
   /// Every transaction up to this number has ended (committed or aborted).
   std::atomic<uint64_t> ended_through_{0};

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <caf/actor.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace faust {
+class app;
+}
+
+namespace faust::internal {
+
+/// A look inside a running app, for tests that make its runtime actors fail
+/// on purpose.
+struct app_inspector {
+  /// The runtime's actors by name: the consumers, the producer's poller,
+  /// the reply actor, the table manager, the dispatchers.
+  static std::vector<std::pair<std::string, caf::actor>> runtime_actors(app& a);
+  /// The table partition actors of a Kafka app (asked of the table
+  /// manager; empty without tables).
+  static std::vector<caf::actor> table_partition_actors(app& a);
+  /// How often the "runtime" supervisor restarted each of them, in the
+  /// order of `runtime_actors`.
+  static std::vector<uint64_t> runtime_restarts(app& a);
+};
+
+} // namespace faust::internal
