@@ -4,7 +4,6 @@
 #include "actors/internal/app_inspector.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
-#include "actors/internal/table_runtime.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
 #include "supervision/supervisor.hpp"
@@ -269,21 +268,14 @@ void app::start_tables(const std::vector<std::string>& sources) {
     if (t->parts.empty())
       for (int32_t p = 0; p < t->partitions; ++p)
         t->parts.push_back(std::make_unique<internal::table_partition>(p));
+    // A new run: nothing of an earlier one waits in the partitions (a
+    // memory store is kept in `kept`).
+    for (auto& part : t->parts) {
+      (void)part->take_writer();
+      part->publish(nullptr);
+      part->set_owned_here(false);
+    }
   }
-  if (core_->uses_kafka())
-    return; // partitions are recovered as the group assigns them
-  std::vector<models::topic_partition> all;
-  for (auto& s : sources)
-    for (int32_t p = 0; p < core_->partitions_of(s); ++p)
-      all.push_back({s, p});
-  auto targets = internal::assign_partitions(*core_, all);
-  auto source = internal::make_changelog_source(*core_);
-  if (!source)
-    throw std::runtime_error(source.error().message);
-  auto done = internal::recover(*core_, **source, targets);
-  if (!done)
-    throw std::runtime_error("app '" + id() + "': " + done.error().message);
-  internal::finish_recovery(*core_, *done);
 }
 
 void app::start() {
@@ -438,6 +430,28 @@ void app::start() {
       rtp->cv.notify_all();
     }
   });
+  // In-process apps own every partition from the start: their tables are
+  // recovered before any event is processed (Kafka apps recover as the
+  // group assigns partitions).
+  if (!core_->uses_kafka() && core_->table_manager) {
+    internal::assignment all;
+    for (auto& topic : sources)
+      for (int32_t p = 0; p < core_->partitions_of(topic); ++p)
+        all.partitions.push_back({topic, p});
+    bool recovered = false;
+    std::string why = "no answer";
+    caf::scoped_actor self{sys};
+    self->request(core_->table_manager, core_->settings.broker_request_timeout * 6,
+                  internal::recover_atom::value, std::move(all))
+        .receive([&](bool ok) { recovered = ok; },
+                 [&](caf::error& err) { why = supervision::describe(err); });
+    if (!recovered) {
+      core_->running = true; // so that stop() stops what was started
+      stop();
+      throw std::runtime_error("app '" + id() +
+                               "': table recovery failed (" + why + ")");
+    }
+  }
   for (auto& consumer : consumers())
     caf::anon_send(consumer, internal::start_atom::value);
   core_->running = true;
@@ -501,6 +515,25 @@ void app::stop() {
     }
   }
   faust::log().debug("app '{}': drained", id());
+  if (core_->table_manager) {
+    // Every table partition is handed over by its actor: what was written
+    // goes to the stores with the changelog offset it reaches, so a
+    // restart replays nothing.
+    rt.stop_step = "handing table partitions over";
+    caf::scoped_actor self{*rt.sys};
+    self->request(core_->table_manager, stop.bound(timeout),
+                  internal::release_all_atom::value)
+        .receive([&](bool ok) {
+                   if (!ok)
+                     stop.step_failed("table partitions were not all handed "
+                                      "over");
+                 },
+                 [&](caf::error& err) {
+                   stop.step_failed("table partitions were not all handed "
+                                    "over (" +
+                                    supervision::describe(err) + ")");
+                 });
+  }
   core_->running = false;
   rt.stop_step = "stopping the actors";
   caf::anon_send_exit(rt.root, caf::exit_reason::user_shutdown);
@@ -527,11 +560,6 @@ void app::stop() {
   if (core_->producer)
     if (auto flushed = core_->producer->flush(stop.bound(timeout)); !flushed)
       stop.step_failed(flushed.error().message);
-  // Table changes whose changelog records are delivered go to the stores,
-  // with the changelog offset they reach, so a restart replays nothing.
-  rt.stop_step = "writing the table stores";
-  if (actors_done)
-    internal::release_all(*core_);
   core_->consumer = nullptr;
   core_->channel_consumer = nullptr;
   core_->replies = nullptr;
@@ -585,7 +613,11 @@ bool app::wait_until_idle(std::chrono::milliseconds timeout) {
     if (!idle)
       return false;
   }
-  return true;
+  // What the agents wrote to tables is readable once its changelog records
+  // are delivered and the batches are in the stores.
+  auto& pending = core_->stats.table_batches_pending;
+  return core_->persisted.wait_until(deadline,
+                                     [&] { return pending.load() <= 0; });
 }
 
 bool app::wait_until_crashed(std::chrono::milliseconds timeout) {

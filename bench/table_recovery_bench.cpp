@@ -16,7 +16,6 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
-#include "actors/internal/table_runtime.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -123,22 +122,24 @@ struct worker {
     for (int32_t p = 0; p < partitions; ++p)
       table->parts.push_back(std::make_unique<internal::table_partition>(p));
     core->tables.push_back(table);
+    // The topic the table is co-partitioned with.
+    faust::topic_options source;
+    source.partitions = partitions;
+    core->declare_topic({"source"}, source);
     manager = internal::spawn_table_manager(sys, core);
   }
 
   /// Assigns every partition and has the table manager recover them, as
   /// the consumer does; returns the changelog records read.
   uint64_t recover() {
-    std::vector<internal::recovery_target> targets;
-    for (auto& part : table->parts) {
-      part->assigned = true;
-      targets.push_back({table.get(), part.get(), ++part->generation});
-    }
+    internal::assignment all;
+    for (int32_t p = 0; p < partitions; ++p)
+      all.partitions.push_back({"source", p});
     uint64_t before = read_so_far.load();
     caf::scoped_actor self{sys};
     bool ok = false;
     self->request(manager, caf::infinite, internal::recover_atom::value,
-                  internal::recovery_request{std::move(targets)})
+                  std::move(all))
         .receive([&](bool done) { ok = done; }, [](caf::error&) {});
     if (!ok)
       std::exit(3);
@@ -147,7 +148,9 @@ struct worker {
 
   /// A clean stop: stores keep their data and the changelog offset.
   void stop() {
-    internal::release_all(*core);
+    caf::scoped_actor self{sys};
+    self->request(manager, caf::infinite, internal::release_all_atom::value)
+        .receive([](bool) {}, [](caf::error&) {});
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
   }
 
@@ -203,7 +206,7 @@ int main(int argc, char** argv) {
       double seconds = bench::seconds_since(t0);
       size_t keys_stored = 0;
       for (auto& part : w.table->parts)
-        part->active->for_each([&](std::string_view, std::string_view) {
+        part->readable()->for_each([&](std::string_view, std::string_view) {
           ++keys_stored;
           return true;
         });
@@ -222,7 +225,7 @@ int main(int argc, char** argv) {
       auto read = w.recover();
       warm.push_back(bench::seconds_since(t0));
       for (auto& part : w.table->parts)
-        if (!part->active)
+        if (!part->readable())
           std::exit(5);
       if (read != 0)
         std::exit(5);

@@ -4,7 +4,7 @@
 
 namespace faust::storage {
 
-active_partition::active_partition(std::unique_ptr<partition_store> store,
+active_partition::active_partition(std::shared_ptr<partition_store> store,
                                    models::topic_partition changelog)
     : store_(std::move(store)), changelog_(std::move(changelog)),
       applied_(store_->offsets()) {}
@@ -12,7 +12,7 @@ active_partition::active_partition(std::unique_ptr<partition_store> store,
 result<std::optional<std::string>> active_partition::get(std::string_view key) {
   if (auto it = pending_.find(key); it != pending_.end())
     return it->second.value;
-  return store_->get(key);
+  return store_->get_as_writer(key);
 }
 
 void active_partition::for_each(

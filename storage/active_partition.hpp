@@ -40,13 +40,16 @@ enum class batch_fate {
 /// producer reports their epoch delivered. So the store never holds a
 /// change the changelog lacks, and a standby promoted later misses nothing.
 ///
-/// Not thread-safe: one owner at a time (the agent instance that owns the
-/// partition).
+/// Not thread-safe: one owner at a time (the agent instance that writes the
+/// partition, or its table partition actor). Other threads may read the
+/// store itself.
 class active_partition {
 public:
   /// `store` must have been recovered first (see `changelog_replay`);
   /// `changelog` is this partition's changelog topic and partition.
-  active_partition(std::unique_ptr<partition_store> store,
+  /// The store is shared with readers on other threads, which see what
+  /// is durable (written by `persist`); writes happen only here.
+  active_partition(std::shared_ptr<partition_store> store,
                    models::topic_partition changelog);
 
   /// The value of `key`: a pending write, or else the store's.
@@ -119,9 +122,9 @@ public:
     event_.reset();
     event_writes_.clear();
   }
-  /// Takes the store back (the partition is released).
-  std::unique_ptr<partition_store> release_store() && {
-    return std::move(store_);
+  /// The store (the partition is released, or read elsewhere).
+  const std::shared_ptr<partition_store>& shared_store() const {
+    return store_;
   }
 
   /// Events finished but not yet in the store.
@@ -156,7 +159,7 @@ private:
   void stage(const origin& o, std::string key, std::optional<std::string> value,
              std::optional<logged_as> record = std::nullopt);
 
-  std::unique_ptr<partition_store> store_;
+  std::shared_ptr<partition_store> store_;
   models::topic_partition changelog_;
   applied_offsets applied_;
   /// The event being processed: its origin and writes, in order.

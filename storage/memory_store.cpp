@@ -12,6 +12,15 @@ result<std::optional<std::string>> memory_store::get(std::string_view key) {
   return std::optional<std::string>{it->second};
 }
 
+result<std::optional<std::string>>
+memory_store::get_as_writer(std::string_view key) {
+  // Only the writer changes `data_`: reading it from there needs no lock.
+  auto it = data_.find(key);
+  if (it == data_.end())
+    return std::optional<std::string>{};
+  return std::optional<std::string>{it->second};
+}
+
 result<void> memory_store::write(const store_batch& batch) {
   std::unique_lock lock(mutex_);
   for (auto& w : batch.writes()) {

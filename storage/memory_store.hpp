@@ -18,6 +18,8 @@ public:
   explicit memory_store(std::string label) : label_(std::move(label)) {}
 
   result<std::optional<std::string>> get(std::string_view key) override;
+  result<std::optional<std::string>>
+  get_as_writer(std::string_view key) override;
   result<void> write(const store_batch& batch) override;
   void for_each(const std::function<bool(std::string_view, std::string_view)>&
                     fn) override;

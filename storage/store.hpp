@@ -56,14 +56,20 @@ private:
 
 /// The storage of one partition of one table: keys and values as encoded on
 /// the changelog, plus the offsets its state reflects. One owner writes at a
-/// time (the table partition, or the agent that owns it while active);
-/// reads may come from any thread.
+/// time (the table partition actor, or the agent instance it lent the
+/// partition to); `get`, `for_each` and `size` may come from any thread.
 class partition_store {
 public:
   virtual ~partition_store() = default;
 
-  /// The value of `key`, or empty if it has none.
+  /// The value of `key`, or empty if it has none. Thread-safe.
   virtual result<std::optional<std::string>> get(std::string_view key) = 0;
+  /// `get` for the thread that writes the store: it needs no protection
+  /// from writes, so it takes no lock other threads take.
+  virtual result<std::optional<std::string>>
+  get_as_writer(std::string_view key) {
+    return get(key);
+  }
   /// Applies `batch` atomically.
   virtual result<void> write(const store_batch& batch) = 0;
   /// Calls `fn` with every key and value (in key order for RocksDB) until it

@@ -1,5 +1,6 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/event_context.hpp"
+#include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/source_scope.hpp"
 #include "supervision/errors.hpp"
@@ -17,6 +18,8 @@ struct instance_state : processor_host {
   std::unique_ptr<processor> proc;
   std::unique_ptr<event_context> events;
   ack_buffer buffer;
+  /// A persist tick is scheduled (write sides wait for deliveries).
+  bool ticking = false;
   static inline const char* name = "faust.agent_instance";
 
   ack_buffer& acks() override { return buffer; }
@@ -33,6 +36,17 @@ struct instance_state : processor_host {
 };
 
 using instance_actor = caf::stateful_actor<instance_state>;
+
+/// Write sides held here whose changelog records are not yet delivered (or
+/// whose windows expire) are looked at again soon: the last events before a
+/// quiet spell must reach the store too.
+void keep_persisting(instance_actor* self) {
+  auto& st = self->state;
+  if (st.ticking || !st.events->needs_ticks())
+    return;
+  st.ticking = true;
+  self->delayed_send(self, std::chrono::milliseconds{50}, persist_atom::value);
+}
 
 /// Acts on how processing ended: pull more, or hand back the rest and exit.
 void handle(instance_actor* self, const process_outcome& out,
@@ -63,6 +77,11 @@ caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
   st.cfg = std::move(cfg);
   st.events = std::make_unique<event_context>(*st.cfg.core, st.cfg.agent_name,
                                               st.cfg.may_write_tables);
+  // A write side taken from its partition: its actor learns who holds it.
+  st.events->on_claim = [self](partition_writer& w) {
+    if (auto owner = caf::actor_cast<caf::actor>(w.owner))
+      self->send(owner, claimed_atom::value, caf::actor{self});
+  };
   st.proc = st.cfg.make_processor(st.cfg.index);
   {
     event_context_scope events{st.events.get()};
@@ -77,7 +96,19 @@ caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
         event_context_scope events{st.events.get()};
         auto out = st.proc->process(*w.batch, w.begin);
         st.events->end_work();
+        keep_persisting(self);
         handle(self, out, w.batch);
+      },
+      [self](persist_atom) {
+        auto& st = self->state;
+        st.ticking = false;
+        event_context_scope events{st.events.get()};
+        st.events->persist_held();
+        keep_persisting(self);
+      },
+      // The partition's actor recalls its write side (a revoke, a stop).
+      [self](give_back_atom, partition_ref ref) {
+        return writer_handle{self->state.events->give_back(*ref.part)};
       },
       [self](timeout_atom, uint64_t token) {
         auto& st = self->state;

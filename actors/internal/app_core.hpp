@@ -17,8 +17,11 @@
 #include <caf/actor.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,29 @@ struct app_monitor {
   std::atomic<uint64_t> broker_outages{0};
   /// User hooks (on_partitions_assigned, on_recover, ...) that threw.
   std::atomic<uint64_t> hook_errors{0};
+  /// Table store batches whose changelog records are not yet delivered
+  /// (their writes are not yet readable from outside their agent).
+  std::atomic<int64_t> table_batches_pending{0};
+};
+
+/// Lets a thread wait until every table batch is in its store
+/// (`app::wait_until_idle`). The writer that empties the count notifies;
+/// nothing else takes the lock.
+class batches_persisted {
+public:
+  void notify() {
+    std::lock_guard lock(mtx_);
+    cv_.notify_all();
+  }
+  template <class Pred>
+  bool wait_until(std::chrono::steady_clock::time_point deadline, Pred done) {
+    std::unique_lock lock(mtx_);
+    return cv_.wait_until(lock, deadline, done);
+  }
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
 };
 
 /// A declared topic or channel, untyped; typed handles point to it.
@@ -91,6 +117,7 @@ public:
   /// The cluster is an embedded broker (ours or a faust-broker process).
   bool embedded_cluster = false;
   app_monitor stats;
+  batches_persisted persisted;
   /// A stop in progress: waits on the broker are cut to its time left.
   stop_control stop;
   std::string reply_topic;
@@ -122,9 +149,6 @@ public:
   /// Recovers table partitions (Kafka apps with tables).
   caf::actor table_manager;
   std::atomic<bool> running{false};
-  /// True once the consumer group gave this worker an assignment: table
-  /// partitions not assigned here are then owned elsewhere (standbys).
-  std::atomic<bool> group_assigned{false};
 
   /// Declares a topic (once per name set); serializer names are parsed here
   /// so a bad name fails at declaration with a clear message.

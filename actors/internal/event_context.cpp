@@ -1,20 +1,25 @@
 #include "actors/internal/event_context.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/messages.hpp"
+#include "actors/internal/partition_writer.hpp"
 #include "actors/internal/table_desc.hpp"
-#include "actors/internal/table_runtime.hpp"
 #include "supervision/logger.hpp"
 
+#include <caf/all.hpp>
+
 #include <algorithm>
+#include <stdexcept>
+#include <thread>
 
 namespace faust::internal {
 
 namespace {
 thread_local event_context* current = nullptr;
 
-void add_once(std::vector<table_partition*>& parts, table_partition* p) {
-  if (std::find(parts.begin(), parts.end(), p) == parts.end())
-    parts.push_back(p);
+void add_once(std::vector<partition_writer*>& ws, partition_writer* w) {
+  if (std::find(ws.begin(), ws.end(), w) == ws.end())
+    ws.push_back(w);
 }
 } // namespace
 
@@ -29,6 +34,19 @@ event_context_scope::event_context_scope(event_context* ctx) noexcept
 
 event_context_scope::~event_context_scope() {
   current = previous_;
+}
+
+event_context::~event_context() {
+  // The instance ends (stopped, or crashed and about to be replaced): its
+  // write sides wait in their partitions for the next holder, and their
+  // actors hear of it. Nothing is lost: pending writes stay with them.
+  for (auto& w : held_) {
+    w->active->abandon_event();
+    auto owner = caf::actor_cast<caf::actor>(w->owner);
+    w->part->park_writer(w);
+    if (owner)
+      caf::anon_send(owner, writer_left_atom::value);
+  }
 }
 
 void event_context::begin(const models::message& m) {
@@ -58,25 +76,127 @@ const storage::origin& event_context::origin() const {
   return *origin_;
 }
 
-void event_context::touched(table_partition& part) {
-  add_once(event_parts_, &part);
+partition_writer* event_context::held(const table_partition& part) const {
+  for (auto& w : held_)
+    if (w->part == &part)
+      return w.get();
+  return nullptr;
+}
+
+partition_writer* event_context::claim(table_desc& table,
+                                       table_partition& part, bool for_write) {
+  if (!for_write && !table.written_by(agent_))
+    return nullptr;
+  auto two_writers = [&](const std::string& other) {
+    auto why = "table '" + table.name + "' is changed by agents '" + other +
+               "' and '" + agent_ +
+               "': a table has one writer, the agent that processes its "
+               "co-partitioned stream (other agents may read it)";
+    core_.fail(why);
+    throw std::logic_error(why);
+  };
+  auto w = part.take_writer();
+  if (!w && part.owned_here()) {
+    if (auto other = table.writer(); other && *other != agent_)
+      two_writers(*other);
+    // Assigned and recovered, but taken: on its way back from a holder of
+    // this agent that ended (it parks it as it goes).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2};
+    while (!w && part.owned_here() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+      w = part.take_writer();
+    }
+    if (!w && part.owned_here())
+      throw std::runtime_error(partition_name(table, part.number) +
+                               ": its write side did not come back within "
+                               "2 s");
+  }
+  if (!w)
+    return nullptr; // not assigned here (revoked): the next owner redoes it
+  if (std::string other; !table.claim_writer(agent_, other)) {
+    part.park_writer(std::move(w));
+    two_writers(other);
+  }
+  held_.push_back(w);
+  if (on_claim)
+    on_claim(*w);
+  return w.get();
+}
+
+partition_writer* event_context::writable(table_desc& table,
+                                          table_partition& part) {
+  if (auto* w = held(part))
+    return w;
+  return claim(table, part, true);
+}
+
+partition_writer* event_context::readable(table_desc& table,
+                                          table_partition& part) {
+  if (auto* w = held(part))
+    return w;
+  if (!may_write_tables_)
+    return nullptr;
+  return claim(table, part, false);
+}
+
+void event_context::touched(partition_writer& w) {
+  add_once(event_writers_, &w);
 }
 
 void event_context::end() {
   in_event_ = false;
-  for (auto* part : event_parts_) {
-    finish_event(core_, *part);
-    add_once(work_parts_, part);
+  for (auto* w : event_writers_) {
+    finish_event(core_, *w);
+    add_once(work_writers_, w);
   }
-  event_parts_.clear();
+  event_writers_.clear();
 }
 
 void event_context::end_work() {
   if (in_event_)
     end();
-  for (auto* part : work_parts_)
-    seal_and_persist(core_, *part);
-  work_parts_.clear();
+  for (auto* w : work_writers_)
+    seal_and_persist(core_, *w);
+  work_writers_.clear();
+}
+
+std::shared_ptr<partition_writer>
+event_context::give_back(const table_partition& part) {
+  auto it = std::find_if(held_.begin(), held_.end(),
+                         [&](auto& w) { return w->part == &part; });
+  if (it == held_.end())
+    return nullptr;
+  auto w = std::move(*it);
+  held_.erase(it);
+  std::erase(event_writers_, w.get());
+  std::erase(work_writers_, w.get());
+  return w;
+}
+
+bool event_context::persist_held() {
+  auto now = std::chrono::steady_clock::now();
+  bool cleanup = now >= next_cleanup_;
+  if (cleanup)
+    next_cleanup_ = now + core_.settings.table_cleanup_interval;
+  bool waiting = false;
+  for (auto& w : held_) {
+    if (cleanup)
+      if (auto n = expire_windows(core_, *w))
+        faust::log().debug("{}: {} keys of expired windows removed",
+                           partition_name(*w->table, w->part->number), n);
+    if (w->active->pending_batches() > 0)
+      seal_and_persist(core_, *w);
+    waiting |= w->active->pending_batches() > 0;
+  }
+  return waiting;
+}
+
+bool event_context::needs_ticks() const {
+  for (auto& w : held_)
+    if (w->expiry || w->active->pending_batches() > 0)
+      return true;
+  return false;
 }
 
 } // namespace faust::internal

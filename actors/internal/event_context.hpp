@@ -3,7 +3,10 @@
 #include "models/message.hpp"
 #include "storage/origin.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +17,13 @@ namespace faust::internal {
 
 class app_core;
 class table_partition;
+struct partition_writer;
+struct table_desc;
 
 /// What a table operation needs to know about the event being processed on
 /// this thread (Faust's `current_event()`): which partition it came from
-/// and which source record it stands for. An agent instance owns one
+/// and which source record it stands for, and the write sides of the table
+/// partitions this agent instance holds. An agent instance owns one
 /// context; processors mark where each event begins and ends, so table
 /// writes are gathered per event, produced to the changelog when the event
 /// is done (before it is acked) and written to the store once delivered.
@@ -26,6 +32,10 @@ public:
   event_context(app_core& core, std::string agent, bool may_write_tables)
       : core_(core), agent_(std::move(agent)),
         may_write_tables_(may_write_tables) {}
+  /// Gives every held write side back (the instance ends).
+  ~event_context();
+  event_context(const event_context&) = delete;
+  event_context& operator=(const event_context&) = delete;
 
   /// The event `m` begins: table writes from now on belong to it. Its
   /// origin is the `faust-cpp-origin` header (a record forwarded through a
@@ -33,7 +43,7 @@ public:
   void begin(const models::message& m);
   /// The event is done: its table writes go to the changelogs.
   void end();
-  /// The piece of work (a batch) is done: what its events wrote may go to
+  /// The piece of work (a batch) is done: what its events wrote goes to
   /// the stores once the changelog records are delivered.
   void end_work();
 
@@ -63,10 +73,39 @@ public:
   /// False for agents with concurrency > 1: several instances process one
   /// partition, so none of them may own its table partitions.
   bool may_write_tables() const { return may_write_tables_; }
-  /// Records that `part` was written by the current event.
-  void touched(table_partition& part);
+
+  /// The write side of `part` of `table` held here, if any.
+  partition_writer* held(const table_partition& part) const;
+  /// The write side of `part` for a change by this instance: held, or
+  /// taken from the partition (once per assignment; the partition's actor
+  /// is told who holds it). Null when the partition is not assigned here
+  /// (revoked: the next owner processes the event again). Throws
+  /// `std::logic_error` when another agent writes the table.
+  partition_writer* writable(table_desc& table, table_partition& part);
+  /// For a read by this instance: held, or taken if this instance's agent
+  /// is the table's writer (so it sees what an earlier holder left
+  /// pending); null: read the durable store.
+  partition_writer* readable(table_desc& table, table_partition& part);
+  /// Records that `w` was written by the current event.
+  void touched(partition_writer& w);
+
+  /// Gives back the write side of `part` (its actor recalls it); null if
+  /// not held.
+  std::shared_ptr<partition_writer> give_back(const table_partition& part);
+  /// Writes what is delivered and expires windows, for every held write
+  /// side (a timer of the instance). True while something waits for a
+  /// delivery (call again).
+  bool persist_held();
+  /// True when a write side is held that needs the timer.
+  bool needs_ticks() const;
+
+  /// Called when a write side is taken (the instance tells its actor).
+  std::function<void(partition_writer&)> on_claim;
 
 private:
+  partition_writer* claim(table_desc& table, table_partition& part,
+                          bool for_write);
+
   app_core& core_;
   std::string agent_;
   bool may_write_tables_;
@@ -80,8 +119,11 @@ private:
   int32_t partition_ = 0;
   int32_t topic_partitions_ = 0;
   std::string topic_;
-  std::vector<table_partition*> event_parts_;
-  std::vector<table_partition*> work_parts_;
+  std::vector<std::shared_ptr<partition_writer>> held_;
+  std::vector<partition_writer*> event_writers_;
+  std::vector<partition_writer*> work_writers_;
+  std::chrono::steady_clock::time_point next_cleanup_ =
+      std::chrono::steady_clock::now();
 };
 
 /// The context of the event this thread is processing, or null.

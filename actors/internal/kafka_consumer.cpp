@@ -1,6 +1,5 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/runtime_actors.hpp"
-#include "actors/internal/table_runtime.hpp"
 #include "actors/internal/user_hook.hpp"
 #include "actors/internal/waiting_requests.hpp"
 #include "supervision/errors.hpp"
@@ -364,9 +363,6 @@ void recover_tables(consumer_actor* self,
   auto& st = self->state;
   if (st.core->tables.empty() || !st.core->table_manager)
     return;
-  auto targets = assign_partitions(*st.core, tps);
-  if (targets.empty())
-    return;
   std::vector<uint32_t> held;
   for (auto& tp : tps)
     if (auto it = st.active.find(tp); it != st.active.end()) {
@@ -374,7 +370,7 @@ void recover_tables(consumer_actor* self,
       held.push_back(it->second);
     }
   self->request(st.core->table_manager, caf::infinite, recover_atom::value,
-                recovery_request{std::move(targets)})
+                assignment{tps})
       .then(
           [self, held](bool) {
             for (auto id : held) {
@@ -392,12 +388,40 @@ void recover_tables(consumer_actor* self,
           });
 }
 
-void on_rebalance(consumer_actor* self, rebalance_kind kind,
+/// The table partitions no longer co-partitioned with an assigned partition
+/// are handed over by their actors (stores written, changelog delivered)
+/// before the group may give them to another worker: the revoke finishes
+/// when they are done, or after a bound.
+bool release_tables(consumer_actor* self,
+                    const std::vector<models::topic_partition>& tps,
+                    bool lost) {
+  auto& st = self->state;
+  if (st.core->tables.empty() || !st.core->table_manager)
+    return false;
+  std::vector<models::topic_partition> remaining;
+  for (auto& [tp, id] : st.active)
+    remaining.push_back(tp);
+  // Within the session (a member that stays away longer is dropped).
+  auto bound = std::min(st.core->settings.shutdown_timeout,
+                        st.core->settings.broker_session_timeout / 2);
+  self->request(st.core->table_manager, st.core->stop.bound(bound),
+                release_atom::value, assignment{tps}, assignment{remaining},
+                lost)
+      .then([self](bool) { self->state.client->finish_revoke(); },
+            [self, bound](caf::error& err) {
+              faust::log().warn("table partitions not handed over within {} "
+                                "ms ({}): giving them up anyway",
+                                bound.count(), supervision::describe(err));
+              self->state.client->finish_revoke();
+            });
+  return true;
+}
+
+bool on_rebalance(consumer_actor* self, rebalance_kind kind,
                   const std::vector<models::topic_partition>& tps) {
   auto& st = self->state;
   if (kind == rebalance_kind::assigned) {
     st.ever_assigned = true;
-    st.core->group_assigned = true;
     std::map<std::string, assignment> per_topic;
     for (auto& tp : tps) {
       auto subs = st.subscribers.find(tp.topic);
@@ -432,7 +456,7 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
       for (auto& sub : st.subscribers[topic])
         self->send(sub, assigned_atom::value, a);
     recover_tables(self, tps);
-    return;
+    return false;
   }
   if (auto& hook = st.core->on_partitions_revoked)
     run_user_hook(
@@ -449,12 +473,7 @@ void on_rebalance(consumer_actor* self, rebalance_kind kind,
   if (kind == rebalance_kind::revoked && !st.transactions)
     commit(self, true, &ids);
   deactivate(self, ids, kind == rebalance_kind::lost ? "lost" : "revoked");
-  if (!st.core->tables.empty()) {
-    std::vector<models::topic_partition> remaining;
-    for (auto& [tp, id] : st.active)
-      remaining.push_back(tp);
-    release_partitions(*st.core, tps, remaining, kind == rebalance_kind::lost);
-  }
+  return release_tables(self, tps, kind == rebalance_kind::lost);
 }
 
 void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
@@ -679,7 +698,7 @@ void start(consumer_actor* self) {
   st.client->on_rebalance(
       [self](rebalance_kind kind,
              const std::vector<models::topic_partition>& tps) {
-        on_rebalance(self, kind, tps);
+        return on_rebalance(self, kind, tps);
       });
   st.client->on_commit(
       [self](const std::vector<offset_to_commit>& done, const std::string&) {

@@ -1,12 +1,13 @@
 #pragma once
 
 #include "actors/internal/pending_reply.hpp"
-#include "actors/internal/table_runtime.hpp"
+#include "actors/internal/table_desc.hpp"
 #include "models/message.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -33,16 +34,27 @@ struct work {
   bool empty() const { return !batch || begin >= batch->records.size(); }
 };
 
-/// Table partitions to recover before their events are processed.
-struct recovery_request {
-  std::vector<recovery_target> targets;
+/// What one table partition's recovery did (partition actor -> manager).
+struct recovery_done {
+  /// False: it failed (the worker is failed with the reason).
+  bool ok = false;
+  /// The partition was revoked before the recovery finished.
+  bool stale = false;
+  table_desc* table = nullptr;
+  uint64_t records_read = 0;
+  uint64_t records_applied = 0;
+  std::chrono::milliseconds took{0};
 };
 
-/// What one table partition's recovery did; `ok` false: it failed (and
-/// the worker is failed with the reason).
-struct partition_recovery {
-  bool ok = false;
-  recovery_report report;
+/// A table partition, named in a local message (the actor asking for its
+/// write side back).
+struct partition_ref {
+  table_partition* part = nullptr;
+};
+
+/// The write side of a table partition, given back to its actor.
+struct writer_handle {
+  std::shared_ptr<partition_writer> writer;
 };
 
 /// Acknowledged records: (tp_id, offset) pairs.
@@ -79,8 +91,17 @@ using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
-// tables
+// tables: consumer -> manager -> partition actors
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using release_all_atom = caf::atom_constant<caf::atom("releaseall")>;
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
+using continue_atom = caf::atom_constant<caf::atom("continue")>;
+// tables: partition actor <-> the agent instance writing it
+using claimed_atom = caf::atom_constant<caf::atom("claimed")>;
+using give_back_atom = caf::atom_constant<caf::atom("giveback")>;
+using writer_left_atom = caf::atom_constant<caf::atom("writerleft")>;
+using persist_atom = caf::atom_constant<caf::atom("persist")>;
 /// The table manager's partition actors (for tests).
 using parts_atom = caf::atom_constant<caf::atom("parts")>;
 // timers
@@ -91,8 +112,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::work)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::ack_list)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_target)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::partition_recovery)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::writer_handle)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::partition_ref)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::assignment)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::pending_reply_ptr)

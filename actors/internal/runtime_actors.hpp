@@ -91,21 +91,30 @@ caf::actor spawn_reply_actor(caf::actor_system& sys,
                              std::shared_ptr<app_core> core);
 
 /// The tables of a worker: on Kafka it spawns one table partition actor
-/// per table partition (linked to it) and answers the consumer's
-/// (recover_atom, recovery_request) -> bool once those partitions are
-/// recovered, in parallel, by their actors (false: recovery failed, and the
-/// worker is failed). Every 200 ms it writes table changes whose changelog
-/// records were delivered since, and every `table_cleanup_interval` it
-/// removes expired windows.
+/// per table partition (linked to it) and answers the consumer:
+/// (recover_atom, assignment) -> bool once the table partitions
+/// co-partitioned with the assigned topic partitions are recovered, in
+/// parallel, by their actors (false: recovery failed, and the worker is
+/// failed); on the first assignment the others start following as
+/// standbys. (release_atom, revoked, remaining, lost) -> bool once the
+/// partitions no longer co-partitioned with an assigned one are handed
+/// over; (release_all_atom) -> bool on stop; (parts_atom) -> the partition
+/// actors (for tests).
 caf::actor spawn_table_manager(caf::actor_system& sys,
                                std::shared_ptr<app_core> core);
 
-/// One partition of one table on a Kafka worker, with a changelog reader of
-/// its own (made on first use): (recover_atom, recovery_target) ->
-/// partition_recovery replays its changelog into its store and makes it
-/// active for the agent that owns it; while another worker owns it, it
-/// follows the changelog as a standby every 200 ms. Detached (reading
-/// blocks); spawned by the table manager, linked to it.
+/// One partition of one table on a Kafka worker, the one owner of its state
+/// (`storage::partition_custody`), with a changelog reader of its own (made
+/// on first use). (recover_atom) -> recovery_done replays its changelog
+/// into its store in slices (it stays responsive) and makes the partition
+/// active: its write side is then taken by the agent instance that
+/// processes it, which reports (claimed_atom, holder) and on
+/// (give_back_atom, partition_ref) answers with a writer_handle. (release_atom, lost)
+/// -> bool hands the partition over: recalls the write side, waits for the
+/// changelog's delivery (unless lost), writes the rest and records the
+/// changelog offset. (follow_atom) makes it a standby that follows the
+/// changelog every 200 ms. Detached (reading and watermark queries block,
+/// bounded); spawned by the table manager, linked to it.
 caf::actor spawn_table_partition(caf::local_actor* parent,
                                  std::shared_ptr<app_core> core,
                                  table_desc* table, table_partition* part);

@@ -2,8 +2,7 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/event_context.hpp"
-#include "actors/internal/table_runtime.hpp"
-#include "supervision/logger.hpp"
+#include "actors/internal/partition_writer.hpp"
 
 #include <stdexcept>
 
@@ -11,43 +10,60 @@ namespace faust::internal {
 
 namespace {
 
-std::optional<std::string> get_locked(table_partition& part,
-                                      std::string_view key,
-                                      const table_desc& table) {
-  if (!part.active)
-    return std::nullopt;
-  auto got = part.active->get(key);
+std::optional<std::string> checked(result<std::optional<std::string>> got,
+                                   const table_desc& table, int32_t partition) {
   if (!got)
-    throw std::runtime_error("table '" + table.name + "' partition " +
-                             std::to_string(part.number) +
+    throw std::runtime_error(partition_name(table, partition) +
                              ": cannot read: " + got.error().message);
   return std::move(*got);
+}
+
+/// The current event's partition of `table`, if the event's topic is
+/// co-partitioned with it.
+table_partition* event_partition(table_desc& table, event_context* ctx) {
+  if (!ctx || !ctx->in_event() || ctx->partition() >= table.partitions ||
+      ctx->topic_partitions() != table.partitions ||
+      table.parts.size() != static_cast<size_t>(table.partitions))
+    return nullptr;
+  return table.parts[static_cast<size_t>(ctx->partition())].get();
+}
+
+/// `key` in `part`: through the write side if this instance holds it (its
+/// pending writes included; for the event's own partition it is taken if
+/// this agent writes the table), else in the durable store.
+std::optional<std::string> get_in(table_desc& table, table_partition& part,
+                                  std::string_view key, event_context* ctx,
+                                  bool event_partition) {
+  if (ctx)
+    if (auto* w = event_partition ? ctx->readable(table, part)
+                                  : ctx->held(part)) {
+      drop_aborted(ctx->core(), *w);
+      return checked(w->active->get(key), table, part.number);
+    }
+  if (auto store = part.readable())
+    return checked(store->get(key), table, part.number);
+  return std::nullopt;
 }
 
 } // namespace
 
 std::optional<std::string> table_get(table_desc& table, std::string_view key) {
   auto* ctx = current_event_context();
-  if (ctx && ctx->in_event() && ctx->partition() < table.partitions &&
-      ctx->topic_partitions() == table.partitions) {
-    auto& part = *table.parts[static_cast<size_t>(ctx->partition())];
-    std::lock_guard lock(part.mutex);
-    drop_aborted_locked(ctx->core(), part);
-    return get_locked(part, key, table);
-  }
-  for (auto& part : table.parts) {
-    std::lock_guard lock(part->mutex);
-    if (auto v = get_locked(*part, key, table))
+  if (auto* part = event_partition(table, ctx))
+    return get_in(table, *part, key, ctx, true);
+  // Outside an event: in whichever partition this worker has it.
+  for (auto& part : table.parts)
+    if (auto v = get_in(table, *part, key, ctx, false))
       return v;
-  }
   return std::nullopt;
 }
 
 namespace {
 
-/// The partition the current event may write, after the checks every
-/// change makes.
-table_partition& writable_partition(table_desc& table) {
+/// The write side of the partition the current event may write, after the
+/// checks every change makes; null if the partition was revoked meanwhile
+/// (its next owner processes the event again).
+partition_writer* writable_partition(table_desc& table) {
   auto* ctx = current_event_context();
   if (!ctx || !ctx->in_event())
     throw std::logic_error("table '" + table.name +
@@ -59,34 +75,18 @@ table_partition& writable_partition(table_desc& table) {
         "table '" + table.name + "': agent '" + ctx->agent() +
         "' has concurrency > 1, so no instance owns a partition: it may "
         "read tables but not change them");
-  if (ctx->topic_partitions() != table.partitions ||
-      ctx->partition() >= table.partitions)
+  auto* part = event_partition(table, ctx);
+  if (!part)
     throw std::logic_error(
         "table '" + table.name + "' has " + std::to_string(table.partitions) +
         " partitions but the event came from '" + ctx->topic() + "' with " +
         std::to_string(ctx->topic_partitions()) +
         ": Number of partitions between related topics differ (a table "
         "must be co-partitioned with the topic of the agent changing it)");
-  return *table.parts[static_cast<size_t>(ctx->partition())];
-}
-
-/// Runs `change(part, ctx)` on the partition the current event may write,
-/// under its lock, once the writes of aborted transactions are dropped;
-/// `change` returns whether it wrote. Nothing happens if the partition was
-/// revoked meanwhile (its next owner processes the event again).
-template <class Change>
-void change_partition(table_desc& table, Change change) {
-  auto& part = writable_partition(table);
-  auto& ctx = *current_event_context();
-  {
-    std::lock_guard lock(part.mutex);
-    if (!part.active)
-      return;
-    drop_aborted_locked(ctx.core(), part);
-    if (!change(part, ctx))
-      return;
-  }
-  ctx.touched(part);
+  auto* w = ctx->writable(table, *part);
+  if (w)
+    drop_aborted(ctx->core(), *w);
+  return w;
 }
 
 } // namespace
@@ -94,32 +94,37 @@ void change_partition(table_desc& table, Change change) {
 void table_set(table_desc& table, std::string key,
                std::optional<std::string> value,
                std::optional<double> window_end) {
-  change_partition(table, [&](table_partition& part, event_context& ctx) {
-    if (window_end && part.expiry)
-      part.expiry->track(key, *window_end);
-    if (value)
-      part.active->put(ctx.origin(), std::move(key), std::move(*value));
-    else
-      part.active->erase(ctx.origin(), std::move(key));
-    return true;
-  });
+  auto* w = writable_partition(table);
+  if (!w)
+    return;
+  auto& ctx = *current_event_context();
+  if (window_end && w->expiry)
+    w->expiry->track(key, *window_end);
+  if (value)
+    w->active->put(ctx.origin(), std::move(key), std::move(*value));
+  else
+    w->active->erase(ctx.origin(), std::move(key));
+  ctx.touched(*w);
 }
 
 void table_update_set(table_desc& table, const std::string& key_json,
                       storage::set_operation op, std::string value_json) {
-  change_partition(table, [&](table_partition& part, event_context& ctx) {
-    auto next = storage::apply_set_operation(get_locked(part, key_json, table),
-                                             op, value_json);
-    if (!next)
-      throw std::invalid_argument("set table '" + table.name + "' key " +
-                                  key_json + ": " + next.error().message);
-    if (!next->changed)
-      return false;
-    part.active->put_logged(
-        ctx.origin(), key_json, std::move(next->value),
-        {storage::set_changelog_key(op, key_json), std::move(value_json)});
-    return true;
-  });
+  auto* w = writable_partition(table);
+  if (!w)
+    return;
+  auto& ctx = *current_event_context();
+  auto next = storage::apply_set_operation(
+      checked(w->active->get(key_json), table, w->part->number), op,
+      value_json);
+  if (!next)
+    throw std::invalid_argument("set table '" + table.name + "' key " +
+                                key_json + ": " + next.error().message);
+  if (!next->changed)
+    return;
+  w->active->put_logged(
+      ctx.origin(), key_json, std::move(next->value),
+      {storage::set_changelog_key(op, key_json), std::move(value_json)});
+  ctx.touched(*w);
 }
 
 void make_set_table(table_desc& table) {
@@ -145,15 +150,18 @@ void make_windowed(table_desc& table, const storage::window& w,
 void table_for_each(
     table_desc& table,
     const std::function<bool(std::string_view, std::string_view)>& fn) {
+  auto* ctx = current_event_context();
   bool go_on = true;
+  auto visit = [&](std::string_view k, std::string_view v) {
+    return go_on = fn(k, v);
+  };
   for (auto& part : table.parts) {
     if (!go_on)
       return;
-    std::lock_guard lock(part->mutex);
-    if (part->active)
-      part->active->for_each([&](std::string_view k, std::string_view v) {
-        return go_on = fn(k, v);
-      });
+    if (auto* w = ctx ? ctx->held(*part) : nullptr)
+      w->active->for_each(visit);
+    else if (auto store = part->readable())
+      store->for_each(visit);
   }
 }
 

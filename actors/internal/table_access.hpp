@@ -16,7 +16,9 @@
 namespace faust::internal {
 
 /// The value of `key`: inside an event, in the event's partition of the
-/// table; outside, in whichever partition this worker has it.
+/// table; outside, in whichever partition this worker has it. The agent
+/// instance that writes a partition reads its own writes; everyone else
+/// reads what is durable (changes whose changelog records are delivered).
 std::optional<std::string> table_get(table_desc& table, std::string_view key);
 
 /// Sets (`value`) or deletes (empty) `key` for the current event. Throws

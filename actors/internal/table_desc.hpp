@@ -2,13 +2,11 @@
 
 #include "actors/table_options.hpp"
 #include "models/serializer.hpp"
-#include "storage/active_partition.hpp"
 #include "storage/changelog_replay.hpp"
 #include "storage/store.hpp"
 #include "storage/window.hpp"
-#include "storage/window_expiry.hpp"
-#include "transport/kafka/producer.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,39 +19,52 @@
 namespace faust::internal {
 
 struct topic_desc;
+struct partition_writer;
 
-/// One partition of one table on this worker. While the worker owns the
-/// partition (after its recovery), `active` holds its store and its pending
-/// writes; the agent instance processing the partition's events uses it
-/// directly, under `mutex` (uncontended: one owner), without messages.
+/// One partition of one table on this worker, as the threads that touch it
+/// meet: its table partition actor owns it; the agent instance that writes
+/// it takes its write side from here once per assignment (an atomic
+/// exchange, no lock), and other threads read its durable store through
+/// here. Nothing in it is guarded by a lock.
 class table_partition {
 public:
   explicit table_partition(int32_t number) : number(number) {}
 
   const int32_t number;
-  std::mutex mutex;
-  /// Set while this worker owns the partition and it is recovered.
-  std::unique_ptr<storage::active_partition> active;
-  /// The store while this worker does not own the partition: a
-  /// `memory://` store kept after a release, or a standby's store following
-  /// the changelog. Assigned back, the partition replays only what it
-  /// missed.
-  std::unique_ptr<storage::partition_store> kept;
-  /// The producer whose delivery epochs gate store writes: the app's
-  /// producer, or under exactly_once the source partition's transactional
-  /// producer that carried the changelog records.
-  std::shared_ptr<transport::kafka::producer> delivery;
-  /// Windowed tables with `expires`: which stored keys belong to windows
-  /// that have expired (Faust's per-partition TTL bookkeeping).
-  std::unique_ptr<storage::window_expiry> expiry;
-  /// exactly_once: the app's aborted transactions when this partition last
-  /// dropped the store batches of aborted transactions.
-  uint64_t seen_aborts = 0;
-  /// True from assignment to release (recovery may still be running).
-  bool assigned = false;
-  /// Bumped at every assignment and release, so a recovery that finishes
-  /// after its partition was released again is thrown away.
-  uint64_t generation = 0;
+
+  /// The write side waiting for its writer: parked by the partition actor
+  /// when the partition is recovered (or by a writer that ends), taken by
+  /// the first write of an event (or by the actor, to hand it over).
+  std::shared_ptr<partition_writer> take_writer() {
+    return parked_.exchange(nullptr);
+  }
+  void park_writer(std::shared_ptr<partition_writer> w) {
+    parked_.store(std::move(w));
+  }
+
+  /// The store other threads read (what is durable: written once the
+  /// changelog records of its changes are delivered), while the partition
+  /// is assigned here and recovered; null otherwise.
+  std::shared_ptr<storage::partition_store> readable() const {
+    return readable_.load();
+  }
+  void publish(std::shared_ptr<storage::partition_store> store) {
+    readable_.store(std::move(store));
+  }
+
+  /// True from recovered to revoke: a writer that finds no write side then
+  /// knows it is on its way back (from a writer that ended), not gone.
+  bool owned_here() const { return owned_here_.load(); }
+  void set_owned_here(bool owned) { owned_here_.store(owned); }
+
+  /// The store of a `memory://` partition kept between runs of the app in
+  /// one process (touched only while no actor runs: start and stop).
+  std::shared_ptr<storage::partition_store> kept;
+
+private:
+  std::atomic<std::shared_ptr<partition_writer>> parked_;
+  std::atomic<std::shared_ptr<storage::partition_store>> readable_;
+  std::atomic<bool> owned_here_{false};
 };
 
 /// A declared table, untyped: what recovery, the changelog and the `tables`
@@ -71,12 +82,12 @@ struct table_desc {
   std::string key_type;
   std::string value_type;
   table_options options;
-  /// Set for a windowed table (`table.tumbling(...)`, ...): keys are
-  /// stored as `[key, [start, end]]`.
   /// How changelog records change the store: a plain table's are the
   /// writes, a set table's are operations on the stored sets.
   storage::changelog_format changelog_format =
       storage::changelog_format::key_value;
+  /// Set for a windowed table (`table.tumbling(...)`, ...): keys are
+  /// stored as `[key, [start, end]]`.
   std::optional<storage::window> window;
   /// A windowed table's `on_window_close`, on stored bytes: called with
   /// each expired window's key and last value.
@@ -89,6 +100,35 @@ struct table_desc {
   std::vector<std::unique_ptr<table_partition>> parts;
 
   bool uses_rocksdb() const { return store_url.rfind("rocksdb://", 0) == 0; }
+
+  /// Records that agent `agent` changes this table; false if another agent
+  /// does already (a table has one writer: the instance that processes
+  /// the co-partitioned stream), which is then `other`. Called once per
+  /// claimed partition.
+  bool claim_writer(const std::string& agent, std::string& other) {
+    std::lock_guard lock(writer_mtx_);
+    if (!writer_) {
+      writer_name_ = agent;
+      writer_.store(&writer_name_);
+    }
+    other = writer_name_;
+    return writer_name_ == agent;
+  }
+  /// The table's writer, once one agent changed it (no lock: set once).
+  std::optional<std::string> writer() const {
+    auto* w = writer_.load(std::memory_order_acquire);
+    return w ? std::optional<std::string>(*w) : std::nullopt;
+  }
+  /// True if `agent` is the table's writer (no lock: set once).
+  bool written_by(const std::string& agent) const {
+    auto* w = writer_.load(std::memory_order_acquire);
+    return w && *w == agent;
+  }
+
+private:
+  std::mutex writer_mtx_;
+  std::string writer_name_;
+  std::atomic<const std::string*> writer_{nullptr};
 };
 
 } // namespace faust::internal

@@ -1,6 +1,8 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
-#include "actors/internal/table_runtime.hpp"
+#include "actors/internal/table_desc.hpp"
+#include "actors/internal/user_hook.hpp"
+#include "supervision/errors.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 
@@ -8,96 +10,169 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 namespace faust::internal {
 
 namespace {
 
+using std::chrono::milliseconds;
+
 struct table_manager_state {
   std::shared_ptr<app_core> core;
-  /// One actor per table partition (Kafka workers).
+  /// One actor per table partition.
   std::map<std::pair<const table_desc*, int32_t>, caf::actor> partitions;
-  std::chrono::steady_clock::time_point next_cleanup =
-      std::chrono::steady_clock::now();
+  /// Standbys start with the first assignment (before it, every partition
+  /// may still come here).
+  bool assigned_once = false;
   static inline const char* name = "faust.table_manager";
 };
 
 using table_manager_actor = caf::stateful_actor<table_manager_state>;
 
-/// A recovery request being answered: the partition actors still to
-/// report, and what they reported.
-struct recovery_in_progress {
+bool co_partitioned(const app_core& core, const table_desc& table,
+                    const models::topic_partition& tp) {
+  return tp.topic != core.reply_topic && tp.partition < table.partitions &&
+         core.partitions_of(tp.topic) == table.partitions;
+}
+
+/// The table partitions co-partitioned with `tps`.
+std::set<std::pair<const table_desc*, int32_t>>
+table_partitions_of(const app_core& core,
+                    const std::vector<models::topic_partition>& tps) {
+  std::set<std::pair<const table_desc*, int32_t>> out;
+  for (auto& table : core.tables)
+    for (auto& tp : tps)
+      if (co_partitioned(core, *table, tp))
+        out.insert({table.get(), tp.partition});
+  return out;
+}
+
+/// Replies to a request once every partition actor asked has answered.
+struct fan_in {
   caf::response_promise promise;
   size_t left = 0;
   bool ok = true;
-  recovery_report report;
+  uint64_t partitions = 0;
+  uint64_t read = 0;
+  uint64_t applied = 0;
+  milliseconds took{0};
+  std::set<table_desc*> tables;
 };
+
+void recovered(table_manager_state& st, const std::shared_ptr<fan_in>& f) {
+  if (f->ok && f->partitions > 0)
+    faust::log().info("recovery done: {} table partitions, {} changelog "
+                      "records read, {} applied, in {} ms",
+                      f->partitions, f->read, f->applied, f->took.count());
+  if (f->ok)
+    for (auto* t : f->tables)
+      if (t->options.on_recover)
+        run_user_hook("table '" + t->name + "': on_recover",
+                      t->options.on_recover, st.core->stats.hook_errors);
+  f->promise.deliver(f->ok);
+}
+
+/// Asks each of `actors` to hand its partition over; true once all have.
+caf::result<bool> release(table_manager_actor* self,
+                          const std::vector<caf::actor>& actors, bool lost) {
+  auto f = std::make_shared<fan_in>();
+  f->promise = self->make_response_promise();
+  f->left = actors.size();
+  auto one_done = [f](bool ok) {
+    f->ok &= ok;
+    if (--f->left == 0)
+      f->promise.deliver(f->ok);
+  };
+  for (auto& actor : actors)
+    self->request(actor, caf::infinite, release_atom::value, lost)
+        .then([one_done](bool) { one_done(true); },
+              [one_done](caf::error&) { one_done(false); });
+  return f->promise;
+}
 
 caf::behavior table_manager_impl(table_manager_actor* self,
                                  std::shared_ptr<app_core> core) {
   auto& st = self->state;
   st.core = std::move(core);
   supervision::name_failures(self, "the table manager");
-  if (st.core->uses_kafka())
-    for (auto& table : st.core->tables)
-      for (auto& part : table->parts)
-        st.partitions[{table.get(), part->number}] =
-            spawn_table_partition(self, st.core, table.get(), part.get());
-  self->send(self, tick_atom::value);
+  for (auto& table : st.core->tables)
+    for (auto& part : table->parts)
+      st.partitions[{table.get(), part->number}] =
+          spawn_table_partition(self, st.core, table.get(), part.get());
   return {
-      [self](recover_atom,
-             const recovery_request& request) -> caf::result<bool> {
+      // The group assigned `assigned`: recover the co-partitioned table
+      // partitions (in parallel, each in its actor), then answer.
+      [self](recover_atom, const assignment& assigned) -> caf::result<bool> {
         auto& st = self->state;
-        if (request.targets.empty())
-          return true;
-        auto progress = std::make_shared<recovery_in_progress>();
-        progress->promise = self->make_response_promise();
-        progress->left = request.targets.size();
-        auto done = [progress, core = st.core](const partition_recovery* r) {
-          if (r && r->ok)
-            progress->report.merge(r->report);
-          else
-            progress->ok = false;
-          if (--progress->left > 0)
-            return;
-          if (progress->ok)
-            finish_recovery(*core, progress->report);
-          progress->promise.deliver(progress->ok);
-        };
-        for (auto& target : request.targets) {
-          auto it = st.partitions.find({target.table, target.part->number});
-          if (it == st.partitions.end()) {
-            done(nullptr);
-            continue;
-          }
-          self->request(it->second, caf::infinite, recover_atom::value, target)
-              .then([done](const partition_recovery& r) { done(&r); },
-                    [done](caf::error&) { done(nullptr); });
+        auto wanted = table_partitions_of(*st.core, assigned.partitions);
+        if (!st.assigned_once) {
+          st.assigned_once = true;
+          for (auto& [key, actor] : st.partitions)
+            if (!wanted.count(key))
+              self->send(actor, follow_atom::value);
         }
-        return progress->promise;
+        if (wanted.empty())
+          return true;
+        auto f = std::make_shared<fan_in>();
+        f->promise = self->make_response_promise();
+        f->left = wanted.size();
+        for (auto& key : wanted)
+          self->request(st.partitions.at(key), caf::infinite,
+                        recover_atom::value)
+              .then(
+                  [self, f](const recovery_done& d) {
+                    if (!d.ok)
+                      f->ok = false;
+                    else if (!d.stale) {
+                      ++f->partitions;
+                      f->read += d.records_read;
+                      f->applied += d.records_applied;
+                      f->took = std::max(f->took, d.took);
+                      f->tables.insert(d.table);
+                    }
+                    if (--f->left == 0)
+                      recovered(self->state, f);
+                  },
+                  [self, f](caf::error&) {
+                    f->ok = false;
+                    if (--f->left == 0)
+                      recovered(self->state, f);
+                  });
+        return f->promise;
+      },
+      // The group took `revoked` away and this worker keeps `remaining`:
+      // the table partitions no longer co-partitioned with an assigned
+      // topic partition are handed over; answered once they are.
+      [self](release_atom, const assignment& revoked,
+             const assignment& remaining, bool lost) -> caf::result<bool> {
+        auto& st = self->state;
+        auto kept = table_partitions_of(*st.core, remaining.partitions);
+        std::vector<caf::actor> going;
+        for (auto& key : table_partitions_of(*st.core, revoked.partitions))
+          if (!kept.count(key))
+            going.push_back(st.partitions.at(key));
+        if (going.empty())
+          return true;
+        return release(self, going, lost);
+      },
+      // Stopping: every partition is handed over (stores written, changelog
+      // offsets recorded).
+      [self](release_all_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.partitions.empty())
+          return true;
+        std::vector<caf::actor> all;
+        for (auto& [key, actor] : st.partitions)
+          all.push_back(actor);
+        return release(self, all, false);
       },
       [self](parts_atom) {
         std::vector<caf::actor> out;
         for (auto& [key, part] : self->state.partitions)
           out.push_back(part);
         return out;
-      },
-      [self](tick_atom) {
-        auto& st = self->state;
-        auto now = std::chrono::steady_clock::now();
-        if (now >= st.next_cleanup) {
-          st.next_cleanup = now + st.core->settings.table_cleanup_interval;
-          if (auto n = expire_windows(*st.core))
-            faust::log().debug("tables: {} keys of expired windows removed", n);
-        }
-        persist_all(*st.core);
-        // Persist every 200 ms; a shorter cleanup interval ticks faster.
-        self->delayed_send(self,
-                           std::clamp(st.core->settings.table_cleanup_interval,
-                                      std::chrono::milliseconds{1},
-                                      std::chrono::milliseconds{200}),
-                           tick_atom::value);
       },
   };
 }
@@ -106,8 +181,7 @@ caf::behavior table_manager_impl(table_manager_actor* self,
 
 caf::actor spawn_table_manager(caf::actor_system& sys,
                                std::shared_ptr<app_core> core) {
-  // Detached: persisting writes to RocksDB.
-  return sys.spawn<caf::detached>(table_manager_impl, std::move(core));
+  return sys.spawn(table_manager_impl, std::move(core));
 }
 
 } // namespace faust::internal

@@ -1,6 +1,10 @@
+#include "actors/internal/changelog_source.hpp"
 #include "actors/internal/messages.hpp"
+#include "actors/internal/partition_recovery.hpp"
+#include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
-#include "actors/internal/table_runtime.hpp"
+#include "storage/partition_custody.hpp"
+#include "supervision/errors.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 
@@ -10,20 +14,47 @@ namespace faust::internal {
 
 namespace {
 
+using std::chrono::milliseconds;
+using role = storage::partition_custody::role;
+
+/// Standby records read per pass, and how long a recovery or standby slice
+/// reads before the actor looks at its mailbox again.
+constexpr int64_t standby_batch = 100000;
+constexpr milliseconds standby_interval{200};
+constexpr milliseconds read_slice{500};
+
 struct table_partition_state {
   std::shared_ptr<app_core> core;
   table_desc* table = nullptr;
   table_partition* part = nullptr;
+  storage::partition_custody custody;
   std::unique_ptr<changelog_source> source;
+  /// The store while it is here (standby, recovering, active; null while
+  /// unassigned, or lent with the write side).
+  std::shared_ptr<storage::partition_store> store;
+  std::unique_ptr<partition_recovery> recovery;
+  caf::response_promise recovery_promise;
+  /// Who took the write side (told by `claimed`).
+  caf::actor holder;
+  /// A release waiting for the write side to come back.
+  std::optional<caf::response_promise> release_promise;
+  bool release_lost = false;
+  bool standby_ticking = false;
   static inline const char* name = "faust.table_partition";
+
+  ~table_partition_state() {
+    // A memory store is all there is of its state: kept for the app's next
+    // start in this process (no actor runs then).
+    if (part && table && !table->uses_rocksdb() && store)
+      part->kept = store;
+  }
 };
 
 using table_partition_actor = caf::stateful_actor<table_partition_state>;
 
-/// Standby records read per tick: a long catch-up is spread over ticks, so
-/// a recovery request waits for one slice at most.
-constexpr int64_t standby_slice = 100000;
-constexpr std::chrono::milliseconds standby_interval{200};
+std::string name_of(const table_partition_state& st) {
+  return partition_name(*st.table, st.part->number);
+}
 
 /// The changelog reader, made on first use; null (and the worker failed)
 /// if it cannot be made.
@@ -31,9 +62,8 @@ changelog_source* source_of(table_partition_state& st) {
   if (!st.source) {
     auto made = make_changelog_source(*st.core);
     if (!made) {
-      st.core->fail("table '" + st.table->name + "' partition " +
-                    std::to_string(st.part->number) +
-                    ": cannot read its changelog: " + made.error().message);
+      st.core->fail(name_of(st) + ": cannot read its changelog: " +
+                    made.error().message);
       return nullptr;
     }
     st.source = std::move(*made);
@@ -41,45 +71,245 @@ changelog_source* source_of(table_partition_state& st) {
   return st.source.get();
 }
 
+/// Whether a store stays here once another worker has the partition.
+bool keep_store(const table_partition_state& st) {
+  return !st.table->uses_rocksdb() || st.core->settings.table_standby_replicas > 0;
+}
+
+result<void> open_if_needed(table_partition_state& st) {
+  if (st.store)
+    return {};
+  if (st.part->kept) {
+    st.store = std::exchange(st.part->kept, nullptr);
+    return {};
+  }
+  auto opened = open_store(*st.core, *st.table, st.part->number);
+  if (!opened)
+    return opened.error();
+  st.store = std::move(*opened);
+  return {};
+}
+
+void answer_recovery(table_partition_state& st, recovery_done done) {
+  if (st.recovery_promise.pending())
+    st.recovery_promise.deliver(std::move(done));
+}
+
+/// Recovered: the write side waits in the partition for its writer, and
+/// other threads may read the store.
+void become_active(table_partition_actor* self) {
+  auto& st = self->state;
+  auto w = std::make_shared<partition_writer>();
+  w->table = st.table;
+  w->part = st.part;
+  w->owner = self->address();
+  w->active = std::make_unique<storage::active_partition>(
+      st.store, models::topic_partition{st.table->changelog_topic,
+                                        st.part->number});
+  track_windows(*w);
+  st.part->publish(st.store);
+  st.part->set_owned_here(true);
+  st.part->park_writer(std::move(w));
+}
+
+void recover_slice(table_partition_actor* self, uint64_t generation) {
+  auto& st = self->state;
+  if (generation != st.custody.generation() || !st.recovery)
+    return; // revoked meanwhile
+  auto* source = source_of(st);
+  if (!source) {
+    answer_recovery(st, {});
+    return;
+  }
+  auto step = st.recovery->step(*source, read_slice);
+  if (step && !*step) {
+    self->send(self, continue_atom::value, generation);
+    return;
+  }
+  auto finished = step ? st.recovery->finish() : result<void>{step.error()};
+  recovery_done done;
+  done.table = st.table;
+  done.records_read = st.recovery->read();
+  done.records_applied = st.recovery->applied();
+  done.took = st.recovery->took();
+  st.recovery.reset();
+  if (!finished) {
+    if (!st.core->stop.stopping())
+      st.core->fail(finished.error().message);
+    answer_recovery(st, done);
+    return;
+  }
+  if (!st.custody.recovered(generation)) {
+    done.stale = true;
+    answer_recovery(st, done);
+    return;
+  }
+  become_active(self);
+  done.ok = true;
+  answer_recovery(st, done);
+}
+
+/// The write side is back: make what it wrote durable, then keep the store
+/// as a standby or close it.
+void finish_handover(table_partition_actor* self,
+                     std::shared_ptr<partition_writer> w) {
+  auto& st = self->state;
+  st.holder = nullptr;
+  hand_over(*st.core, *w, !st.release_lost);
+  st.part->publish(nullptr);
+  st.store = w->active->shared_store();
+  forget_batches(*st.core, *w);
+  w.reset();
+  bool keep = keep_store(st);
+  st.custody.handed_over(keep);
+  if (!keep)
+    st.store.reset(); // closed: another worker may open it now
+  if (st.release_promise) {
+    st.release_promise->deliver(true);
+    st.release_promise.reset();
+  }
+}
+
+/// Asks the holder for the write side (it may also come back on its own,
+/// parked by a holder that ended).
+void recall(table_partition_actor* self) {
+  auto& st = self->state;
+  if (auto parked = st.part->take_writer()) {
+    finish_handover(self, std::move(parked));
+    return;
+  }
+  if (!st.holder)
+    return; // its `claimed` (or `writerleft`) is on the way
+  self->request(st.holder, st.core->stop.bound(st.core->settings.shutdown_timeout),
+                give_back_atom::value, partition_ref{st.part})
+      .then(
+          [self](writer_handle& h) {
+            auto& st = self->state;
+            if (st.custody.current() != role::handing_over)
+              return;
+            if (h.writer)
+              finish_handover(self, std::move(h.writer));
+            else if (auto parked = st.part->take_writer())
+              finish_handover(self, std::move(parked));
+          },
+          [self](caf::error&) {
+            // The holder ended: it parked the write side before it went.
+            auto& st = self->state;
+            if (st.custody.current() != role::handing_over)
+              return;
+            if (auto parked = st.part->take_writer())
+              finish_handover(self, std::move(parked));
+          });
+}
+
 caf::behavior table_partition_impl(table_partition_actor* self,
                                    std::shared_ptr<app_core> core,
                                    table_desc* table, table_partition* part) {
   auto& st = self->state;
   st.core = std::move(core);
-  supervision::name_failures(self, "table '" + table->name + "' partition " +
-                                       std::to_string(part->number));
   st.table = table;
   st.part = part;
-  if (standbys_enabled(*st.core))
-    self->send(self, tick_atom::value);
+  supervision::name_failures(self, name_of(st));
   return {
-      [self](recover_atom, const recovery_target& target) {
+      [self](recover_atom) -> caf::result<recovery_done> {
         auto& st = self->state;
-        partition_recovery out;
-        auto* source = source_of(st);
-        if (!source)
-          return out;
-        auto done = recover(*st.core, *source, {target});
-        if (!done) {
-          st.core->fail(done.error().message);
-          return out;
+        if (st.custody.assigned()) {
+          recovery_done done;
+          done.ok = true;
+          done.table = st.table;
+          return done; // assigned already (the same assignment again)
         }
-        out.ok = true;
-        out.report = std::move(*done);
-        return out;
+        auto generation = st.custody.assign();
+        st.recovery_promise = self->make_response_promise();
+        auto* source = source_of(st);
+        auto opened = open_if_needed(st);
+        if (!source || !opened) {
+          if (!opened)
+            st.core->fail(opened.error().message);
+          answer_recovery(st, {});
+          return st.recovery_promise;
+        }
+        auto began = partition_recovery::begin(*st.core, *source, *st.table,
+                                               st.part->number, st.store);
+        if (!began) {
+          if (!st.core->stop.stopping())
+            st.core->fail(began.error().message);
+          answer_recovery(st, {});
+          return st.recovery_promise;
+        }
+        st.recovery = std::move(*began);
+        recover_slice(self, generation);
+        return st.recovery_promise;
+      },
+      [self](continue_atom, uint64_t generation) {
+        recover_slice(self, generation);
+      },
+      [self](release_atom, bool lost) -> caf::result<bool> {
+        auto& st = self->state;
+        st.part->set_owned_here(false);
+        using on_revoke = storage::partition_custody::on_revoke;
+        switch (st.custody.revoke()) {
+        case on_revoke::nothing:
+          return true;
+        case on_revoke::abandon_recovery:
+          st.recovery.reset();
+          answer_recovery(st, {true, true, st.table, 0, 0, {}});
+          if (!keep_store(st))
+            st.store.reset();
+          return true;
+        case on_revoke::hand_over:
+        case on_revoke::recall:
+          break;
+        }
+        st.release_lost = lost;
+        st.release_promise = self->make_response_promise();
+        auto rp = *st.release_promise;
+        recall(self);
+        return rp;
+      },
+      [self](claimed_atom, caf::actor holder) {
+        auto& st = self->state;
+        st.holder = std::move(holder);
+        if (st.custody.current() == role::active)
+          st.custody.lend();
+        else if (st.custody.current() == role::handing_over)
+          recall(self);
+      },
+      [self](writer_left_atom) {
+        // The holder ended and parked the write side again.
+        auto& st = self->state;
+        st.holder = nullptr;
+        if (st.custody.current() == role::lent)
+          (void)st.custody.returned();
+        else if (st.custody.current() == role::handing_over)
+          recall(self);
+      },
+      [self](follow_atom) {
+        auto& st = self->state;
+        if (st.core->settings.table_standby_replicas <= 0 ||
+            !st.core->uses_kafka() || !st.custody.follow() ||
+            st.standby_ticking)
+          return;
+        st.standby_ticking = true;
+        self->send(self, tick_atom::value);
       },
       [self](tick_atom) {
         auto& st = self->state;
-        if (st.core->group_assigned)
+        if (st.custody.current() == role::standby && !st.core->stop.stopping())
           if (auto* source = source_of(st)) {
-            auto r = follow_standby(*st.core, *source, *st.table, *st.part,
-                                    standby_slice);
-            if (r.records_read > 0)
-              faust::log().debug(
-                  "standby table '{}' partition {}: {} changelog records "
-                  "read, {} applied",
-                  st.table->name, st.part->number, r.records_read,
-                  r.records_applied);
+            if (auto opened = open_if_needed(st); !opened) {
+              faust::log().warn("standby {}: {}", name_of(st),
+                                opened.error().message);
+            } else {
+              auto r = follow_changelog(*st.core, *source, *st.table,
+                                        st.part->number, *st.store,
+                                        standby_batch, read_slice);
+              if (r.records_read > 0)
+                faust::log().debug("standby {}: {} changelog records read, "
+                                   "{} applied",
+                                   name_of(st), r.records_read,
+                                   r.records_applied);
+            }
           }
         self->delayed_send(self, standby_interval, tick_atom::value);
       },
@@ -91,6 +321,8 @@ caf::behavior table_partition_impl(table_partition_actor* self,
 caf::actor spawn_table_partition(caf::local_actor* parent,
                                  std::shared_ptr<app_core> core,
                                  table_desc* table, table_partition* part) {
+  // Detached: it reads changelogs and writes stores (blocking calls, each
+  // bounded, between which it answers messages).
   return parent->spawn<caf::detached + caf::linked>(
       table_partition_impl, std::move(core), table, part);
 }

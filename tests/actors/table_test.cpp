@@ -1,7 +1,10 @@
 #include "storage/origin.hpp"
 #include "transport/murmur2.hpp"
 
+#include "supervision/logger.hpp"
+
 #include <doctest/doctest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <filesystem>
 
@@ -203,4 +206,32 @@ TEST_CASE("a table not co-partitioned with its agent's topic, and writes "
     CHECK(errors.items()[0].find("concurrency > 1") != std::string::npos);
     app.stop();
   }
+}
+
+TEST_CASE("two agents that change one table stop the app, naming both") {
+  auto ring = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  faust::log().sinks().push_back(ring);
+  auto s = settings("two-writers");
+  s.topic_partitions = 1;
+  faust::app app{s};
+  auto first = app.topic<std::string, std::string>("first");
+  auto second = app.topic<std::string, std::string>("second");
+  auto table = app.table<std::string, int64_t>("shared", 0);
+  app.agent("one", first.stream(),
+            [table](std::string& v) { table[v] += 1; });
+  app.agent("two", second.stream(),
+            [table](std::string& v) { table[v] += 1; });
+  app.start();
+  REQUIRE(first.send("k", "a").has_value());
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK_FALSE(app.crashed());
+  REQUIRE(second.send("k", "a").has_value());
+  CHECK(app.wait_until_crashed(10s));
+  app.stop();
+  faust::log().sinks().pop_back();
+  bool named = false;
+  for (auto& line : ring->last_formatted())
+    named |= line.find("table 'shared' is changed by agents 'one' and 'two'") !=
+             std::string::npos;
+  CHECK(named);
 }

@@ -209,6 +209,7 @@ TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
           const std::vector<faust::models::topic_partition>& tps) {
         rebalances.push_back(kind);
         CHECK(tps.size() == 2);
+        return false;
       });
   // Wake-ups say when to poll, as they do for the consumer actor.
   std::mutex mtx;

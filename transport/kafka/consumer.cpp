@@ -176,10 +176,20 @@ void consumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   } else {
     auto kind = rd_kafka_assignment_lost(rk) ? rebalance_kind::lost
                                              : rebalance_kind::revoked;
-    if (self->on_rebalance_ && !self->closing_)
-      self->on_rebalance_(kind, tps);
-    rd_kafka_assign(rk, nullptr);
+    bool later = self->on_rebalance_ && !self->closing_ &&
+                 self->on_rebalance_(kind, tps);
+    if (later)
+      self->revoke_pending_ = true;
+    else
+      rd_kafka_assign(rk, nullptr);
   }
+}
+
+void consumer::finish_revoke() {
+  if (!revoke_pending_)
+    return;
+  revoke_pending_ = false;
+  rd_kafka_assign(client_.get(), nullptr);
 }
 
 void consumer::commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err,

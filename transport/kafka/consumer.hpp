@@ -65,7 +65,10 @@ enum class rebalance_kind {
 /// to the same worker). Not thread-safe: one owner (the consumer actor).
 class consumer {
 public:
-  using rebalance_handler = std::function<void(
+  /// For `revoked`/`lost`, returns true to give the partitions up later,
+  /// with `finish_revoke` (the group waits meanwhile: eager rebalancing
+  /// lets a member finish its work before it rejoins).
+  using rebalance_handler = std::function<bool(
       rebalance_kind, const std::vector<models::topic_partition>&)>;
   using commit_handler = std::function<void(
       const std::vector<offset_to_commit>& committed, const std::string& err)>;
@@ -92,6 +95,10 @@ public:
   }
 
   result<void> subscribe(const std::vector<std::string>& topics);
+  /// Gives up the partitions of a revoke the handler deferred.
+  void finish_revoke();
+  /// A deferred revoke has not been finished yet.
+  bool revoke_pending() const { return revoke_pending_; }
   /// Hands up to `max` records to `sink`, a partition's consecutive records
   /// at a time, without waiting, and serves rebalances, commit results and
   /// errors on the way. Returns the number of records. Errors are logged
@@ -160,6 +167,7 @@ private:
   /// Errors already logged, until records flow again.
   std::map<int, std::string> reported_;
   bool closing_ = false;
+  bool revoke_pending_ = false;
   std::string auto_offset_reset_;
 };
 

@@ -60,25 +60,37 @@ partition_reader::read(const std::vector<partition_range>& ranges,
                        std::chrono::milliseconds stall_timeout,
                        const std::function<bool()>& give_up) {
   std::map<models::topic_partition, int64_t> ends;
-  partition_list_ptr list{
-      rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size()))};
+  std::map<models::topic_partition, int64_t> wanted;
   for (auto& r : ranges)
     if (r.from < r.until) {
       ends[r.tp] = r.until;
-      rd_kafka_topic_partition_list_add(list.get(), r.tp.topic.c_str(),
-                                        r.tp.partition)
-          ->offset = r.from;
+      wanted[r.tp] = r.from;
     }
   if (ends.empty())
     return uint64_t{0};
-  if (auto err = rd_kafka_assign(client_.get(), list.get()))
-    return error{errc::kafka, "cannot read " + name_of(ends.begin()->first) +
-                                  ": " + describe(err)};
+  // Continuing where a read that gave up stopped: keep the assignment (and
+  // what librdkafka prefetched for it).
+  if (wanted != positions_) {
+    partition_list_ptr list{
+        rd_kafka_topic_partition_list_new(static_cast<int>(wanted.size()))};
+    for (auto& [tp, from] : wanted)
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(),
+                                        tp.partition)
+          ->offset = from;
+    if (auto err = rd_kafka_assign(client_.get(), list.get())) {
+      positions_.clear();
+      return error{errc::kafka, "cannot read " + name_of(ends.begin()->first) +
+                                    ": " + describe(err)};
+    }
+    positions_ = wanted;
+  }
   uint64_t count = 0;
   models::message view;
   std::string topic;
   auto last_progress = std::chrono::steady_clock::now();
   auto done = [&](const models::topic_partition& tp, int64_t next) {
+    if (auto p = positions_.find(tp); p != positions_.end())
+      p->second = std::max(p->second, next);
     if (auto it = ends.find(tp); it != ends.end() && next >= it->second)
       ends.erase(it);
   };
@@ -142,7 +154,10 @@ partition_reader::read(const std::vector<partition_range>& ranges,
     ++count;
     done(tp, m->offset + 1);
   }
+  if (!outcome && outcome.error().code == errc::stopped)
+    return outcome; // the assignment stays for the next read to continue
   rd_kafka_assign(client_.get(), nullptr);
+  positions_.clear();
   if (!outcome)
     return outcome;
   return count;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,7 +58,8 @@ public:
   /// error, or if no range moves for `stall_timeout`. Returns the number of
   /// records read.
   /// `give_up`, asked between polls, ends reading early with
-  /// `errc::stopped` (the app is stopping).
+  /// `errc::stopped`; a next `read` whose ranges start where this one
+  /// stopped continues without assigning the partitions again.
   result<uint64_t> read(const std::vector<partition_range>& ranges,
                         const std::function<void(const models::message&)>& fn,
                         std::chrono::milliseconds stall_timeout,
@@ -66,6 +68,9 @@ public:
 private:
   partition_reader() = default;
   client_ptr client_;
+  /// The partitions assigned now, with the next offset to read (kept when
+  /// a read gives up).
+  std::map<models::topic_partition, int64_t> positions_;
 };
 
 } // namespace faust::transport::kafka

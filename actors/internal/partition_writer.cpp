@@ -1,0 +1,238 @@
+#include "actors/internal/partition_writer.hpp"
+
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/source_scope.hpp"
+#include "actors/internal/table_desc.hpp"
+#include "actors/internal/user_hook.hpp"
+#include "storage/windowed_key.hpp"
+#include "supervision/logger.hpp"
+#include "transport/kafka/watermarks.hpp"
+
+#include <algorithm>
+
+namespace faust::internal {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+/// The producer whose epochs say when the current event's changelog records
+/// are delivered; null: they go to the in-process log (delivered at once).
+std::shared_ptr<transport::kafka::producer> delivery_producer(app_core& core) {
+  if (core.transactions)
+    if (auto* source = current_source())
+      if (auto p = core.transactions->producer_for(*source))
+        return p;
+  return core.producer;
+}
+
+/// The fate of store writes whose changelog records went out in
+/// transaction `n` of `gate`.
+std::function<storage::batch_fate()>
+transaction_fate(std::shared_ptr<transport::kafka::producer> gate, uint64_t n) {
+  return [gate = std::move(gate), n] {
+    using end = transport::kafka::producer::transaction_end;
+    switch (gate->end_of(n)) {
+    case end::committed:
+      return storage::batch_fate::durable;
+    case end::aborted:
+      return storage::batch_fate::discarded;
+    case end::open:
+      break;
+    }
+    return storage::batch_fate::pending;
+  };
+}
+
+/// Seals what `w` has finished, with an epoch of `gate` (or, for a
+/// transactional producer, its open transaction); false if it cannot now
+/// (an event in progress, too many epochs in flight): try again later.
+bool seal(partition_writer& w,
+          std::shared_ptr<transport::kafka::producer> gate) {
+  auto& active = *w.active;
+  if (active.event_in_progress())
+    return false;
+  if (gate && gate->transactional()) {
+    // Each batch knows its own transaction.
+    w.delivery = gate;
+    active.seal(transaction_fate(gate, gate->transaction()));
+    return true;
+  }
+  // A batch's epoch belongs to one producer: a change of producer (which
+  // only the switch between a memory log and Kafka could bring) waits for
+  // the earlier batches.
+  if (w.delivery && gate != w.delivery && active.pending_batches() > 0)
+    return false;
+  w.delivery = gate;
+  uint64_t epoch = 0;
+  if (gate) {
+    auto sealed = gate->seal_epoch();
+    if (!sealed)
+      return false;
+    epoch = *sealed;
+  }
+  active.seal(epoch);
+  return true;
+}
+
+/// After every batch is in the store: the changelog offset before which
+/// everything is reflected, so a restart replays nothing.
+void checkpoint(app_core& core, partition_writer& w) {
+  auto& active = *w.active;
+  if (active.pending_batches() > 0)
+    return;
+  auto& tp = active.changelog();
+  int64_t high = -1;
+  if (core.producer) {
+    // Without a broker the query cannot answer: keep the stored offset (a
+    // restart replays the tail again, which changes nothing).
+    if (!core.stats.broker_reachable.load())
+      return;
+    auto queried = transport::kafka::query_high_watermark(
+        core.producer->handle(), tp,
+        core.stop.bound(
+            std::min(core.settings.broker_request_timeout, milliseconds{2000})));
+    if (!queried)
+      return;
+    high = *queried;
+  } else {
+    high = core.broker->high_watermark(tp);
+  }
+  if (high <= 0)
+    return;
+  storage::store_batch b;
+  b.changelog_applied(high - 1);
+  if (auto ok = active.store().write(b); !ok)
+    faust::log().warn("{}: cannot record its changelog offset: {}",
+                      partition_name(*w.table, w.part->number),
+                      ok.error().message);
+}
+
+/// Brings the app's count of undelivered table batches up to date with `w`.
+void count_batches(app_core& core, partition_writer& w, size_t now) {
+  if (now == w.counted_batches)
+    return;
+  auto delta = static_cast<int64_t>(now) - static_cast<int64_t>(w.counted_batches);
+  w.counted_batches = now;
+  if (core.stats.table_batches_pending.fetch_add(delta) + delta == 0)
+    core.persisted.notify();
+}
+
+} // namespace
+
+std::string partition_name(const table_desc& table, int32_t partition) {
+  return "table '" + table.name + "' partition " + std::to_string(partition);
+}
+
+void persist(app_core& core, partition_writer& w) {
+  auto gate = w.delivery;
+  auto written = w.active->persist(
+      [&](uint64_t epoch) { return !gate || gate->delivered_through(epoch); });
+  if (!written)
+    core.fail(partition_name(*w.table, w.part->number) +
+              ": cannot write its store: " + written.error().message);
+  count_batches(core, w, w.active->pending_batches());
+}
+
+void finish_event(app_core& core, partition_writer& w) {
+  auto records = w.active->finish_event();
+  for (auto& r : records)
+    if (auto sent = core.produce(std::move(r)); !sent) {
+      auto& tp = w.active->changelog();
+      core.fail("cannot produce to the changelog " + tp.topic + "[" +
+                std::to_string(tp.partition) + "]: " + sent.error().message);
+    }
+  // exactly_once: the event's writes wait for its transaction's commit (and
+  // are dropped if it aborts), so one batch per event: a batch never spans
+  // two transactions.
+  if (!core.transactions || records.empty())
+    return;
+  if (auto gate = delivery_producer(core); gate && gate->transactional())
+    (void)seal(w, gate);
+}
+
+void drop_aborted(app_core& core, partition_writer& w) {
+  if (!core.transactions)
+    return;
+  auto aborts = core.stats.transactions_aborted.load();
+  if (aborts == w.seen_aborts)
+    return;
+  w.seen_aborts = aborts;
+  auto n = w.active->drop_discarded();
+  count_batches(core, w, w.active->pending_batches());
+  if (n)
+    faust::log().info("{}: dropped the writes of {} events of aborted "
+                      "transactions (they are processed again)",
+                      partition_name(*w.table, w.part->number), n);
+}
+
+void seal_and_persist(app_core& core, partition_writer& w) {
+  // Inside a piece of work the source partition picks the producer; on a
+  // timer, the one the last records went through.
+  auto gate = current_source() || !w.delivery ? delivery_producer(core)
+                                              : w.delivery;
+  (void)seal(w, std::move(gate));
+  persist(core, w);
+}
+
+void forget_batches(app_core& core, partition_writer& w) {
+  count_batches(core, w, 0);
+}
+
+size_t expire_windows(app_core& core, partition_writer& w) {
+  if (!w.expiry)
+    return 0;
+  auto keys = w.expiry->take_expired();
+  if (keys.empty())
+    return 0;
+  auto& table = *w.table;
+  if (table.on_window_close)
+    for (auto& key : keys)
+      if (auto value = w.active->get(key); value && value->has_value())
+        run_user_hook(
+            "table '" + table.name + "': on_window_close for " + key,
+            [&] { table.on_window_close(key, **value); },
+            core.stats.hook_errors);
+  w.active->expire(keys);
+  return keys.size();
+}
+
+void hand_over(app_core& core, partition_writer& w, bool wait_for_delivery) {
+  auto& active = *w.active;
+  active.abandon_event();
+  auto gate = w.delivery ? w.delivery : core.producer;
+  // Seal what the finished events wrote (after a flush the producer has
+  // room for a new epoch), then wait for every changelog record.
+  bool sealed = seal(w, gate);
+  if (gate && wait_for_delivery) {
+    if (auto flushed =
+            gate->flush(core.stop.bound(core.settings.shutdown_timeout),
+                        core.stop.interrupter());
+        !flushed)
+      faust::log().warn("{}: changelog not fully delivered on release: {}",
+                        partition_name(*w.table, w.part->number),
+                        flushed.error().message);
+    if (!sealed && seal(w, gate))
+      (void)gate->flush(core.stop.bound(core.settings.shutdown_timeout),
+                        core.stop.interrupter());
+  }
+  persist(core, w);
+  if (wait_for_delivery)
+    checkpoint(core, w);
+}
+
+void track_windows(partition_writer& w) {
+  auto& table = *w.table;
+  if (!table.window || !table.window->expires()) {
+    w.expiry.reset();
+    return;
+  }
+  w.expiry = std::make_unique<storage::window_expiry>(*table.window);
+  w.active->for_each([&](std::string_view key, std::string_view) {
+    if (auto parts = storage::split_windowed_key(key))
+      w.expiry->track(std::string(key), parts->range.end);
+    return true;
+  });
+}
+
+} // namespace faust::internal

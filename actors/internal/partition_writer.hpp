@@ -1,0 +1,83 @@
+#pragma once
+
+#include "storage/active_partition.hpp"
+#include "storage/window_expiry.hpp"
+
+#include <caf/actor_addr.hpp>
+
+#include <cstdint>
+#include <memory>
+
+namespace faust::transport::kafka {
+class producer;
+}
+
+namespace faust::internal {
+
+class app_core;
+class table_partition;
+struct table_desc;
+
+/// The write side of one table partition: what its one owner at a time
+/// (the agent instance that writes it, else its table partition actor)
+/// works with, without any lock. Moves between them by message (and
+/// through `table_partition::take_writer` for the first write).
+struct partition_writer {
+  table_desc* table = nullptr;
+  table_partition* part = nullptr;
+  /// The partition's actor: told who holds the write side, and when a
+  /// holder ends. Weak, so that a parked write side does not keep it.
+  caf::actor_addr owner;
+  /// The store and the writes not yet in it.
+  std::unique_ptr<storage::active_partition> active;
+  /// The producer whose delivery epochs gate store writes: the app's
+  /// producer, or under exactly_once the transactional producer of the
+  /// source partition that carried the changelog records.
+  std::shared_ptr<transport::kafka::producer> delivery;
+  /// Windowed tables with `expires`: which stored keys belong to windows
+  /// that have expired (Faust's per-partition TTL bookkeeping).
+  std::unique_ptr<storage::window_expiry> expiry;
+  /// exactly_once: the aborted transactions seen when this partition last
+  /// dropped the writes of aborted transactions.
+  uint64_t seen_aborts = 0;
+  /// The batches of this write side counted in the app's
+  /// `table_batches_pending`.
+  size_t counted_batches = 0;
+};
+
+/// "table 'views' partition 3", for messages.
+std::string partition_name(const table_desc& table, int32_t partition);
+
+/// The current event is done: produces its changelog records.
+void finish_event(app_core& core, partition_writer& w);
+
+/// exactly_once: after a transaction aborted, forgets the writes of its
+/// events (before they are processed again).
+void drop_aborted(app_core& core, partition_writer& w);
+
+/// Closes the store batch of the finished events and writes every batch
+/// whose changelog records are delivered. Never waits.
+void seal_and_persist(app_core& core, partition_writer& w);
+
+/// The write side is dropped: its batches no longer count as pending.
+void forget_batches(app_core& core, partition_writer& w);
+
+/// Writes the batches whose changelog records are delivered (no seal).
+void persist(app_core& core, partition_writer& w);
+
+/// Deletes the keys of expired windows (calling `on_window_close` first);
+/// returns how many.
+size_t expire_windows(app_core& core, partition_writer& w);
+
+/// Makes what the writer has durable before the partition goes: seals,
+/// waits (at most the time a stop leaves) for the changelog records when
+/// `wait_for_delivery`, persists, and records the changelog offset the
+/// store reflects (so a restart replays nothing). The caller keeps or
+/// closes the store. Runs on the table partition actor's own thread.
+void hand_over(app_core& core, partition_writer& w, bool wait_for_delivery);
+
+/// Builds the expiry index of a windowed table with `expires` from what
+/// the store holds (after a recovery), so windows expire after a restart.
+void track_windows(partition_writer& w);
+
+} // namespace faust::internal
