@@ -4,6 +4,7 @@
 #include "actors/internal/app_inspector.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/protocol/message_types.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
 #include "supervision/supervisor.hpp"
@@ -312,6 +313,7 @@ void app::start() {
   if (auto n = core_->settings.worker_threads; n > 0)
     rt.cfg->set("scheduler.max-threads", n);
   rt.cfg->set("logger.verbosity", caf::atom("quiet"));
+  protocol::add_message_types(*rt.cfg);
   rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);
   auto& sys = *rt.sys;
   core_->system = &sys;
@@ -358,7 +360,8 @@ void app::start() {
   adopt(core_->replies, "reply actor", nullptr);
   if (!core_->tables.empty()) {
     core_->table_manager = internal::spawn_table_manager(sys, core_);
-    adopt(core_->table_manager, "table manager", nullptr);
+    adopt(caf::actor_cast<caf::actor>(core_->table_manager), "table manager",
+          nullptr);
   }
   auto subscribe = [this](const std::string& topic, const caf::actor& who) {
     caf::anon_send(internal::app_core::is_channel_name(topic)
@@ -441,15 +444,16 @@ void app::start() {
     bool recovered = false;
     std::string why = "no answer";
     caf::scoped_actor self{sys};
-    self->request(core_->table_manager, core_->settings.broker_request_timeout * 6,
+    self->request(core_->table_manager,
+                  core_->settings.broker_request_timeout * 6,
                   internal::recover_atom::value, std::move(all))
         .receive([&](bool ok) { recovered = ok; },
                  [&](caf::error& err) { why = supervision::describe(err); });
     if (!recovered) {
       core_->running = true; // so that stop() stops what was started
       stop();
-      throw std::runtime_error("app '" + id() +
-                               "': table recovery failed (" + why + ")");
+      throw std::runtime_error("app '" + id() + "': table recovery failed (" +
+                               why + ")");
     }
   }
   for (auto& consumer : consumers())
@@ -523,16 +527,17 @@ void app::stop() {
     caf::scoped_actor self{*rt.sys};
     self->request(core_->table_manager, stop.bound(timeout),
                   internal::release_all_atom::value)
-        .receive([&](bool ok) {
-                   if (!ok)
-                     stop.step_failed("table partitions were not all handed "
-                                      "over");
-                 },
-                 [&](caf::error& err) {
-                   stop.step_failed("table partitions were not all handed "
-                                    "over (" +
-                                    supervision::describe(err) + ")");
-                 });
+        .receive(
+            [&](bool ok) {
+              if (!ok)
+                stop.step_failed("table partitions were not all handed "
+                                 "over");
+            },
+            [&](caf::error& err) {
+              stop.step_failed("table partitions were not all handed "
+                               "over (" +
+                               supervision::describe(err) + ")");
+            });
   }
   core_->running = false;
   rt.stop_step = "stopping the actors";
@@ -752,8 +757,12 @@ internal::app_inspector::table_partition_actors(app& a) {
   caf::scoped_actor self{*a.rt_->sys};
   self->request(a.core_->table_manager, std::chrono::seconds{10},
                 internal::parts_atom::value)
-      .receive([&](std::vector<caf::actor>& parts) { out = std::move(parts); },
-               [](caf::error&) {});
+      .receive(
+          [&](std::vector<internal::table_partition_api>& parts) {
+            for (auto& part : parts)
+              out.push_back(caf::actor_cast<caf::actor>(part));
+          },
+          [](caf::error&) {});
   return out;
 }
 

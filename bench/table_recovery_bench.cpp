@@ -99,7 +99,7 @@ struct worker {
   caf::actor_system& sys;
   std::shared_ptr<internal::app_core> core;
   std::shared_ptr<internal::table_desc> table;
-  caf::actor manager;
+  internal::table_manager_api manager;
 
   worker(caf::actor_system& sys, const std::string& bootstrap,
          const std::filesystem::path& dir)

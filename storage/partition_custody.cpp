@@ -8,8 +8,7 @@ namespace faust::storage {
 namespace {
 
 [[noreturn]] void refuse(const char* event, partition_custody::role r) {
-  throw std::logic_error(std::string("table partition: ") + event +
-                         " while " +
+  throw std::logic_error(std::string("table partition: ") + event + " while " +
                          std::string(partition_custody::name(r)));
 }
 

@@ -2,6 +2,7 @@
 
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/stop_control.hpp"
+#include "actors/internal/table_actors.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "actors/settings.hpp"
 #include "actors/topic_options.hpp"
@@ -147,7 +148,7 @@ public:
   caf::actor channel_consumer;
   caf::actor replies;
   /// Recovers table partitions (Kafka apps with tables).
-  caf::actor table_manager;
+  table_manager_api table_manager;
   std::atomic<bool> running{false};
 
   /// Declares a topic (once per name set); serializer names are parsed here

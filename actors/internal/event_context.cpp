@@ -83,8 +83,8 @@ partition_writer* event_context::held(const table_partition& part) const {
   return nullptr;
 }
 
-partition_writer* event_context::claim(table_desc& table,
-                                       table_partition& part, bool for_write) {
+partition_writer* event_context::claim(table_desc& table, table_partition& part,
+                                       bool for_write) {
   if (!for_write && !table.written_by(agent_))
     return nullptr;
   auto two_writers = [&](const std::string& other) {

@@ -2,6 +2,8 @@
 
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/table_desc.hpp"
+#include "actors/protocol/assignment.hpp"
+#include "actors/protocol/recovery_state.hpp"
 #include "models/message.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -13,8 +15,10 @@
 #include <utility>
 #include <vector>
 
-/// Messages between the runtime's actors. Local only: they carry pointers,
-/// so they are registered as unsafe (not serializable) message types.
+/// Messages between the runtime's actors. Those that carry pointers or
+/// zero-copy batches are local only, registered as unsafe (not
+/// serializable) message types; what may cross a node is in
+/// `actors/protocol/`.
 namespace faust::internal {
 
 /// Records of one topic partition, delivered as one message. Shared by every
@@ -34,17 +38,10 @@ struct work {
   bool empty() const { return !batch || begin >= batch->records.size(); }
 };
 
-/// What one table partition's recovery did (partition actor -> manager).
-struct recovery_done {
-  /// False: it failed (the worker is failed with the reason).
-  bool ok = false;
-  /// The partition was revoked before the recovery finished.
-  bool stale = false;
-  table_desc* table = nullptr;
-  uint64_t records_read = 0;
-  uint64_t records_applied = 0;
-  std::chrono::milliseconds took{0};
-};
+/// What one table partition's recovery did (partition actor -> manager;
+/// serializable, as the cluster announces it).
+using recovery_state = protocol::recovery_state;
+using protocol::recovery_phase;
 
 /// A table partition, named in a local message (the actor asking for its
 /// write side back).
@@ -62,10 +59,8 @@ struct ack_list {
   std::vector<std::pair<uint32_t, int64_t>> acks;
 };
 
-/// The partitions a subscriber now receives (a rebalance).
-struct assignment {
-  std::vector<models::topic_partition> partitions;
-};
+/// The partitions of a rebalance signal (serializable).
+using assignment = protocol::assignment;
 
 // consumer <- subscribers
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
@@ -112,8 +107,6 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::work)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::ack_list)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::recovery_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::writer_handle)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::partition_ref)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::assignment)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::pending_reply_ptr)

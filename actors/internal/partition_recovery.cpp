@@ -37,8 +37,7 @@ partition_recovery::begin(app_core& core, changelog_source& source,
   models::topic_partition changelog{table.changelog_topic, partition};
   auto marks = source.watermarks(changelog);
   if (!marks)
-    return marks.error().with_context(partition_name(table, partition) +
-                                      ": ");
+    return marks.error().with_context(partition_name(table, partition) + ": ");
   std::unique_ptr<partition_recovery> r{
       new partition_recovery(core, table, partition, std::move(store))};
   auto applied = r->store_->offsets().changelog;
@@ -93,9 +92,9 @@ void partition_recovery::log_progress() {
   last_log_ = now;
   auto secs = std::chrono::duration<double>(now - started_).count();
   auto rate = static_cast<double>(read_) / secs;
-  auto left =
-      rate > 0 ? static_cast<double>(total_ - std::min(total_, read_)) / rate
-               : 0.0;
+  auto left = rate > 0
+                  ? static_cast<double>(total_ - std::min(total_, read_)) / rate
+                  : 0.0;
   faust::log().info("recovery: {}: {}/{} changelog records ({:.0f}/s, ~{:.1f} "
                     "s left)",
                     partition_name(table_, partition_), read_, total_, rate,

@@ -90,8 +90,8 @@ void checkpoint(app_core& core, partition_writer& w) {
       return;
     auto queried = transport::kafka::query_high_watermark(
         core.producer->handle(), tp,
-        core.stop.bound(
-            std::min(core.settings.broker_request_timeout, milliseconds{2000})));
+        core.stop.bound(std::min(core.settings.broker_request_timeout,
+                                 milliseconds{2000})));
     if (!queried)
       return;
     high = *queried;
@@ -112,7 +112,8 @@ void checkpoint(app_core& core, partition_writer& w) {
 void count_batches(app_core& core, partition_writer& w, size_t now) {
   if (now == w.counted_batches)
     return;
-  auto delta = static_cast<int64_t>(now) - static_cast<int64_t>(w.counted_batches);
+  auto delta =
+      static_cast<int64_t>(now) - static_cast<int64_t>(w.counted_batches);
   w.counted_batches = now;
   if (core.stats.table_batches_pending.fetch_add(delta) + delta == 0)
     core.persisted.notify();
@@ -169,8 +170,8 @@ void drop_aborted(app_core& core, partition_writer& w) {
 void seal_and_persist(app_core& core, partition_writer& w) {
   // Inside a piece of work the source partition picks the producer; on a
   // timer, the one the last records went through.
-  auto gate = current_source() || !w.delivery ? delivery_producer(core)
-                                              : w.delivery;
+  auto gate =
+      current_source() || !w.delivery ? delivery_producer(core) : w.delivery;
   (void)seal(w, std::move(gate));
   persist(core, w);
 }

@@ -3,6 +3,7 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/processor.hpp"
+#include "actors/internal/table_actors.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "actors/internal/timer_config.hpp"
 
@@ -100,24 +101,26 @@ caf::actor spawn_reply_actor(caf::actor_system& sys,
 /// partitions no longer co-partitioned with an assigned one are handed
 /// over; (release_all_atom) -> bool on stop; (parts_atom) -> the partition
 /// actors (for tests).
-caf::actor spawn_table_manager(caf::actor_system& sys,
-                               std::shared_ptr<app_core> core);
+table_manager_api spawn_table_manager(caf::actor_system& sys,
+                                      std::shared_ptr<app_core> core);
 
 /// One partition of one table on a Kafka worker, the one owner of its state
 /// (`storage::partition_custody`), with a changelog reader of its own (made
-/// on first use). (recover_atom) -> recovery_done replays its changelog
+/// on first use). (recover_atom) -> recovery_state replays its changelog
 /// into its store in slices (it stays responsive) and makes the partition
 /// active: its write side is then taken by the agent instance that
 /// processes it, which reports (claimed_atom, holder) and on
-/// (give_back_atom, partition_ref) answers with a writer_handle. (release_atom, lost)
+/// (give_back_atom, partition_ref) answers with a writer_handle. (release_atom,
+/// lost)
 /// -> bool hands the partition over: recalls the write side, waits for the
 /// changelog's delivery (unless lost), writes the rest and records the
 /// changelog offset. (follow_atom) makes it a standby that follows the
 /// changelog every 200 ms. Detached (reading and watermark queries block,
 /// bounded); spawned by the table manager, linked to it.
-caf::actor spawn_table_partition(caf::local_actor* parent,
-                                 std::shared_ptr<app_core> core,
-                                 table_desc* table, table_partition* part);
+table_partition_api spawn_table_partition(caf::local_actor* parent,
+                                          std::shared_ptr<app_core> core,
+                                          table_desc* table,
+                                          table_partition* part);
 
 /// Runs `cfg.run` at the times `cfg.next_delay` gives. An exception crashes
 /// the timer actor, for its supervisor to restart.

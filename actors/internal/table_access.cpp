@@ -35,8 +35,8 @@ std::optional<std::string> get_in(table_desc& table, table_partition& part,
                                   std::string_view key, event_context* ctx,
                                   bool event_partition) {
   if (ctx)
-    if (auto* w = event_partition ? ctx->readable(table, part)
-                                  : ctx->held(part)) {
+    if (auto* w =
+            event_partition ? ctx->readable(table, part) : ctx->held(part)) {
       drop_aborted(ctx->core(), *w);
       return checked(w->active->get(key), table, part.number);
     }

@@ -22,14 +22,16 @@ using std::chrono::milliseconds;
 struct table_manager_state {
   std::shared_ptr<app_core> core;
   /// One actor per table partition.
-  std::map<std::pair<const table_desc*, int32_t>, caf::actor> partitions;
+  std::map<std::pair<const table_desc*, int32_t>, table_partition_api>
+      partitions;
   /// Standbys start with the first assignment (before it, every partition
   /// may still come here).
   bool assigned_once = false;
   static inline const char* name = "faust.table_manager";
 };
 
-using table_manager_actor = caf::stateful_actor<table_manager_state>;
+using table_manager_actor =
+    table_manager_api::stateful_pointer<table_manager_state>;
 
 bool co_partitioned(const app_core& core, const table_desc& table,
                     const models::topic_partition& tp) {
@@ -51,7 +53,7 @@ table_partitions_of(const app_core& core,
 
 /// Replies to a request once every partition actor asked has answered.
 struct fan_in {
-  caf::response_promise promise;
+  caf::typed_response_promise<bool> promise;
   size_t left = 0;
   bool ok = true;
   uint64_t partitions = 0;
@@ -75,10 +77,11 @@ void recovered(table_manager_state& st, const std::shared_ptr<fan_in>& f) {
 }
 
 /// Asks each of `actors` to hand its partition over; true once all have.
-caf::result<bool> release(table_manager_actor* self,
-                          const std::vector<caf::actor>& actors, bool lost) {
+caf::result<bool> release(table_manager_actor self,
+                          const std::vector<table_partition_api>& actors,
+                          bool lost) {
   auto f = std::make_shared<fan_in>();
-  f->promise = self->make_response_promise();
+  f->promise = self->make_response_promise<bool>();
   f->left = actors.size();
   auto one_done = [f](bool ok) {
     f->ok &= ok;
@@ -92,8 +95,8 @@ caf::result<bool> release(table_manager_actor* self,
   return f->promise;
 }
 
-caf::behavior table_manager_impl(table_manager_actor* self,
-                                 std::shared_ptr<app_core> core) {
+table_manager_api::behavior_type
+table_manager_impl(table_manager_actor self, std::shared_ptr<app_core> core) {
   auto& st = self->state;
   st.core = std::move(core);
   supervision::name_failures(self, "the table manager");
@@ -116,21 +119,23 @@ caf::behavior table_manager_impl(table_manager_actor* self,
         if (wanted.empty())
           return true;
         auto f = std::make_shared<fan_in>();
-        f->promise = self->make_response_promise();
+        f->promise = self->make_response_promise<bool>();
         f->left = wanted.size();
         for (auto& key : wanted)
           self->request(st.partitions.at(key), caf::infinite,
                         recover_atom::value)
               .then(
-                  [self, f](const recovery_done& d) {
-                    if (!d.ok)
+                  [self, f](const recovery_state& d) {
+                    if (!d.ok())
                       f->ok = false;
-                    else if (!d.stale) {
+                    else if (d.phase == recovery_phase::ready) {
                       ++f->partitions;
                       f->read += d.records_read;
                       f->applied += d.records_applied;
-                      f->took = std::max(f->took, d.took);
-                      f->tables.insert(d.table);
+                      f->took = std::max(f->took, milliseconds{d.took_ms});
+                      for (auto& t : self->state.core->tables)
+                        if (t->name == d.table)
+                          f->tables.insert(t.get());
                     }
                     if (--f->left == 0)
                       recovered(self->state, f);
@@ -149,7 +154,7 @@ caf::behavior table_manager_impl(table_manager_actor* self,
              const assignment& remaining, bool lost) -> caf::result<bool> {
         auto& st = self->state;
         auto kept = table_partitions_of(*st.core, remaining.partitions);
-        std::vector<caf::actor> going;
+        std::vector<table_partition_api> going;
         for (auto& key : table_partitions_of(*st.core, revoked.partitions))
           if (!kept.count(key))
             going.push_back(st.partitions.at(key));
@@ -163,13 +168,13 @@ caf::behavior table_manager_impl(table_manager_actor* self,
         auto& st = self->state;
         if (st.partitions.empty())
           return true;
-        std::vector<caf::actor> all;
+        std::vector<table_partition_api> all;
         for (auto& [key, actor] : st.partitions)
           all.push_back(actor);
         return release(self, all, false);
       },
       [self](parts_atom) {
-        std::vector<caf::actor> out;
+        std::vector<table_partition_api> out;
         for (auto& [key, part] : self->state.partitions)
           out.push_back(part);
         return out;
@@ -179,8 +184,8 @@ caf::behavior table_manager_impl(table_manager_actor* self,
 
 } // namespace
 
-caf::actor spawn_table_manager(caf::actor_system& sys,
-                               std::shared_ptr<app_core> core) {
+table_manager_api spawn_table_manager(caf::actor_system& sys,
+                                      std::shared_ptr<app_core> core) {
   return sys.spawn(table_manager_impl, std::move(core));
 }
 

@@ -3,6 +3,7 @@
 #include "actors/internal/partition_recovery.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/table_actors.hpp"
 #include "storage/partition_custody.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/failure.hpp"
@@ -33,11 +34,11 @@ struct table_partition_state {
   /// unassigned, or lent with the write side).
   std::shared_ptr<storage::partition_store> store;
   std::unique_ptr<partition_recovery> recovery;
-  caf::response_promise recovery_promise;
+  caf::typed_response_promise<recovery_state> recovery_promise;
   /// Who took the write side (told by `claimed`).
   caf::actor holder;
   /// A release waiting for the write side to come back.
-  std::optional<caf::response_promise> release_promise;
+  std::optional<caf::typed_response_promise<bool>> release_promise;
   bool release_lost = false;
   bool standby_ticking = false;
   static inline const char* name = "faust.table_partition";
@@ -50,7 +51,8 @@ struct table_partition_state {
   }
 };
 
-using table_partition_actor = caf::stateful_actor<table_partition_state>;
+using table_partition_actor =
+    table_partition_api::stateful_pointer<table_partition_state>;
 
 std::string name_of(const table_partition_state& st) {
   return partition_name(*st.table, st.part->number);
@@ -62,8 +64,8 @@ changelog_source* source_of(table_partition_state& st) {
   if (!st.source) {
     auto made = make_changelog_source(*st.core);
     if (!made) {
-      st.core->fail(name_of(st) + ": cannot read its changelog: " +
-                    made.error().message);
+      st.core->fail(name_of(st) +
+                    ": cannot read its changelog: " + made.error().message);
       return nullptr;
     }
     st.source = std::move(*made);
@@ -73,7 +75,8 @@ changelog_source* source_of(table_partition_state& st) {
 
 /// Whether a store stays here once another worker has the partition.
 bool keep_store(const table_partition_state& st) {
-  return !st.table->uses_rocksdb() || st.core->settings.table_standby_replicas > 0;
+  return !st.table->uses_rocksdb() ||
+         st.core->settings.table_standby_replicas > 0;
 }
 
 result<void> open_if_needed(table_partition_state& st) {
@@ -90,35 +93,44 @@ result<void> open_if_needed(table_partition_state& st) {
   return {};
 }
 
-void answer_recovery(table_partition_state& st, recovery_done done) {
+/// The partition's recovery state, for its manager.
+recovery_state state_of(const table_partition_state& st, recovery_phase phase) {
+  recovery_state out;
+  out.table = st.table->name;
+  out.partition = st.part->number;
+  out.phase = phase;
+  return out;
+}
+
+void answer_recovery(table_partition_state& st, recovery_state done) {
   if (st.recovery_promise.pending())
     st.recovery_promise.deliver(std::move(done));
 }
 
 /// Recovered: the write side waits in the partition for its writer, and
 /// other threads may read the store.
-void become_active(table_partition_actor* self) {
+void become_active(table_partition_actor self) {
   auto& st = self->state;
   auto w = std::make_shared<partition_writer>();
   w->table = st.table;
   w->part = st.part;
   w->owner = self->address();
   w->active = std::make_unique<storage::active_partition>(
-      st.store, models::topic_partition{st.table->changelog_topic,
-                                        st.part->number});
+      st.store,
+      models::topic_partition{st.table->changelog_topic, st.part->number});
   track_windows(*w);
   st.part->publish(st.store);
   st.part->set_owned_here(true);
   st.part->park_writer(std::move(w));
 }
 
-void recover_slice(table_partition_actor* self, uint64_t generation) {
+void recover_slice(table_partition_actor self, uint64_t generation) {
   auto& st = self->state;
   if (generation != st.custody.generation() || !st.recovery)
     return; // revoked meanwhile
   auto* source = source_of(st);
   if (!source) {
-    answer_recovery(st, {});
+    answer_recovery(st, state_of(st, recovery_phase::failed));
     return;
   }
   auto step = st.recovery->step(*source, read_slice);
@@ -127,31 +139,31 @@ void recover_slice(table_partition_actor* self, uint64_t generation) {
     return;
   }
   auto finished = step ? st.recovery->finish() : result<void>{step.error()};
-  recovery_done done;
-  done.table = st.table;
+  auto done = state_of(st, recovery_phase::ready);
   done.records_read = st.recovery->read();
   done.records_applied = st.recovery->applied();
-  done.took = st.recovery->took();
+  done.took_ms = st.recovery->took().count();
   st.recovery.reset();
   if (!finished) {
     if (!st.core->stop.stopping())
       st.core->fail(finished.error().message);
+    done.phase = recovery_phase::failed;
+    done.failure = protocol::wire_error::from(finished.error());
     answer_recovery(st, done);
     return;
   }
   if (!st.custody.recovered(generation)) {
-    done.stale = true;
+    done.phase = recovery_phase::stale;
     answer_recovery(st, done);
     return;
   }
   become_active(self);
-  done.ok = true;
   answer_recovery(st, done);
 }
 
 /// The write side is back: make what it wrote durable, then keep the store
 /// as a standby or close it.
-void finish_handover(table_partition_actor* self,
+void finish_handover(table_partition_actor self,
                      std::shared_ptr<partition_writer> w) {
   auto& st = self->state;
   st.holder = nullptr;
@@ -172,7 +184,7 @@ void finish_handover(table_partition_actor* self,
 
 /// Asks the holder for the write side (it may also come back on its own,
 /// parked by a holder that ended).
-void recall(table_partition_actor* self) {
+void recall(table_partition_actor self) {
   auto& st = self->state;
   if (auto parked = st.part->take_writer()) {
     finish_handover(self, std::move(parked));
@@ -180,7 +192,8 @@ void recall(table_partition_actor* self) {
   }
   if (!st.holder)
     return; // its `claimed` (or `writerleft`) is on the way
-  self->request(st.holder, st.core->stop.bound(st.core->settings.shutdown_timeout),
+  self->request(st.holder,
+                st.core->stop.bound(st.core->settings.shutdown_timeout),
                 give_back_atom::value, partition_ref{st.part})
       .then(
           [self](writer_handle& h) {
@@ -202,31 +215,30 @@ void recall(table_partition_actor* self) {
           });
 }
 
-caf::behavior table_partition_impl(table_partition_actor* self,
-                                   std::shared_ptr<app_core> core,
-                                   table_desc* table, table_partition* part) {
+table_partition_api::behavior_type
+table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
+                     table_desc* table, table_partition* part) {
   auto& st = self->state;
   st.core = std::move(core);
   st.table = table;
   st.part = part;
   supervision::name_failures(self, name_of(st));
   return {
-      [self](recover_atom) -> caf::result<recovery_done> {
+      [self](recover_atom) -> caf::result<recovery_state> {
         auto& st = self->state;
-        if (st.custody.assigned()) {
-          recovery_done done;
-          done.ok = true;
-          done.table = st.table;
-          return done; // assigned already (the same assignment again)
-        }
+        if (st.custody.assigned()) // the same assignment again
+          return state_of(st, recovery_phase::ready);
         auto generation = st.custody.assign();
-        st.recovery_promise = self->make_response_promise();
+        st.recovery_promise = self->make_response_promise<recovery_state>();
         auto* source = source_of(st);
         auto opened = open_if_needed(st);
         if (!source || !opened) {
-          if (!opened)
+          auto failed = state_of(st, recovery_phase::failed);
+          if (!opened) {
             st.core->fail(opened.error().message);
-          answer_recovery(st, {});
+            failed.failure = protocol::wire_error::from(opened.error());
+          }
+          answer_recovery(st, failed);
           return st.recovery_promise;
         }
         auto began = partition_recovery::begin(*st.core, *source, *st.table,
@@ -234,7 +246,9 @@ caf::behavior table_partition_impl(table_partition_actor* self,
         if (!began) {
           if (!st.core->stop.stopping())
             st.core->fail(began.error().message);
-          answer_recovery(st, {});
+          auto failed = state_of(st, recovery_phase::failed);
+          failed.failure = protocol::wire_error::from(began.error());
+          answer_recovery(st, failed);
           return st.recovery_promise;
         }
         st.recovery = std::move(*began);
@@ -253,7 +267,7 @@ caf::behavior table_partition_impl(table_partition_actor* self,
           return true;
         case on_revoke::abandon_recovery:
           st.recovery.reset();
-          answer_recovery(st, {true, true, st.table, 0, 0, {}});
+          answer_recovery(st, state_of(st, recovery_phase::stale));
           if (!keep_store(st))
             st.store.reset();
           return true;
@@ -262,7 +276,7 @@ caf::behavior table_partition_impl(table_partition_actor* self,
           break;
         }
         st.release_lost = lost;
-        st.release_promise = self->make_response_promise();
+        st.release_promise = self->make_response_promise<bool>();
         auto rp = *st.release_promise;
         recall(self);
         return rp;
@@ -318,9 +332,10 @@ caf::behavior table_partition_impl(table_partition_actor* self,
 
 } // namespace
 
-caf::actor spawn_table_partition(caf::local_actor* parent,
-                                 std::shared_ptr<app_core> core,
-                                 table_desc* table, table_partition* part) {
+table_partition_api spawn_table_partition(caf::local_actor* parent,
+                                          std::shared_ptr<app_core> core,
+                                          table_desc* table,
+                                          table_partition* part) {
   // Detached: it reads changelogs and writes stores (blocking calls, each
   // bounded, between which it answers messages).
   return parent->spawn<caf::detached + caf::linked>(

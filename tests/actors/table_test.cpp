@@ -1,7 +1,6 @@
 #include "storage/origin.hpp"
-#include "transport/murmur2.hpp"
-
 #include "supervision/logger.hpp"
+#include "transport/murmur2.hpp"
 
 #include <doctest/doctest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
@@ -217,10 +216,8 @@ TEST_CASE("two agents that change one table stop the app, naming both") {
   auto first = app.topic<std::string, std::string>("first");
   auto second = app.topic<std::string, std::string>("second");
   auto table = app.table<std::string, int64_t>("shared", 0);
-  app.agent("one", first.stream(),
-            [table](std::string& v) { table[v] += 1; });
-  app.agent("two", second.stream(),
-            [table](std::string& v) { table[v] += 1; });
+  app.agent("one", first.stream(), [table](std::string& v) { table[v] += 1; });
+  app.agent("two", second.stream(), [table](std::string& v) { table[v] += 1; });
   app.start();
   REQUIRE(first.send("k", "a").has_value());
   REQUIRE(app.wait_until_idle(10s));
