@@ -309,6 +309,17 @@ void app::start() {
   start_tables(sources);
   if (core_->producer)
     core_->producer->stop_waiting(false);
+  // exactly_once: the transactional producers exist before any actor or
+  // user thread can send (fixed from here on; the consumer opens and
+  // closes their transactions).
+  core_->transactions.reset();
+  if (core_->uses_kafka() &&
+      core_->settings.processing_guarantee == "exactly_once")
+    core_->transactions =
+        std::make_shared<transport::kafka::transaction_manager>(
+            core_->app_id, core_->bootstrap,
+            core_->settings.producer_properties,
+            core_->settings.broker_request_timeout * 2);
   rt.cfg = std::make_unique<caf::actor_system_config>();
   if (auto n = core_->settings.worker_threads; n > 0)
     rt.cfg->set("scheduler.max-threads", n);

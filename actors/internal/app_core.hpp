@@ -113,7 +113,8 @@ public:
   std::shared_ptr<transport::kafka::embedded_broker> embedded;
   std::shared_ptr<transport::kafka::producer> producer;
   /// exactly_once on Kafka: the per-partition transactional producers
-  /// (set by the Kafka consumer at start).
+  /// (made by `app::start` before any actor runs, fixed while running; the
+  /// consumer opens, commits and closes their transactions).
   std::shared_ptr<transport::kafka::transaction_manager> transactions;
   /// The cluster is an embedded broker (ours or a faust-broker process).
   bool embedded_cluster = false;

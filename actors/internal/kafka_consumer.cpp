@@ -661,12 +661,8 @@ void start(consumer_actor* self) {
   opts.client_id = core.app_id + "-consumer";
   opts.auto_offset_reset = core.settings.consumer_auto_offset_reset;
   opts.read_committed = core.settings.processing_guarantee == "exactly_once";
-  if (opts.read_committed) {
-    st.transactions = std::make_shared<transport::kafka::transaction_manager>(
-        core.app_id, core.bootstrap, core.settings.producer_properties,
-        core.settings.broker_request_timeout * 2);
-    core.transactions = st.transactions;
-  }
+  // Made by the app before the actors start (other threads read it).
+  st.transactions = core.transactions;
   // The mock cluster holds every rebalance open for the session timeout
   // (waiting for members to rejoin), even after a member left cleanly:
   // keep it short there, so a restarted worker is back in seconds.
