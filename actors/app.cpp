@@ -4,6 +4,7 @@
 #include "actors/internal/app_inspector.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/runtime_handles.hpp"
 #include "actors/protocol/message_types.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
@@ -327,7 +328,7 @@ void app::start() {
   protocol::add_message_types(*rt.cfg);
   rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);
   auto& sys = *rt.sys;
-  core_->system = &sys;
+  core_->runtime->system = &sys;
   rt.roster = std::make_shared<actor_roster>();
   auto roster = rt.roster;
   // The runtime's own actors, adopted by the "runtime" supervisor below
@@ -353,34 +354,35 @@ void app::start() {
          restartable});
   };
   if (core_->uses_kafka()) {
-    core_->consumer = internal::spawn_kafka_consumer(sys, core_);
-    core_->channel_consumer = internal::spawn_memory_consumer(sys, core_);
-    adopt(core_->consumer, "kafka consumer", nullptr);
-    adopt(core_->channel_consumer, "channel consumer", nullptr);
+    core_->runtime->consumer = internal::spawn_kafka_consumer(sys, core_);
+    core_->runtime->channel_consumer =
+        internal::spawn_memory_consumer(sys, core_);
+    adopt(core_->runtime->consumer, "kafka consumer", nullptr);
+    adopt(core_->runtime->channel_consumer, "channel consumer", nullptr);
     adopt(internal::spawn_kafka_producer(sys, core_->producer),
           "producer poller",
           [producer = core_->producer](caf::actor_system& s) {
             return internal::spawn_kafka_producer(s, producer);
           });
   } else {
-    core_->consumer = internal::spawn_memory_consumer(sys, core_);
-    core_->channel_consumer = core_->consumer;
-    adopt(core_->consumer, "memory consumer", nullptr);
+    core_->runtime->consumer = internal::spawn_memory_consumer(sys, core_);
+    core_->runtime->channel_consumer = core_->runtime->consumer;
+    adopt(core_->runtime->consumer, "memory consumer", nullptr);
   }
-  core_->replies = internal::spawn_reply_actor(sys, core_);
-  adopt(core_->replies, "reply actor", nullptr);
+  core_->runtime->replies = internal::spawn_reply_actor(sys, core_);
+  adopt(core_->runtime->replies, "reply actor", nullptr);
   if (!core_->tables.empty()) {
-    core_->table_manager = internal::spawn_table_manager(sys, core_);
-    adopt(caf::actor_cast<caf::actor>(core_->table_manager), "table manager",
-          nullptr);
+    core_->runtime->table_manager = internal::spawn_table_manager(sys, core_);
+    adopt(caf::actor_cast<caf::actor>(core_->runtime->table_manager),
+          "table manager", nullptr);
   }
   auto subscribe = [this](const std::string& topic, const caf::actor& who) {
     caf::anon_send(internal::app_core::is_channel_name(topic)
-                       ? core_->channel_consumer
-                       : core_->consumer,
+                       ? core_->runtime->channel_consumer
+                       : core_->runtime->consumer,
                    internal::subscribe_atom::value, topic, who);
   };
-  subscribe(core_->reply_topic, core_->replies);
+  subscribe(core_->reply_topic, core_->runtime->replies);
 
   std::vector<supervision::child_spec> agent_supervisors;
   for (auto& e : entities_) {
@@ -447,7 +449,7 @@ void app::start() {
   // In-process apps own every partition from the start: their tables are
   // recovered before any event is processed (Kafka apps recover as the
   // group assigns partitions).
-  if (!core_->uses_kafka() && core_->table_manager) {
+  if (!core_->uses_kafka() && core_->runtime->table_manager) {
     internal::assignment all;
     for (auto& topic : sources)
       for (int32_t p = 0; p < core_->partitions_of(topic); ++p)
@@ -455,7 +457,7 @@ void app::start() {
     bool recovered = false;
     std::string why = "no answer";
     caf::scoped_actor self{sys};
-    self->request(core_->table_manager,
+    self->request(core_->runtime->table_manager,
                   core_->settings.broker_request_timeout * 6,
                   internal::recover_atom::value, std::move(all))
         .receive([&](bool ok) { recovered = ok; },
@@ -488,9 +490,9 @@ void app::start() {
 }
 
 std::vector<caf::actor> app::consumers() const {
-  std::vector<caf::actor> out{core_->consumer};
-  if (core_->channel_consumer != core_->consumer)
-    out.push_back(core_->channel_consumer);
+  std::vector<caf::actor> out{core_->runtime->consumer};
+  if (core_->runtime->channel_consumer != core_->runtime->consumer)
+    out.push_back(core_->runtime->channel_consumer);
   return out;
 }
 
@@ -530,13 +532,13 @@ void app::stop() {
     }
   }
   faust::log().debug("app '{}': drained", id());
-  if (core_->table_manager) {
+  if (core_->runtime->table_manager) {
     // Every table partition is handed over by its actor: what was written
     // goes to the stores with the changelog offset it reaches, so a
     // restart replays nothing.
     rt.stop_step = "handing table partitions over";
     caf::scoped_actor self{*rt.sys};
-    self->request(core_->table_manager, stop.bound(timeout),
+    self->request(core_->runtime->table_manager, stop.bound(timeout),
                   internal::release_all_atom::value)
         .receive(
             [&](bool ok) {
@@ -576,12 +578,12 @@ void app::stop() {
   if (core_->producer)
     if (auto flushed = core_->producer->flush(stop.bound(timeout)); !flushed)
       stop.step_failed(flushed.error().message);
-  core_->consumer = nullptr;
-  core_->channel_consumer = nullptr;
-  core_->replies = nullptr;
-  core_->table_manager = nullptr;
+  core_->runtime->consumer = nullptr;
+  core_->runtime->channel_consumer = nullptr;
+  core_->runtime->replies = nullptr;
+  core_->runtime->table_manager = nullptr;
   rt.root = nullptr;
-  core_->system = nullptr;
+  core_->runtime->system = nullptr;
   rt.stop_step = "destroying the actor system";
   if (actors_done) {
     // CAF's destructor also waits for every detached actor's thread, which
@@ -763,10 +765,10 @@ std::vector<uint64_t> internal::app_inspector::runtime_restarts(app& a) {
 std::vector<caf::actor>
 internal::app_inspector::table_partition_actors(app& a) {
   std::vector<caf::actor> out;
-  if (!a.core_->table_manager || !a.rt_->sys)
+  if (!a.core_->runtime->table_manager || !a.rt_->sys)
     return out;
   caf::scoped_actor self{*a.rt_->sys};
-  self->request(a.core_->table_manager, std::chrono::seconds{10},
+  self->request(a.core_->runtime->table_manager, std::chrono::seconds{10},
                 internal::parts_atom::value)
       .receive(
           [&](std::vector<internal::table_partition_api>& parts) {

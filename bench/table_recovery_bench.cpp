@@ -146,12 +146,32 @@ struct worker {
     return read_so_far.load() - before;
   }
 
-  /// A clean stop: stores keep their data and the changelog offset.
+  /// A clean stop: stores keep their data and the changelog offset. Returns
+  /// once the manager and its partition actors are gone (their stores are
+  /// closed, so the next worker can open them).
   void stop() {
     caf::scoped_actor self{sys};
     self->request(manager, caf::infinite, internal::release_all_atom::value)
         .receive([](bool) {}, [](caf::error&) {});
+    std::vector<internal::table_partition_api> parts;
+    self->request(manager, std::chrono::seconds{10},
+                  internal::parts_atom::value)
+        .receive(
+            [&](std::vector<internal::table_partition_api>& p) {
+              parts = std::move(p);
+            },
+            [](caf::error&) { std::exit(6); });
+    for (auto& part : parts)
+      self->monitor(part);
+    self->monitor(manager);
+    size_t left = parts.size() + 1;
+    parts.clear();
     caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+    manager = nullptr;
+    for (; left > 0; --left)
+      self->receive([](const caf::down_msg&) {},
+                    caf::after(std::chrono::seconds{30}) >>
+                        [] { std::exit(6); });
   }
 
   /// Changelog records read by recoveries (`on_changelog_event`).

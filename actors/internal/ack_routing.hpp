@@ -2,6 +2,7 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/messages.hpp"
+#include "actors/internal/runtime_handles.hpp"
 
 #include <cstdint>
 
@@ -19,8 +20,8 @@ template <class Self>
 void send_acks(Self* self, const app_core& core, ack_list acks) {
   if (acks.acks.empty())
     return;
-  if (core.consumer == core.channel_consumer) {
-    self->send(core.consumer, ack_atom::value, std::move(acks));
+  if (core.runtime->consumer == core.runtime->channel_consumer) {
+    self->send(core.runtime->consumer, ack_atom::value, std::move(acks));
     return;
   }
   ack_list channel;
@@ -28,9 +29,10 @@ void send_acks(Self* self, const app_core& core, ack_list acks) {
   for (auto& a : acks.acks)
     (a.first & channel_tp_flag ? channel : main).acks.push_back(a);
   if (!main.acks.empty())
-    self->send(core.consumer, ack_atom::value, std::move(main));
+    self->send(core.runtime->consumer, ack_atom::value, std::move(main));
   if (!channel.acks.empty())
-    self->send(core.channel_consumer, ack_atom::value, std::move(channel));
+    self->send(core.runtime->channel_consumer, ack_atom::value,
+               std::move(channel));
 }
 
 } // namespace faust::internal

@@ -1,6 +1,7 @@
 #include "actors/internal/app_core.hpp"
 
 #include "actors/internal/messages.hpp"
+#include "actors/internal/runtime_handles.hpp"
 #include "actors/internal/source_scope.hpp"
 #include "actors/uuid.hpp"
 #include "supervision/logger.hpp"
@@ -23,7 +24,8 @@ const std::string& topic_desc::name() const {
 }
 
 app_core::app_core(app_settings s)
-    : settings(std::move(s)), app_id(settings.app_id()) {
+    : settings(std::move(s)), app_id(settings.app_id()),
+      runtime(std::make_shared<runtime_handles>()) {
   apply_environment(settings);
   validate(settings);
   broker = settings.memory_broker
@@ -277,16 +279,16 @@ result<void> app_core::create_memory_topics() {
 bool app_core::await_reply(const std::string& correlation_id,
                            pending_reply_ptr waiter,
                            std::chrono::milliseconds timeout) {
-  if (!running.load() || !replies)
+  if (!running.load() || !runtime->replies)
     return false;
-  caf::anon_send(replies, register_atom::value, correlation_id,
+  caf::anon_send(runtime->replies, register_atom::value, correlation_id,
                  std::move(waiter), caf::timespan{timeout});
   return true;
 }
 
 void app_core::cancel_reply(const std::string& correlation_id) {
-  if (replies)
-    caf::anon_send(replies, cancel_atom::value, correlation_id);
+  if (runtime->replies)
+    caf::anon_send(runtime->replies, cancel_atom::value, correlation_id);
 }
 
 result<transport::record_metadata> app_core::produce(models::message msg) {

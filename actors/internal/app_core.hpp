@@ -2,7 +2,6 @@
 
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/stop_control.hpp"
-#include "actors/internal/table_actors.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "actors/settings.hpp"
 #include "actors/topic_options.hpp"
@@ -14,8 +13,6 @@
 #include "transport/kafka/producer.hpp"
 #include "transport/kafka/transaction_manager.hpp"
 #include "transport/memory_broker.hpp"
-
-#include <caf/actor.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -31,6 +28,8 @@ class actor_system;
 }
 
 namespace faust::internal {
+
+struct runtime_handles;
 
 /// Counters of a running app (Faust's monitor), readable from any thread.
 struct app_monitor {
@@ -140,16 +139,8 @@ public:
   partitions_hook on_partitions_assigned;
   partitions_hook on_partitions_revoked;
 
-  caf::actor_system* system = nullptr;
-  /// Delivers the app's topics: the Kafka consumer, or the memory
-  /// consumer for memory://.
-  caf::actor consumer;
-  /// Delivers channels (in-process topics): the memory consumer (the same
-  /// actor as `consumer` for memory://).
-  caf::actor channel_consumer;
-  caf::actor replies;
-  /// Recovers table partitions (Kafka apps with tables).
-  table_manager_api table_manager;
+  /// The actor system and runtime actors while running.
+  std::shared_ptr<runtime_handles> runtime;
   std::atomic<bool> running{false};
 
   /// Declares a topic (once per name set); serializer names are parsed here

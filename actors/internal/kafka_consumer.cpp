@@ -361,7 +361,7 @@ size_t in_flight(const kafka_consumer_state& st) {
 void recover_tables(consumer_actor* self,
                     const std::vector<models::topic_partition>& tps) {
   auto& st = self->state;
-  if (st.core->tables.empty() || !st.core->table_manager)
+  if (st.core->tables.empty() || !st.core->runtime->table_manager)
     return;
   std::vector<uint32_t> held;
   for (auto& tp : tps)
@@ -369,8 +369,8 @@ void recover_tables(consumer_actor* self,
       st.partitions[it->second].recovering = true;
       held.push_back(it->second);
     }
-  self->request(st.core->table_manager, caf::infinite, recover_atom::value,
-                assignment{tps})
+  self->request(st.core->runtime->table_manager, caf::infinite,
+                recover_atom::value, assignment{tps})
       .then(
           [self, held](bool) {
             for (auto id : held) {
@@ -396,7 +396,7 @@ bool release_tables(consumer_actor* self,
                     const std::vector<models::topic_partition>& tps,
                     bool lost) {
   auto& st = self->state;
-  if (st.core->tables.empty() || !st.core->table_manager)
+  if (st.core->tables.empty() || !st.core->runtime->table_manager)
     return false;
   std::vector<models::topic_partition> remaining;
   for (auto& [tp, id] : st.active)
@@ -404,7 +404,7 @@ bool release_tables(consumer_actor* self,
   // Within the session (a member that stays away longer is dropped).
   auto bound = std::min(st.core->settings.shutdown_timeout,
                         st.core->settings.broker_session_timeout / 2);
-  self->request(st.core->table_manager, st.core->stop.bound(bound),
+  self->request(st.core->runtime->table_manager, st.core->stop.bound(bound),
                 release_atom::value, assignment{tps}, assignment{remaining},
                 lost)
       .then([self](bool) { self->state.client->finish_revoke(); },

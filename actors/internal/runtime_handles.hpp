@@ -1,0 +1,29 @@
+#pragma once
+
+#include "actors/internal/table_actors.hpp"
+
+#include <caf/actor.hpp>
+
+namespace caf {
+class actor_system;
+}
+
+namespace faust::internal {
+
+/// The running app's actor system and the runtime actors other actors talk
+/// to, set by `app::start` before they run and cleared by `app::stop`. Kept
+/// out of `app_core` so the headers a user includes need no actor types.
+struct runtime_handles {
+  caf::actor_system* system = nullptr;
+  /// Delivers the app's topics: the Kafka consumer, or the memory
+  /// consumer for memory://.
+  caf::actor consumer;
+  /// Delivers channels (in-process topics): the memory consumer (the same
+  /// actor as `consumer` for memory://).
+  caf::actor channel_consumer;
+  caf::actor replies;
+  /// Recovers and hands over table partitions (apps with tables).
+  table_manager_api table_manager;
+};
+
+} // namespace faust::internal

@@ -1,0 +1,180 @@
+// The dispatcher's protocol, driven step by step on CAF's deterministic
+// test coordinator: no thread runs an actor, so each step's outcome is
+// exact (which instance gets which work, in which order).
+#include "actors/internal/messages.hpp"
+#include "actors/internal/runtime_actors.hpp"
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <vector>
+
+using namespace faust::internal;
+
+namespace {
+
+using go_atom = caf::atom_constant<caf::atom("go")>;
+using fail_atom = caf::atom_constant<caf::atom("fail")>;
+
+/// What a fake agent instance was given: the batch's partition, its first
+/// record's offset and where in the batch the work begins.
+struct received {
+  int32_t partition;
+  int64_t first_offset;
+  size_t begin;
+  bool operator==(const received&) const = default;
+};
+using journal = std::shared_ptr<std::vector<received>>;
+
+/// A stand-in for an agent instance: (go) pulls work as instances do,
+/// (fail, begin) reports the work it holds as unfinished from `begin` and
+/// ends, as a crashing instance does.
+caf::behavior fake_instance(caf::event_based_actor* self, caf::actor dispatcher,
+                            size_t index, journal log) {
+  auto held = std::make_shared<work>();
+  return {
+      [=](go_atom) { self->send(dispatcher, ready_atom::value, index); },
+      [=](work_atom, const work& w) {
+        *held = w;
+        log->push_back(
+            {w.batch->tp.partition, w.batch->records.front()->offset, w.begin});
+      },
+      [=](fail_atom, size_t begin) {
+        self->send(dispatcher, crashed_atom::value, index,
+                   work{held->batch, begin});
+        self->quit(caf::sec::runtime_error);
+      },
+  };
+}
+
+/// A batch of `n` records of partition `partition` from `offset`.
+batch_ptr batch(int32_t partition, int64_t offset, size_t n = 3) {
+  auto b = std::make_shared<record_batch>();
+  b->tp = {"views", partition};
+  for (size_t i = 0; i < n; ++i) {
+    auto m = std::make_shared<faust::models::message>();
+    m->topic = "views";
+    m->partition = partition;
+    m->offset = offset + static_cast<int64_t>(i);
+    b->records.push_back(std::move(m));
+  }
+  return b;
+}
+
+struct deterministic {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+  std::vector<caf::actor> actors;
+
+  deterministic() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+  }
+  ~deterministic() {
+    // Nothing runs on its own here: end every actor, then let the system go.
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+    actors.clear();
+    sched->run();
+    while (sched->trigger_timeout())
+      sched->run();
+  }
+  caf::actor dispatcher(dispatcher_config c) {
+    auto d = spawn_dispatcher(*sys, std::move(c));
+    actors.push_back(d);
+    sched->run();
+    return d;
+  }
+  /// What the fake instances were given.
+  journal log = std::make_shared<std::vector<received>>();
+
+  /// A dispatcher of agent "count" with `slots` instance slots.
+  caf::actor dispatcher(size_t slots = 1, bool isolated = false) {
+    return dispatcher(
+        {.agent_name = "count", .isolated = isolated, .slots = slots});
+  }
+  caf::actor instance(const caf::actor& d, size_t index) {
+    auto i = sys->spawn(fake_instance, d, index, log);
+    actors.push_back(i);
+    sched->run();
+    return i;
+  }
+  template <class... Ts> void send(const caf::actor& to, Ts&&... xs) {
+    caf::anon_send(to, std::forward<Ts>(xs)...);
+    sched->run();
+  }
+};
+
+} // namespace
+
+TEST_CASE("dispatcher: each ready instance gets one piece of work at a "
+          "time, in arrival order") {
+  deterministic t;
+  auto& log = t.log;
+  auto d = t.dispatcher();
+  t.send(d, batch_atom::value, batch(0, 100));
+  t.send(d, batch_atom::value, batch(1, 200));
+  auto i = t.instance(d, 0);
+  CHECK(log->empty()); // nothing is pushed before the instance asks
+  t.send(i, go_atom::value);
+  CHECK(*log == std::vector<received>{{0, 100, 0}});
+  t.send(i, go_atom::value);
+  CHECK(*log == std::vector<received>{{0, 100, 0}, {1, 200, 0}});
+  t.send(i, go_atom::value); // ready with nothing queued: nothing comes
+  CHECK(log->size() == 2);
+  t.send(d, batch_atom::value, batch(0, 103));
+  CHECK(log->back() == received{0, 103, 0}); // it was waiting: sent at once
+}
+
+TEST_CASE("dispatcher: a crashed instance's unfinished work goes first to "
+          "its replacement, from where it stopped") {
+  deterministic t;
+  auto& log = t.log;
+  auto d = t.dispatcher();
+  t.send(d, batch_atom::value, batch(0, 100));
+  t.send(d, batch_atom::value, batch(0, 103));
+  auto first = t.instance(d, 0);
+  t.send(first, go_atom::value);
+  t.send(first, fail_atom::value, size_t{2}); // records 100, 101 were done
+  auto second = t.instance(d, 0);
+  t.send(second, go_atom::value);
+  t.send(second, go_atom::value);
+  CHECK(*log == std::vector<received>{{0, 100, 0}, {0, 100, 2}, {0, 103, 0}});
+}
+
+TEST_CASE("dispatcher: work held by an instance that is killed is given to "
+          "the next instance") {
+  deterministic t;
+  auto& log = t.log;
+  auto d = t.dispatcher();
+  t.send(d, batch_atom::value, batch(0, 100));
+  auto first = t.instance(d, 0);
+  t.send(first, go_atom::value);
+  caf::anon_send_exit(first, caf::exit_reason::kill); // no crash report
+  t.sched->run();
+  auto second = t.instance(d, 0);
+  t.send(second, go_atom::value);
+  CHECK(*log == std::vector<received>{{0, 100, 0}, {0, 100, 0}});
+}
+
+TEST_CASE("dispatcher: queued work of revoked partitions is dropped, and "
+          "isolated slots get their own partitions") {
+  deterministic t;
+  auto& log = t.log;
+  auto d = t.dispatcher(2, true);
+  for (int32_t p = 0; p < 4; ++p)
+    t.send(d, batch_atom::value, batch(p, 10 * p));
+  t.send(d, revoked_atom::value, assignment{{{"views", 2}}});
+  auto even = t.instance(d, 0);
+  auto odd = t.instance(d, 1);
+  t.send(odd, go_atom::value);
+  t.send(even, go_atom::value);
+  t.send(even, go_atom::value); // partition 2 was revoked: nothing more
+  t.send(odd, go_atom::value);
+  CHECK(*log == std::vector<received>{{1, 10, 0}, {0, 0, 0}, {3, 30, 0}});
+}
