@@ -335,8 +335,9 @@ void app::start() {
   // (they are spawned here so that their handles exist before anything
   // subscribes). Only the producer's poller holds nothing a restart loses.
   std::vector<supervision::child_spec> runtime_children;
-  auto adopt = [&](caf::actor a, std::string name,
+  auto adopt = [&](const auto& handle, std::string name,
                    std::function<caf::actor(caf::actor_system&)> respawn) {
+    auto a = caf::actor_cast<caf::actor>(handle);
     roster->add(a, name);
     rt.runtime_actors.push_back(a);
     rt.named_runtime_actors.emplace_back(name, a);
@@ -373,10 +374,10 @@ void app::start() {
   adopt(core_->runtime->replies, "reply actor", nullptr);
   if (!core_->tables.empty()) {
     core_->runtime->table_manager = internal::spawn_table_manager(sys, core_);
-    adopt(caf::actor_cast<caf::actor>(core_->runtime->table_manager),
-          "table manager", nullptr);
+    adopt(core_->runtime->table_manager, "table manager", nullptr);
   }
-  auto subscribe = [this](const std::string& topic, const caf::actor& who) {
+  auto subscribe = [this](const std::string& topic,
+                          const internal::subscriber_api& who) {
     caf::anon_send(internal::app_core::is_channel_name(topic)
                        ? core_->runtime->channel_consumer
                        : core_->runtime->consumer,
@@ -406,7 +407,8 @@ void app::start() {
                                                   core_, e.make_processor,
                                                   e.info.concurrency == 1},
                   roster, name](caf::actor_system& s) {
-             auto instance = internal::spawn_instance(s, cfg);
+             auto instance =
+                 caf::actor_cast<caf::actor>(internal::spawn_instance(s, cfg));
              roster->add(instance, "agent instance " + name);
              return instance;
            }});
@@ -490,9 +492,11 @@ void app::start() {
 }
 
 std::vector<caf::actor> app::consumers() const {
-  std::vector<caf::actor> out{core_->runtime->consumer};
+  std::vector<caf::actor> out{
+      caf::actor_cast<caf::actor>(core_->runtime->consumer)};
   if (core_->runtime->channel_consumer != core_->runtime->consumer)
-    out.push_back(core_->runtime->channel_consumer);
+    out.push_back(
+        caf::actor_cast<caf::actor>(core_->runtime->channel_consumer));
   return out;
 }
 

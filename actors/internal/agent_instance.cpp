@@ -13,7 +13,7 @@ namespace faust::internal {
 namespace {
 
 struct instance_state : processor_host {
-  caf::event_based_actor* self = nullptr;
+  instance_api::base* self = nullptr;
   instance_config cfg;
   std::unique_ptr<processor> proc;
   std::unique_ptr<event_context> events;
@@ -35,12 +35,12 @@ struct instance_state : processor_host {
   }
 };
 
-using instance_actor = caf::stateful_actor<instance_state>;
+using instance_actor = instance_api::stateful_pointer<instance_state>;
 
 /// Write sides held here whose changelog records are not yet delivered (or
 /// whose windows expire) are looked at again soon: the last events before a
 /// quiet spell must reach the store too.
-void keep_persisting(instance_actor* self) {
+void keep_persisting(instance_actor self) {
   auto& st = self->state;
   if (st.ticking || !st.events->needs_ticks())
     return;
@@ -49,7 +49,7 @@ void keep_persisting(instance_actor* self) {
 }
 
 /// Acts on how processing ended: pull more, or hand back the rest and exit.
-void handle(instance_actor* self, const process_outcome& out,
+void handle(instance_actor self, const process_outcome& out,
             const batch_ptr& batch) {
   auto& st = self->state;
   st.flush();
@@ -71,7 +71,8 @@ void handle(instance_actor* self, const process_outcome& out,
   }
 }
 
-caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
+instance_api::behavior_type instance_impl(instance_actor self,
+                                          instance_config cfg) {
   auto& st = self->state;
   st.self = self;
   st.cfg = std::move(cfg);
@@ -79,8 +80,8 @@ caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
                                               st.cfg.may_write_tables);
   // A write side taken from its partition: its actor learns who holds it.
   st.events->on_claim = [self](partition_writer& w) {
-    if (auto owner = caf::actor_cast<caf::actor>(w.owner))
-      self->send(owner, claimed_atom::value, caf::actor{self});
+    if (auto owner = caf::actor_cast<table_partition_api>(w.owner))
+      self->send(owner, claimed_atom::value, caf::actor_cast<caf::actor>(self));
   };
   st.proc = st.cfg.make_processor(st.cfg.index);
   {
@@ -125,7 +126,7 @@ caf::behavior instance_impl(instance_actor* self, instance_config cfg) {
 
 } // namespace
 
-caf::actor spawn_instance(caf::actor_system& sys, instance_config cfg) {
+instance_api spawn_instance(caf::actor_system& sys, instance_config cfg) {
   return sys.spawn(instance_impl, std::move(cfg));
 }
 

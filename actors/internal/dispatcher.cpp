@@ -13,7 +13,7 @@ namespace faust::internal {
 namespace {
 
 struct slot {
-  caf::actor instance;
+  instance_api instance;
   bool ready = false;
   std::optional<work> outstanding;
   std::deque<work> queue; // isolated partitions only
@@ -36,7 +36,7 @@ struct dispatcher_state {
   static inline const char* name = "faust.dispatcher";
 };
 
-using dispatcher_actor = caf::stateful_actor<dispatcher_state>;
+using dispatcher_actor = dispatcher_api::stateful_pointer<dispatcher_state>;
 
 std::deque<work>& queue_of(dispatcher_state& st, size_t index) {
   return st.cfg.isolated ? st.slots[index].queue : st.shared_queue;
@@ -46,7 +46,7 @@ size_t slot_for(const dispatcher_state& st, const work& w) {
   return static_cast<size_t>(w.batch->tp.partition) % st.slots.size();
 }
 
-void dispatch(dispatcher_actor* self) {
+void dispatch(dispatcher_actor self) {
   auto& st = self->state;
   for (size_t i = 0; i < st.slots.size(); ++i) {
     auto& s = st.slots[i];
@@ -74,7 +74,8 @@ find_retiring(dispatcher_state& st, const caf::actor_addr& instance) {
       [&](const retiring_instance& r) { return r.instance == instance; });
 }
 
-caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
+dispatcher_api::behavior_type dispatcher_impl(dispatcher_actor self,
+                                              dispatcher_config cfg) {
   auto& st = self->state;
   supervision::name_failures(self, "the dispatcher of agent '" +
                                        cfg.agent_name + "'");
@@ -95,7 +96,7 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
         continue;
       if (s.outstanding)
         requeue(st, i, std::move(*s.outstanding));
-      s = slot{{}, false, std::nullopt, std::move(s.queue)};
+      s = slot{instance_api{}, false, std::nullopt, std::move(s.queue)};
       if (!dm.reason)
         faust::log().warn("agent '{}': instance {} finished; its share of "
                           "the stream waits for a new instance",
@@ -132,7 +133,7 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
         if (index >= st.slots.size())
           return;
         auto& s = st.slots[index];
-        auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        auto sender = caf::actor_cast<instance_api>(self->current_sender());
         if (auto r = find_retiring(st, sender.address());
             r != st.retiring.end()) {
           r->outstanding.reset(); // it finished its last work before it ended
@@ -170,7 +171,7 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
           requeue(st, index, std::move(*s.outstanding));
         s.outstanding.reset();
         s.ready = false;
-        s.instance = nullptr; // its down message is now ignored
+        s.instance = instance_api{}; // its down message is now ignored
         requeue(st, index, std::move(rest));
       },
   };
@@ -178,7 +179,7 @@ caf::behavior dispatcher_impl(dispatcher_actor* self, dispatcher_config cfg) {
 
 } // namespace
 
-caf::actor spawn_dispatcher(caf::actor_system& sys, dispatcher_config cfg) {
+dispatcher_api spawn_dispatcher(caf::actor_system& sys, dispatcher_config cfg) {
   return sys.spawn(dispatcher_impl, std::move(cfg));
 }
 

@@ -3,6 +3,7 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/partition_writer.hpp"
+#include "actors/internal/table_actors.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "supervision/logger.hpp"
 
@@ -42,7 +43,7 @@ event_context::~event_context() {
   // actors hear of it. Nothing is lost: pending writes stay with them.
   for (auto& w : held_) {
     w->active->abandon_event();
-    auto owner = caf::actor_cast<caf::actor>(w->owner);
+    auto owner = caf::actor_cast<table_partition_api>(w->owner);
     w->part->park_writer(w);
     if (owner)
       caf::anon_send(owner, writer_left_atom::value);

@@ -31,7 +31,7 @@ using transport::kafka::rebalance_kind;
 /// acks for records of an earlier assignment are recognised and ignored.
 struct partition_state {
   models::topic_partition tp;
-  std::vector<caf::actor>* subscribers = nullptr;
+  std::vector<subscriber_api>* subscribers = nullptr;
   bool commit = true;
   bool active = true;
   bool paused = false;
@@ -61,7 +61,7 @@ struct partition_state {
 struct kafka_consumer_state {
   std::shared_ptr<app_core> core;
   std::unique_ptr<transport::kafka::consumer> client;
-  std::map<std::string, std::vector<caf::actor>> subscribers;
+  std::map<std::string, std::vector<subscriber_api>> subscribers;
   std::vector<partition_state> partitions;
   std::unordered_map<models::topic_partition, uint32_t> active;
   std::shared_ptr<std::atomic<bool>> wake_pending =
@@ -91,7 +91,7 @@ struct kafka_consumer_state {
   static inline const char* name = "faust.kafka_consumer";
 };
 
-using consumer_actor = caf::stateful_actor<kafka_consumer_state>;
+using consumer_actor = consumer_api::stateful_pointer<kafka_consumer_state>;
 
 constexpr size_t poll_budget = 8192;
 
@@ -110,7 +110,7 @@ size_t max_backlog(const kafka_consumer_state& st) {
 /// measured 5x slower: it makes librdkafka pause, drop and refetch the
 /// partition all the time). Nothing moves during an exactly_once barrier or
 /// a drain.
-void dispatch_backlog(consumer_actor* self, partition_state& p) {
+void dispatch_backlog(consumer_actor self, partition_state& p) {
   auto& st = self->state;
   auto limit = max_in_flight(st);
   while (!p.backlog.empty() && p.active && !p.barrier && !p.recovering &&
@@ -138,7 +138,7 @@ void clear_backlog(partition_state& p) {
 
 /// After the producer reported on everything it was sent: false (and the
 /// worker is failed) if any record could not be delivered.
-bool no_lost_outputs(consumer_actor* self) {
+bool no_lost_outputs(consumer_actor self) {
   auto& st = self->state;
   if (auto failures = st.core->producer->failures();
       failures > st.producer_failures_seen) {
@@ -154,7 +154,7 @@ bool no_lost_outputs(consumer_actor* self) {
 /// Makes sure records the app produced for acked events are delivered
 /// before their source offsets are committed, waiting up to `timeout`.
 /// False: do not commit now.
-bool outputs_delivered(consumer_actor* self, milliseconds timeout) {
+bool outputs_delivered(consumer_actor self, milliseconds timeout) {
   auto& st = self->state;
   auto& producer = st.core->producer;
   if (!producer)
@@ -191,13 +191,13 @@ std::vector<offset_to_commit> committable(kafka_consumer_state& st,
   return out;
 }
 
-void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
+void deactivate(consumer_actor self, const std::vector<uint32_t>& ids,
                 const char* why);
 
 /// exactly_once: commits partition `id`'s transaction with its offset.
 /// An abort rewinds the partition to its last committed offset (its
 /// outputs were discarded); a fenced producer gives the partition up.
-void commit_transaction(consumer_actor* self, uint32_t id) {
+void commit_transaction(consumer_actor self, uint32_t id) {
   auto& st = self->state;
   auto& p = st.partitions[id];
   p.barrier = false;
@@ -236,7 +236,7 @@ void commit_transaction(consumer_actor* self, uint32_t id) {
 
 /// exactly_once: commits every partition with processed records, each once
 /// all its delivered records are acked (until then it is paused).
-void commit_transactions(consumer_actor* self,
+void commit_transactions(consumer_actor self,
                          const std::vector<uint32_t>* only) {
   auto& st = self->state;
   auto consider = [&](uint32_t id) {
@@ -264,7 +264,7 @@ void commit_transactions(consumer_actor* self,
 
 /// Commits a waiting periodic commit once the producer has reported on
 /// every record sent before it; partitions revoked meanwhile are left out.
-void finish_waiting_commit(consumer_actor* self) {
+void finish_waiting_commit(consumer_actor self) {
   auto& st = self->state;
   if (!st.commit_waiting || !st.client ||
       !st.core->producer->delivered_through(st.commit_waiting->epoch))
@@ -287,7 +287,7 @@ void finish_waiting_commit(consumer_actor* self) {
 /// producer, then commits synchronously. Otherwise (periodic) nothing
 /// blocks: the offsets wait, while processing goes on, until the producer
 /// has delivered every record sent before now (a delivery epoch).
-void commit(consumer_actor* self, bool wait,
+void commit(consumer_actor self, bool wait,
             const std::vector<uint32_t>* only = nullptr) {
   auto& st = self->state;
   st.acks_since_commit = 0;
@@ -358,7 +358,7 @@ size_t in_flight(const kafka_consumer_state& st) {
 /// Holds the newly assigned partitions back until the table partitions
 /// co-partitioned with them are recovered (the table manager replays their
 /// changelogs meanwhile).
-void recover_tables(consumer_actor* self,
+void recover_tables(consumer_actor self,
                     const std::vector<models::topic_partition>& tps) {
   auto& st = self->state;
   if (st.core->tables.empty() || !st.core->runtime->table_manager)
@@ -392,7 +392,7 @@ void recover_tables(consumer_actor* self,
 /// are handed over by their actors (stores written, changelog delivered)
 /// before the group may give them to another worker: the revoke finishes
 /// when they are done, or after a bound.
-bool release_tables(consumer_actor* self,
+bool release_tables(consumer_actor self,
                     const std::vector<models::topic_partition>& tps,
                     bool lost) {
   auto& st = self->state;
@@ -417,7 +417,7 @@ bool release_tables(consumer_actor* self,
   return true;
 }
 
-bool on_rebalance(consumer_actor* self, rebalance_kind kind,
+bool on_rebalance(consumer_actor self, rebalance_kind kind,
                   const std::vector<models::topic_partition>& tps) {
   auto& st = self->state;
   if (kind == rebalance_kind::assigned) {
@@ -476,7 +476,7 @@ bool on_rebalance(consumer_actor* self, rebalance_kind kind,
   return release_tables(self, tps, kind == rebalance_kind::lost);
 }
 
-void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
+void deactivate(consumer_actor self, const std::vector<uint32_t>& ids,
                 const char* why) {
   auto& st = self->state;
   std::map<std::string, assignment> per_topic;
@@ -497,7 +497,7 @@ void deactivate(consumer_actor* self, const std::vector<uint32_t>& ids,
       self->send(sub, revoked_atom::value, a);
 }
 
-bool idle(consumer_actor* self) {
+bool idle(consumer_actor self) {
   auto& st = self->state;
   if (!st.started || !st.ever_assigned || !st.client)
     return false;
@@ -525,7 +525,7 @@ bool idle(consumer_actor* self) {
 /// (records forwarded to a repartition topic it reads), and the high
 /// watermarks asked of the broker now are reached (the cached ones may
 /// predate those records).
-bool idle_confirmed(consumer_actor* self) {
+bool idle_confirmed(consumer_actor self) {
   auto& st = self->state;
   if (!idle(self))
     return false;
@@ -540,7 +540,7 @@ bool idle_confirmed(consumer_actor* self) {
   return idle(self);
 }
 
-void maybe_finish_idle(consumer_actor* self) {
+void maybe_finish_idle(consumer_actor self) {
   auto& st = self->state;
   if (st.idle_waiters.empty() || !idle_confirmed(self))
     return;
@@ -548,7 +548,7 @@ void maybe_finish_idle(consumer_actor* self) {
   st.idle_waiters.release();
 }
 
-void maybe_finish_drain(consumer_actor* self) {
+void maybe_finish_drain(consumer_actor self) {
   auto& st = self->state;
   if (!st.draining || st.drain_waiters.empty() || in_flight(st) > 0)
     return;
@@ -559,7 +559,7 @@ void maybe_finish_drain(consumer_actor* self) {
 /// Takes what librdkafka has fetched and hands it out in batches per
 /// partition, holding back what does not fit in `stream_buffer_maxsize`;
 /// pauses partitions whose held-back records reach `max_backlog`.
-void fetch(consumer_actor* self) {
+void fetch(consumer_actor self) {
   auto& st = self->state;
   if (!st.client || st.draining)
     return;
@@ -604,7 +604,7 @@ void fetch(consumer_actor* self) {
 
 /// Broker loss is a state: one error when no broker has answered for the
 /// session timeout, one info line when one answers again.
-void check_brokers(consumer_actor* self) {
+void check_brokers(consumer_actor self) {
   auto& st = self->state;
   if (!st.liveness)
     return;
@@ -649,7 +649,7 @@ void check_brokers(consumer_actor* self) {
   }
 }
 
-void start(consumer_actor* self) {
+void start(consumer_actor self) {
   auto& st = self->state;
   if (st.started)
     return;
@@ -717,7 +717,7 @@ void start(consumer_actor* self) {
     if (flag->exchange(true))
       return;
     if (auto strong = weak.lock())
-      caf::anon_send(caf::actor_cast<caf::actor>(strong), wake_atom::value);
+      caf::anon_send(caf::actor_cast<consumer_api>(strong), wake_atom::value);
   });
   std::vector<std::string> topics;
   for (auto& [topic, subs] : st.subscribers)
@@ -729,8 +729,8 @@ void start(consumer_actor* self) {
   self->send(self, tick_atom::value);
 }
 
-caf::behavior kafka_consumer_impl(consumer_actor* self,
-                                  std::shared_ptr<app_core> core) {
+consumer_api::behavior_type
+kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
   supervision::name_failures(self, "the Kafka consumer");
   // Stopping: leave the group within the time the stop has left (a plain
@@ -747,7 +747,7 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
     self->quit(msg.reason);
   });
   return {
-      [self](subscribe_atom, const std::string& topic, caf::actor who) {
+      [self](subscribe_atom, const std::string& topic, subscriber_api who) {
         self->state.subscribers[topic].push_back(std::move(who));
       },
       [self](start_atom) { start(self); },
@@ -832,8 +832,8 @@ caf::behavior kafka_consumer_impl(consumer_actor* self,
 
 } // namespace
 
-caf::actor spawn_kafka_consumer(caf::actor_system& sys,
-                                std::shared_ptr<app_core> core) {
+consumer_api spawn_kafka_consumer(caf::actor_system& sys,
+                                  std::shared_ptr<app_core> core) {
   // Detached: librdkafka calls (commits, flushes) may block for a while.
   return sys.spawn<caf::detached>(kafka_consumer_impl, std::move(core));
 }

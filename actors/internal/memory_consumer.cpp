@@ -19,13 +19,13 @@ struct partition_state {
   models::topic_partition tp;
   int64_t position = 0;
   transport::offset_tracker tracker;
-  std::vector<caf::actor>* subscribers = nullptr;
+  std::vector<subscriber_api>* subscribers = nullptr;
   bool commit = true;
 };
 
 struct consumer_state {
   std::shared_ptr<app_core> core;
-  std::map<std::string, std::vector<caf::actor>> subscribers;
+  std::map<std::string, std::vector<subscriber_api>> subscribers;
   std::vector<partition_state> partitions;
   std::shared_ptr<std::atomic<bool>> wake_pending =
       std::make_shared<std::atomic<bool>>(false);
@@ -39,9 +39,9 @@ struct consumer_state {
   static inline const char* name = "faust.consumer";
 };
 
-using consumer_actor = caf::stateful_actor<consumer_state>;
+using consumer_actor = consumer_api::stateful_pointer<consumer_state>;
 
-void commit(consumer_actor* self) {
+void commit(consumer_actor self) {
   auto& st = self->state;
   for (auto& p : st.partitions)
     if (auto offset = p.tracker.take_commit(); offset && p.commit) {
@@ -60,7 +60,7 @@ size_t in_flight(const consumer_state& st) {
   return n;
 }
 
-void maybe_finish_drain(consumer_actor* self) {
+void maybe_finish_drain(consumer_actor self) {
   auto& st = self->state;
   if (!st.draining || st.drain_waiters.empty() || in_flight(st) > 0)
     return;
@@ -78,7 +78,7 @@ bool idle(const consumer_state& st) {
   return true;
 }
 
-void maybe_finish_idle(consumer_actor* self) {
+void maybe_finish_idle(consumer_actor self) {
   auto& st = self->state;
   if (st.idle_waiters.empty() || !idle(st))
     return;
@@ -86,7 +86,7 @@ void maybe_finish_idle(consumer_actor* self) {
   st.idle_waiters.release();
 }
 
-void fetch(consumer_actor* self) {
+void fetch(consumer_actor self) {
   auto& st = self->state;
   if (!st.started || st.draining)
     return;
@@ -116,7 +116,7 @@ void fetch(consumer_actor* self) {
   }
 }
 
-void start(consumer_actor* self) {
+void start(consumer_actor self) {
   auto& st = self->state;
   if (st.started)
     return;
@@ -151,7 +151,7 @@ void start(consumer_actor* self) {
           "on_partitions_assigned", [&] { hook(assigned.partitions); },
           core.stats.hook_errors);
     auto flag = st.wake_pending;
-    caf::actor me = self;
+    auto me = caf::actor_cast<consumer_api>(self);
     st.watches->push_back(core.broker->watch(topic, [flag, me] {
       if (!flag->exchange(true))
         caf::anon_send(me, wake_atom::value);
@@ -163,8 +163,8 @@ void start(consumer_actor* self) {
                      tick_atom::value);
 }
 
-caf::behavior consumer_impl(consumer_actor* self,
-                            std::shared_ptr<app_core> core) {
+consumer_api::behavior_type consumer_impl(consumer_actor self,
+                                          std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
   supervision::name_failures(self, "the in-process consumer");
   self->attach_functor([core = self->state.core,
@@ -173,7 +173,7 @@ caf::behavior consumer_impl(consumer_actor* self,
       core->broker->unwatch(id);
   });
   return {
-      [self](subscribe_atom, const std::string& topic, caf::actor who) {
+      [self](subscribe_atom, const std::string& topic, subscriber_api who) {
         self->state.subscribers[topic].push_back(std::move(who));
       },
       [self](start_atom) { start(self); },
@@ -227,8 +227,8 @@ caf::behavior consumer_impl(consumer_actor* self,
 
 } // namespace
 
-caf::actor spawn_memory_consumer(caf::actor_system& sys,
-                                 std::shared_ptr<app_core> core) {
+consumer_api spawn_memory_consumer(caf::actor_system& sys,
+                                   std::shared_ptr<app_core> core) {
   return sys.spawn(consumer_impl, std::move(core));
 }
 

@@ -18,9 +18,9 @@ struct reply_state {
   static inline const char* name = "faust.replies";
 };
 
-using reply_actor = caf::stateful_actor<reply_state>;
+using reply_actor = reply_api::stateful_pointer<reply_state>;
 
-void complete(reply_actor* self, const models::message& m) {
+void complete(reply_actor self, const models::message& m) {
   auto& st = self->state;
   if (!m.value)
     return;
@@ -46,7 +46,8 @@ void complete(reply_actor* self, const models::message& m) {
   waiter->on_value(value);
 }
 
-caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
+reply_api::behavior_type reply_impl(reply_actor self,
+                                    std::shared_ptr<app_core> core) {
   self->state.core = std::move(core);
   supervision::name_failures(self, "the reply actor");
   return {
@@ -82,8 +83,8 @@ caf::behavior reply_impl(reply_actor* self, std::shared_ptr<app_core> core) {
 
 } // namespace
 
-caf::actor spawn_reply_actor(caf::actor_system& sys,
-                             std::shared_ptr<app_core> core) {
+reply_api spawn_reply_actor(caf::actor_system& sys,
+                            std::shared_ptr<app_core> core) {
   return sys.spawn(reply_impl, std::move(core));
 }
 

@@ -3,6 +3,7 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/processor.hpp"
+#include "actors/internal/stream_actors.hpp"
 #include "actors/internal/table_actors.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "actors/internal/timer_config.hpp"
@@ -33,8 +34,8 @@ namespace faust::internal {
 /// (fetching stops; everything acked is committed); (idle_atom) -> bool
 /// once every subscribed partition is read to its end and fully acked (and
 /// committed), without stopping.
-caf::actor spawn_memory_consumer(caf::actor_system& sys,
-                                 std::shared_ptr<app_core> core);
+consumer_api spawn_memory_consumer(caf::actor_system& sys,
+                                   std::shared_ptr<app_core> core);
 
 /// The Kafka transport's consumer: the same protocol as the memory
 /// consumer, over a member of the app's consumer group (group id = app id).
@@ -45,8 +46,8 @@ caf::actor spawn_memory_consumer(caf::actor_system& sys,
 /// `broker_commit_interval`, after `broker_commit_every` acks, on revoke and
 /// when drained, each time after the app's producer has delivered what it
 /// sent (so no output of a committed record can be lost).
-caf::actor spawn_kafka_consumer(caf::actor_system& sys,
-                                std::shared_ptr<app_core> core);
+consumer_api spawn_kafka_consumer(caf::actor_system& sys,
+                                  std::shared_ptr<app_core> core);
 
 /// Serves the Kafka producer's delivery reports (sends go straight to the
 /// thread-safe producer).
@@ -66,12 +67,12 @@ struct dispatcher_config {
 /// to each ready instance (instances pull with ready_atom). Work an instance
 /// did not finish (it crashed, or was stopped by its supervisor) goes back to
 /// the front of the queue for its replacement, so a restart loses nothing.
-caf::actor spawn_dispatcher(caf::actor_system& sys, dispatcher_config cfg);
+dispatcher_api spawn_dispatcher(caf::actor_system& sys, dispatcher_config cfg);
 
 struct instance_config {
   std::string agent_name;
   size_t index = 0;
-  caf::actor dispatcher;
+  dispatcher_api dispatcher;
   /// Where acks go (its consumers).
   std::shared_ptr<app_core> core;
   processor_factory make_processor;
@@ -83,13 +84,13 @@ struct instance_config {
 /// One agent instance: runs its processor on the work it pulls, sends acks,
 /// and on a crash hands the rest of its work back and exits with
 /// `errc::agent_crashed` for its supervisor.
-caf::actor spawn_instance(caf::actor_system& sys, instance_config cfg);
+instance_api spawn_instance(caf::actor_system& sys, instance_config cfg);
 
 /// Consumes the app's reply topic and completes pending asks by
 /// correlation id: (register_atom, correlation_id, pending_reply_ptr,
 /// timeout) and (cancel_atom, correlation_id).
-caf::actor spawn_reply_actor(caf::actor_system& sys,
-                             std::shared_ptr<app_core> core);
+reply_api spawn_reply_actor(caf::actor_system& sys,
+                            std::shared_ptr<app_core> core);
 
 /// The tables of a worker: on Kafka it spawns one table partition actor
 /// per table partition (linked to it) and answers the consumer:

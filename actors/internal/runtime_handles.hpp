@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/internal/stream_actors.hpp"
 #include "actors/internal/table_actors.hpp"
 
 #include <caf/actor.hpp>
@@ -17,11 +18,11 @@ struct runtime_handles {
   caf::actor_system* system = nullptr;
   /// Delivers the app's topics: the Kafka consumer, or the memory
   /// consumer for memory://.
-  caf::actor consumer;
+  consumer_api consumer;
   /// Delivers channels (in-process topics): the memory consumer (the same
   /// actor as `consumer` for memory://).
-  caf::actor channel_consumer;
-  caf::actor replies;
+  consumer_api channel_consumer;
+  reply_api replies;
   /// Recovers and hands over table partitions (apps with tables).
   table_manager_api table_manager;
 };

@@ -31,8 +31,9 @@ using journal = std::shared_ptr<std::vector<received>>;
 /// A stand-in for an agent instance: (go) pulls work as instances do,
 /// (fail, begin) reports the work it holds as unfinished from `begin` and
 /// ends, as a crashing instance does.
-caf::behavior fake_instance(caf::event_based_actor* self, caf::actor dispatcher,
-                            size_t index, journal log) {
+caf::behavior fake_instance(caf::event_based_actor* self,
+                            dispatcher_api dispatcher, size_t index,
+                            journal log) {
   auto held = std::make_shared<work>();
   return {
       [=](go_atom) { self->send(dispatcher, ready_atom::value, index); },
@@ -84,9 +85,9 @@ struct deterministic {
     while (sched->trigger_timeout())
       sched->run();
   }
-  caf::actor dispatcher(dispatcher_config c) {
+  dispatcher_api dispatcher(dispatcher_config c) {
     auto d = spawn_dispatcher(*sys, std::move(c));
-    actors.push_back(d);
+    actors.push_back(caf::actor_cast<caf::actor>(d));
     sched->run();
     return d;
   }
@@ -94,17 +95,17 @@ struct deterministic {
   journal log = std::make_shared<std::vector<received>>();
 
   /// A dispatcher of agent "count" with `slots` instance slots.
-  caf::actor dispatcher(size_t slots = 1, bool isolated = false) {
+  dispatcher_api dispatcher(size_t slots = 1, bool isolated = false) {
     return dispatcher(
         {.agent_name = "count", .isolated = isolated, .slots = slots});
   }
-  caf::actor instance(const caf::actor& d, size_t index) {
+  caf::actor instance(const dispatcher_api& d, size_t index) {
     auto i = sys->spawn(fake_instance, d, index, log);
     actors.push_back(i);
     sched->run();
     return i;
   }
-  template <class... Ts> void send(const caf::actor& to, Ts&&... xs) {
+  template <class Handle, class... Ts> void send(const Handle& to, Ts&&... xs) {
     caf::anon_send(to, std::forward<Ts>(xs)...);
     sched->run();
   }
