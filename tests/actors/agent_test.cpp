@@ -85,7 +85,7 @@ TEST_CASE("take(n, within) yields full batches and a partial one on time") {
   app.stop();
 }
 
-TEST_CASE("filters and processors run in order before the agent; dropped "
+TEST_CASE("filters and processors run in order before the agent, dropped "
           "events are acked") {
   faust::app app{settings("ops")};
   auto numbers = app.topic<std::string, int>("numbers", {.partitions = 2});

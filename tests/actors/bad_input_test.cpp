@@ -20,7 +20,7 @@ faust::models::message raw_record(std::string topic, std::string value) {
 } // namespace
 
 TEST_CASE("malformed, mistyped and incomplete records are counted and "
-          "skipped; nothing else is lost") {
+          "skipped, nothing else is lost") {
   auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = settings("bad-input");
   s.memory_broker = broker;

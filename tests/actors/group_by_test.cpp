@@ -69,7 +69,7 @@ TEST_CASE("group_by forwards the value bytes unchanged to Faust's "
   app.stop();
 }
 
-TEST_CASE("group_by with a callable needs a name; misuse is reported") {
+TEST_CASE("group_by with a callable needs a name, misuse is reported") {
   faust::app app{settings("group-by-errors")};
   auto views = app.topic<std::string, PageView>("page_views");
   CHECK_THROWS_WITH_AS(

@@ -222,7 +222,7 @@ TEST_CASE("with a small stream buffer, held-back and paused partitions "
   app.stop();
 }
 
-TEST_CASE("two workers of one app share the partitions; when one stops the "
+TEST_CASE("two workers of one app share the partitions, when one stops the "
           "other takes over its partitions") {
   auto broker = start_broker();
   REQUIRE(*broker->create_topic("work", 4));
@@ -323,7 +323,7 @@ TEST_CASE("exactly_once: a transaction that fails is aborted and its records "
 }
 
 TEST_CASE("exactly_once: a table's writes reach its store only when their "
-          "transaction commits; an aborted transaction's events write "
+          "transaction commits, an aborted transaction's events write "
           "again when processed again") {
   auto broker = start_broker();
   auto s = kafka_settings("eos_table", broker);

@@ -37,7 +37,7 @@ TEST_CASE("ask sends Faust's @ReqRepRequest and returns the yielded reply") {
   app.stop();
 }
 
-TEST_CASE("join returns replies in input order; map in arrival order") {
+TEST_CASE("join returns replies in input order, map in arrival order") {
   faust::app app{settings("join")};
   auto pow2 = app.agent<int64_t>("pow2", [](int64_t& v) { return v * v; },
                                  {.concurrency = 3}, {.partitions = 4});

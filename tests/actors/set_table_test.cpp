@@ -32,8 +32,8 @@ using members = std::vector<std::string>;
 
 FAUST_RECORD(Visit, page, user, leaving);
 
-TEST_CASE("a set table adds and discards members inside an agent; its "
-          "changelog holds the operations as Faust's SetTable writes them; "
+TEST_CASE("a set table adds and discards members inside an agent, its "
+          "changelog holds the operations as Faust's SetTable writes them, "
           "a restart recovers the sets") {
   auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = settings("visits");
@@ -87,7 +87,7 @@ TEST_CASE("a set table adds and discards members inside an agent; its "
                       {"home", {"ann", "dan", "eve"}}});
 }
 
-TEST_CASE("set tables: members must be JSON; changes outside an event are "
+TEST_CASE("set tables: members must be JSON, changes outside an event are "
           "refused") {
   auto s = settings("set_errors");
   faust::app app{s};

@@ -41,7 +41,7 @@ read_all(faust::transport::memory_broker& broker, const std::string& topic) {
 
 FAUST_RECORD(View, id, user);
 
-TEST_CASE("a table counts by key inside an agent; its changelog holds the "
+TEST_CASE("a table counts by key inside an agent, its changelog holds the "
           "counts as Faust encodes them, on the event's partition") {
   auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = settings("page_views");
@@ -154,7 +154,7 @@ TEST_CASE("rocksdb tables keep their state and changelog offset across "
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("changing a table outside an event is a clear error; reading "
+TEST_CASE("changing a table outside an event is a clear error, reading "
           "works anywhere") {
   auto s = settings("outside");
   faust::app app{s};

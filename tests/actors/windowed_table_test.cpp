@@ -65,7 +65,7 @@ faust::topic<std::string, std::string> words_topic(faust::app& app) {
 FAUST_RECORD(Reading, sensor, at);
 
 TEST_CASE("a tumbling windowed table counts per window of the event's "
-          "timestamp; keys are stored as Faust's [key, [start, end]]") {
+          "timestamp, keys are stored as Faust's [key, [start, end]]") {
   auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = single_partition("tumbling", broker);
   faust::app app{s};
@@ -183,7 +183,7 @@ TEST_CASE("relative_to_field windows by the event value's field, "
   app.stop();
 }
 
-TEST_CASE("expired windows are removed from the store by the cleanup timer; "
+TEST_CASE("expired windows are removed from the store by the cleanup timer, "
           "key_index iterates the keys") {
   auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = single_partition("expiring", broker);
@@ -251,7 +251,7 @@ TEST_CASE("expired windows are removed from the store by the cleanup timer; "
   app.stop();
 }
 
-TEST_CASE("a sliding window needs expires; windows are declared before "
+TEST_CASE("a sliding window needs expires, windows are declared before "
           "start") {
   auto s = settings("sliding");
   faust::app app{s};

@@ -147,7 +147,7 @@ TEST_CASE("replaying what an active partition produced rebuilds its state, "
   CHECK(fresh.offsets().sources[{"page_views", 2}] == 49);
 }
 
-TEST_CASE("exactly_once: writes wait for their transaction's commit; an "
+TEST_CASE("exactly_once: writes wait for their transaction's commit, an "
           "aborted transaction's writes are forgotten and its events count "
           "again") {
   auto owned = std::make_unique<memory_store>("counts-2");

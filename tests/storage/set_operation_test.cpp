@@ -56,7 +56,7 @@ TEST_CASE("a key that is not a set operation is an error naming why") {
   CHECK_FALSE(split_set_changelog_key("[1, ]").has_value());
 }
 
-TEST_CASE("add, discard and update change the stored set; no-ops say so") {
+TEST_CASE("add, discard and update change the stored set, no-ops say so") {
   auto s = apply(std::nullopt, set_operation::add, R"("b")");
   CHECK(s == R"(["b"])");
   s = apply(s, set_operation::add, R"("a")");
@@ -96,7 +96,7 @@ TEST_CASE("malformed set operations are errors, not guesses") {
 }
 
 TEST_CASE("replaying a set table's changelog applies the operations in "
-          "order, across batches; bad records are counted and skipped") {
+          "order, across batches, bad records are counted and skipped") {
   memory_store store("visitors-0");
   changelog_replay replay(store, changelog_format::set_operations);
   replay.add(operation(0, set_operation::add, R"("home")", R"("u1")"));

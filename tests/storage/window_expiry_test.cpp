@@ -50,7 +50,7 @@ TEST_CASE("windows expire against the latest window end in the partition") {
   CHECK(e.latest_end() == 39.9);
 }
 
-TEST_CASE("hopping windows expire one by one; no expires, no expiry") {
+TEST_CASE("hopping windows expire one by one, no expires, no expiry") {
   auto w = window::hopping(10, 5, 10);
   window_expiry e(w);
   write(e, w, "k", 12); // [5, 14.9] and [10, 19.9]

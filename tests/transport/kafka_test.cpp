@@ -35,7 +35,7 @@ TEST_CASE("an unknown librdkafka property is an error naming it") {
   CHECK(conf.error().message.find("linger.msec") != std::string::npos);
 }
 
-TEST_CASE("the embedded broker creates topics on request; the admin checks "
+TEST_CASE("the embedded broker creates topics on request, the admin checks "
           "source topics and partition counts") {
   auto broker = embedded_broker::start();
   REQUIRE(broker.has_value());
@@ -277,7 +277,7 @@ faust::models::message record(std::string topic, std::string value) {
 
 } // namespace
 
-TEST_CASE("transactions: outputs and offsets commit together; a fenced "
+TEST_CASE("transactions: outputs and offsets commit together, a fenced "
           "producer gives its partition up") {
   auto broker = embedded_broker::start();
   REQUIRE(broker.has_value());
