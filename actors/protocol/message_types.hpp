@@ -9,10 +9,6 @@ class actor_system_config;
 
 namespace faust::protocol {
 
-/// The protocol's version: peers with another one do not talk (the cluster
-/// checks it at handshake and in announcements).
-inline constexpr int version = 1;
-
 /// Announces every message type that may cross a node (agent calls,
 /// rebalance signals, table reads, recovery states, errors) under its
 /// `faust.*` name. Every process of a cluster calls it on its config.

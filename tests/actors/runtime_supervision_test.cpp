@@ -42,6 +42,13 @@ struct counting_app {
       seen.add(w);
     });
   }
+
+  /// Starts the app and waits until its agent processed one record.
+  void start_and_process_one(std::chrono::milliseconds timeout = 10s) {
+    app.start();
+    REQUIRE(words.send("a", "a").has_value());
+    REQUIRE(seen.wait_for(1, timeout));
+  }
 };
 
 faust::app_settings
@@ -70,9 +77,7 @@ TEST_CASE("a failed consumer, reply actor, dispatcher or table manager stops "
                            "dispatcher of agent 'count'", "table manager"}) {
     CAPTURE(name);
     counting_app c{settings("fails-" + std::to_string(name.size()))};
-    c.app.start();
-    REQUIRE(c.words.send("a", "a").has_value());
-    REQUIRE(c.seen.wait_for(1));
+    c.start_and_process_one();
     CHECK_FALSE(c.app.crashed());
     crash(runtime_actor(c.app, name));
     CHECK(c.app.wait_until_crashed(10s));
@@ -80,24 +85,20 @@ TEST_CASE("a failed consumer, reply actor, dispatcher or table manager stops "
   }
 }
 
-TEST_CASE("on Kafka: the consumers and a table partition stop the worker; "
+TEST_CASE("on Kafka: the consumers and a table partition stop the worker, "
           "the producer's poller is restarted") {
   auto b = broker();
   for (std::string name : {"kafka consumer", "channel consumer"}) {
     CAPTURE(name);
     counting_app c{kafka("kafka-fails-" + std::to_string(name.size()), b)};
-    c.app.start();
-    REQUIRE(c.words.send("a", "a").has_value());
-    REQUIRE(c.seen.wait_for(1, 30s));
+    c.start_and_process_one(30s);
     crash(runtime_actor(c.app, name));
     CHECK(c.app.wait_until_crashed(10s));
     c.app.stop();
   }
   {
     counting_app c{kafka("partition-fails", b)};
-    c.app.start();
-    REQUIRE(c.words.send("a", "a").has_value());
-    REQUIRE(c.seen.wait_for(1, 30s));
+    c.start_and_process_one(30s);
     auto parts = app_inspector::table_partition_actors(c.app);
     REQUIRE(parts.size() == 8);
     crash(parts[3]);
@@ -107,9 +108,7 @@ TEST_CASE("on Kafka: the consumers and a table partition stop the worker; "
   }
   {
     counting_app c{kafka("poller-restarts", b)};
-    c.app.start();
-    REQUIRE(c.words.send("a", "a").has_value());
-    REQUIRE(c.seen.wait_for(1, 30s));
+    c.start_and_process_one(30s);
     auto actors = app_inspector::runtime_actors(c.app);
     size_t poller = 0;
     while (actors[poller].first != "producer poller")
@@ -141,9 +140,7 @@ TEST_CASE("user hooks run guarded: one that throws is logged and counted, "
         CHECK_FALSE(tps.empty());
         throw std::runtime_error("assigned hook failed on purpose");
       });
-  c.app.start();
-  REQUIRE(c.words.send("a", "a").has_value());
-  REQUIRE(c.seen.wait_for(1));
+  c.start_and_process_one();
   CHECK(c.app.wait_until_idle(10s));
   CHECK(c.counts.get("a") == 1);
   CHECK_FALSE(c.app.crashed());
