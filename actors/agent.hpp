@@ -1,18 +1,16 @@
 #pragma once
 
 #include "actors/internal/agent_runtime.hpp"
-#include "actors/internal/app_core.hpp"
+#include "actors/internal/core_access.hpp"
+#include "actors/internal/countdown.hpp"
 #include "actors/reqrep.hpp"
 #include "actors/topic.hpp"
 #include "actors/uuid.hpp"
-#include "supervision/restart_budget.hpp"
+#include "supervision/restart_limits.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,15 +88,18 @@ public:
   void ask_async(V value, std::function<void(result<R>)> done,
                  ask_options<K> opts = {}) const requires(!std::is_void_v<R>) {
     auto id = opts.correlation_id.value_or(uuid4());
-    auto reply_to = opts.reply_to.value_or(core_->reply_topic);
+    auto reply_to = opts.reply_to.value_or(internal::reply_topic(*core_));
     auto waiter = std::make_shared<internal::pending_reply>();
     auto shared_done =
         std::make_shared<std::function<void(result<R>)>>(std::move(done));
-    waiter->on_value = [shared_done, name = name_](simdjson::dom::element el) {
+    waiter->on_value = [shared_done,
+                        name = name_](const models::value_reader& reader,
+                                      models::value_ref el) {
       try {
         if constexpr (models::is_codable_v<R>) {
           R reply{};
-          models::json_decode(el, reply, models::decode_path{nullptr, "reply"});
+          models::read_value(reader, el, reply,
+                             models::decode_path{nullptr, "reply"});
           (*shared_done)(std::move(reply));
         } else {
           (*shared_done)(error{errc::decode,
@@ -121,7 +122,7 @@ public:
                                          " (correlation_id " + id +
                                          ", reply_to '" + reply_to + "')"});
     };
-    if (!core_->await_reply(id, waiter, opts.timeout)) {
+    if (!internal::await_reply(*core_, id, waiter, opts.timeout)) {
       (*shared_done)(error{errc::not_running,
                            "ask to agent '" + name_ +
                                "': the app is not running (call app.start())"});
@@ -130,7 +131,7 @@ public:
     opts.reply_to = reply_to;
     auto sent = send_request(std::move(value), opts, id);
     if (!sent) {
-      core_->cancel_reply(id);
+      internal::cancel_reply(*core_, id);
       (*shared_done)(
           sent.error().with_context("ask to agent '" + name_ + "': "));
     }
@@ -140,13 +141,17 @@ public:
   /// the calling thread: do not call it from inside an actor or agent.
   result<R> ask(V value, ask_options<K> opts = {}) const
       requires(!std::is_void_v<R>) {
-    auto promise = std::make_shared<std::promise<result<R>>>();
-    auto future = promise->get_future();
+    auto reply = std::make_shared<std::unique_ptr<result<R>>>();
+    auto arrived = std::make_shared<internal::countdown>(1);
     ask_async(
         std::move(value),
-        [promise](result<R> r) { promise->set_value(std::move(r)); },
+        [reply, arrived](result<R> r) {
+          *reply = std::make_unique<result<R>>(std::move(r));
+          arrived->arrive();
+        },
         std::move(opts));
-    return future.get();
+    arrived->wait();
+    return std::move(**reply);
   }
 
   /// Asks for every value (all with `key`) and returns the replies in input
@@ -255,7 +260,7 @@ private:
       return error{errc::encode,
                    "cannot send to agent '" + name_ + "': " + e.what()};
     }
-    return core_->produce(std::move(m));
+    return internal::produce(*core_, std::move(m));
   }
 
   /// Asks for all items; calls `on_reply` in arrival order if given.
@@ -264,15 +269,13 @@ private:
   collect(std::vector<std::pair<std::optional<K>, V>> items,
           const ask_options<K>& opts,
           std::function<void(result<R>)> on_reply) const {
-    struct barrier {
-      std::mutex mtx{};
-      std::condition_variable cv{};
-      size_t remaining{};
-      std::vector<std::unique_ptr<result<R>>> results{};
+    struct replies {
+      explicit replies(size_t n) : arrived(n), results(n) {}
+      internal::countdown arrived;
+      /// One slot per item, each written by its own reply only.
+      std::vector<std::unique_ptr<result<R>>> results;
     };
-    auto b = std::make_shared<barrier>();
-    b->remaining = items.size();
-    b->results.resize(items.size());
+    auto b = std::make_shared<replies>(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
       auto item_opts = opts;
       item_opts.key = items[i].first;
@@ -282,15 +285,12 @@ private:
           [b, i, on_reply](result<R> r) {
             if (on_reply)
               on_reply(r);
-            std::lock_guard lock(b->mtx);
             b->results[i] = std::make_unique<result<R>>(std::move(r));
-            if (--b->remaining == 0)
-              b->cv.notify_all();
+            b->arrived.arrive();
           },
           item_opts);
     }
-    std::unique_lock lock(b->mtx);
-    b->cv.wait(lock, [&] { return b->remaining == 0; });
+    b->arrived.wait();
     return std::move(b->results);
   }
 

@@ -10,6 +10,10 @@
 #include "supervision/logger.hpp"
 #include "supervision/supervisor.hpp"
 #include "transport/kafka/client_destroy.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <caf/all.hpp>
 
@@ -69,6 +73,57 @@ struct app::runtime {
   bool stop_requested = false;
   bool stop_done = false;
 };
+
+namespace {
+
+/// The consumer actors to drain, commit and ask for idleness.
+std::vector<caf::actor> consumers_of(const internal::app_core& core) {
+  std::vector<caf::actor> out{
+      caf::actor_cast<caf::actor>(core.runtime->consumer)};
+  if (core.runtime->channel_consumer != core.runtime->consumer)
+    out.push_back(caf::actor_cast<caf::actor>(core.runtime->channel_consumer));
+  return out;
+}
+
+} // namespace
+
+const std::string& app::id() const {
+  return core_->app_id;
+}
+
+const app_settings& app::settings() const {
+  return core_->settings;
+}
+
+models::codec_registry& app::codecs() {
+  return core_->codecs;
+}
+
+bool app::running() const {
+  return core_->running.load();
+}
+
+const internal::app_monitor& app::monitor() const {
+  return core_->stats;
+}
+
+void app::on_commit(
+    std::function<void(const models::topic_partition&, int64_t)> fn) {
+  require_not_started("commit hook");
+  core_->on_commit = std::move(fn);
+}
+
+void app::on_partitions_assigned(
+    std::function<void(const std::vector<models::topic_partition>&)> fn) {
+  require_not_started("partitions hook");
+  core_->on_partitions_assigned = std::move(fn);
+}
+
+void app::on_partitions_revoked(
+    std::function<void(const std::vector<models::topic_partition>&)> fn) {
+  require_not_started("partitions hook");
+  core_->on_partitions_revoked = std::move(fn);
+}
 
 app::app(app_settings settings)
     : core_(std::make_shared<internal::app_core>(std::move(settings))),
@@ -471,7 +526,7 @@ void app::start() {
                                why + ")");
     }
   }
-  for (auto& consumer : consumers())
+  for (auto& consumer : consumers_of(*core_))
     caf::anon_send(consumer, internal::start_atom::value);
   core_->running = true;
   // The function is a spawn argument, not a capture: CAF 0.17.6 binds a
@@ -489,15 +544,6 @@ void app::start() {
         fn);
   faust::log().info("app '{}' started: {} agents, {} timers", id(),
                     entities_.size(), timers_.size());
-}
-
-std::vector<caf::actor> app::consumers() const {
-  std::vector<caf::actor> out{
-      caf::actor_cast<caf::actor>(core_->runtime->consumer)};
-  if (core_->runtime->channel_consumer != core_->runtime->consumer)
-    out.push_back(
-        caf::actor_cast<caf::actor>(core_->runtime->channel_consumer));
-  return out;
 }
 
 void app::stop() {
@@ -518,7 +564,7 @@ void app::stop() {
     // without waiting for the rest.
     bool skip_drain = crashed() || !core_->settings.stream_wait_empty;
     caf::scoped_actor self{*rt.sys};
-    for (auto& consumer : consumers()) {
+    for (auto& consumer : consumers_of(*core_)) {
       auto request = skip_drain
                          ? caf::make_message(internal::commit_atom::value)
                          : caf::make_message(internal::drain_atom::value);
@@ -625,7 +671,7 @@ bool app::wait_until_idle(std::chrono::milliseconds timeout) {
     if (auto flushed = core_->producer->flush(timeout); !flushed)
       return false;
   caf::scoped_actor self{*rt_->sys};
-  for (auto& consumer : consumers()) {
+  for (auto& consumer : consumers_of(*core_)) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     bool idle = false;

@@ -4,6 +4,7 @@
 #include "actors/agent_task.hpp"
 #include "actors/event.hpp"
 #include "actors/internal/agent_processors.hpp"
+#include "actors/internal/app_monitor.hpp"
 #include "actors/internal/forwarder.hpp"
 #include "actors/internal/timer_config.hpp"
 #include "actors/set_table.hpp"
@@ -13,8 +14,9 @@
 #include "actors/table.hpp"
 #include "actors/table_options.hpp"
 #include "actors/topic.hpp"
+#include "supervision/log_level.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
 #include <functional>
@@ -88,10 +90,10 @@ public:
   app& operator=(const app&) = delete;
 
   /// The effective app id (`id`, or `id-vN`).
-  const std::string& id() const { return core_->app_id; }
-  const app_settings& settings() const { return core_->settings; }
+  const std::string& id() const;
+  const app_settings& settings() const;
   /// Codecs by name; register your own before declaring topics using them.
-  models::codec_registry& codecs() { return core_->codecs; }
+  models::codec_registry& codecs();
 
   /// Declares a topic (Faust's `app.topic`). `V` defaults to untyped JSON.
   template <class K = std::string, class V = nlohmann::ordered_json>
@@ -105,19 +107,20 @@ public:
   faust::topic<K, V> topic(std::vector<std::string> names,
                            topic_options opts = {}) {
     require_not_started("topic");
-    models::collect_models<K>(core_->models);
-    models::collect_models<V>(core_->models);
+    models::collect_models<K>(internal::models_of(*core_));
+    models::collect_models<V>(internal::models_of(*core_));
     return faust::topic<K, V>(
-        core_, core_->declare_topic(std::move(names), std::move(opts)));
+        core_,
+        internal::declare_topic(*core_, std::move(names), std::move(opts)));
   }
 
   /// Declares an in-process channel (Faust's `app.channel`).
   template <class K = std::string, class V = nlohmann::ordered_json>
   faust::channel<K, V> channel() {
     require_not_started("channel");
-    models::collect_models<K>(core_->models);
-    models::collect_models<V>(core_->models);
-    return faust::channel<K, V>(core_, core_->declare_channel());
+    models::collect_models<K>(internal::models_of(*core_));
+    models::collect_models<V>(internal::models_of(*core_));
+    return faust::channel<K, V>(core_, internal::declare_channel(*core_));
   }
 
   /// A stream over a topic or channel (Faust's `app.stream(channel)`).
@@ -238,10 +241,7 @@ public:
   /// Calls `fn(topic_partition, offset)` after each commit (Faust's sensor
   /// `on_commit_completed`); it runs on a runtime thread. Set before start.
   void
-  on_commit(std::function<void(const models::topic_partition&, int64_t)> fn) {
-    require_not_started("commit hook");
-    core_->on_commit = std::move(fn);
-  }
+  on_commit(std::function<void(const models::topic_partition&, int64_t)> fn);
 
   /// Calls `fn` with the partitions the consumer group gives this worker
   /// (Faust's `app.on_partitions_assigned` signal); for `memory://`, once at
@@ -249,26 +249,20 @@ public:
   /// short; an exception is logged and counted (`monitor().hook_errors`).
   /// Set before start.
   void on_partitions_assigned(
-      std::function<void(const std::vector<models::topic_partition>&)> fn) {
-    require_not_started("partitions hook");
-    core_->on_partitions_assigned = std::move(fn);
-  }
+      std::function<void(const std::vector<models::topic_partition>&)> fn);
   /// Calls `fn` with the partitions taken away (revoked, or lost when the
   /// session expired), before they go (Faust's `on_partitions_revoked`).
   void on_partitions_revoked(
-      std::function<void(const std::vector<models::topic_partition>&)> fn) {
-    require_not_started("partitions hook");
-    core_->on_partitions_revoked = std::move(fn);
-  }
+      std::function<void(const std::vector<models::topic_partition>&)> fn);
 
   /// True when this worker is the leader (always, for `memory://`).
   bool is_leader() const { return true; }
 
-  bool running() const { return core_->running.load(); }
+  bool running() const;
   /// Set when supervision gave up (the worker must exit).
   bool crashed() const;
 
-  const internal::app_monitor& monitor() const { return core_->stats; }
+  const internal::app_monitor& monitor() const;
   std::vector<agent_info> agents() const;
 
 private:
@@ -296,8 +290,6 @@ private:
   /// The `tables` command: the declared tables with the keys the datadir
   /// holds, or every key and value of table `dump`.
   int tables_command(const std::string& dump, bool as_json);
-  /// The consumer actors to drain, commit and ask for idleness.
-  std::vector<caf::actor> consumers() const;
   void require_not_started(const char* what) const;
   std::string default_strategy(const std::optional<std::string>& s) const;
   void add_entity(entity e);
@@ -308,8 +300,8 @@ private:
   std::shared_ptr<internal::table_desc> declare_table(std::string name,
                                                       table_options& opts) {
     require_not_started("table");
-    models::collect_models<K>(core_->models);
-    models::collect_models<V>(core_->models);
+    models::collect_models<K>(internal::models_of(*core_));
+    models::collect_models<V>(internal::models_of(*core_));
     return add_table(std::move(name), opts, models::type_label<K>(),
                      models::type_label<V>());
   }
@@ -417,10 +409,11 @@ auto app::agent(std::string name, stream_spec<K, V> source, Fn fn,
       t.value_serializer = first_source.value_serializer().name;
       // Faust 1.5:
       // <source_topic>-<agent_name>-<app_id>-<Model.field>-repartition
-      input =
-          core_->declare_topic({first_source.name() + "-" + name + "-" + id() +
-                                "-" + reroute->ident + "-repartition"},
-                               std::move(t));
+      input = internal::declare_topic(*core_,
+                                      {first_source.name() + "-" + name + "-" +
+                                       id() + "-" + reroute->ident +
+                                       "-repartition"},
+                                      std::move(t));
     }
     entity forwarder{};
     forwarder.info = {name + ":forward", first_source.names(),

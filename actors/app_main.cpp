@@ -1,7 +1,12 @@
 #include "actors/app.hpp"
+#include "actors/internal/app_core.hpp"
 #include "storage/rocksdb_store.hpp"
-#include "transport/kafka/topic_admin.hpp"
 #include "supervision/logger.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/topic_admin.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

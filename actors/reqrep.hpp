@@ -1,7 +1,6 @@
 #pragma once
 
-#include "models/json_decode.hpp"
-#include "models/json_encode.hpp"
+#include "models/json_format.hpp"
 #include "models/message.hpp"
 #include "models/serializer.hpp"
 
@@ -39,39 +38,27 @@ template <class T> constexpr bool json_encodable_v = models::is_codable_v<T>;
 
 /// Writes `value` as JSON, or throws for types JSON cannot carry.
 template <class T>
-void encode_json_field(models::json_writer& w, const T& value) {
+void encode_json_field(models::value_writer& w, const T& value) {
   if constexpr (json_encodable_v<T>)
-    models::json_encode(w, value);
+    models::write_value(w, value);
   else
     throw models::encode_error("agent RPC needs JSON-encodable values, got a "
                                "type with no JSON encoding");
 }
 
-/// Writes `, "correlation_id": ..., "__faust": {"ns": ...}}`: the common end
+/// Writes `"correlation_id": ..., "__faust": {"ns": ...}}`: the common end
 /// of both envelopes.
-inline void end_envelope(models::json_writer& w,
-                         std::string_view correlation_id, std::string_view ns) {
-  w.separator();
-  w.key("correlation_id");
-  w.string(correlation_id);
-  w.separator();
-  w.key("__faust");
-  w.begin_object();
-  w.key("ns");
-  w.string(ns);
-  w.end_object();
-  w.end_object();
-}
+void end_envelope(models::value_writer& w, std::string_view correlation_id,
+                  std::string_view ns);
 
 template <class V>
 std::string encode_request(const V& value, std::string_view reply_to,
                            std::string_view correlation_id) {
   std::string out;
-  models::json_writer w(out);
-  w.begin_object();
+  models::json_value_writer w(out);
+  w.begin_object(4);
   w.key("value");
   encode_json_field(w, value);
-  w.separator();
   w.key("reply_to");
   w.string(reply_to);
   end_envelope(w, correlation_id,
@@ -83,18 +70,17 @@ template <class K, class R>
 std::string encode_response(const std::optional<K>& key, const R& value,
                             std::string_view correlation_id) {
   std::string out;
-  models::json_writer w(out);
-  w.begin_object();
+  models::json_value_writer w(out);
+  w.begin_object(4);
   w.key("key");
   if constexpr (json_encodable_v<K>) {
     if (key)
-      models::json_encode(w, *key);
+      models::write_value(w, *key);
     else
       w.null();
   } else {
     w.null();
   }
-  w.separator();
   w.key("value");
   encode_json_field(w, value);
   end_envelope(w, correlation_id,
@@ -109,9 +95,9 @@ inline bool is_request_ns(std::string_view ns) {
 
 /// If `root` is a request envelope, stores its reply address and returns its
 /// "value" element; otherwise returns `root`.
-simdjson::dom::element unwrap_request(simdjson::dom::element root,
-                                      std::string& reply_to,
-                                      std::string& correlation_id);
+models::value_ref unwrap_request(const models::value_reader& r,
+                                 models::value_ref root, std::string& reply_to,
+                                 std::string& correlation_id);
 
 /// Decodes the value of `m` with `spec` into `out`. A request envelope is
 /// unwrapped (its reply address lands in `reply_to`/`correlation_id`), as
@@ -147,20 +133,22 @@ void decode_value(const models::serializer_spec& spec, const models::message& m,
       std::string scratch;
       auto payload = json_topic ? spec.decode_bytes(bytes, scratch)
                                 : std::string_view(bytes);
-      auto& parser = models::thread_json_parser();
-      simdjson::dom::element root;
-      if (auto err = parser.parse(payload.data(), payload.size()).get(root)) {
-        if (json_topic)
-          throw models::decode_error(std::string("malformed JSON: ") +
-                                     simdjson::error_message(err));
-      } else {
-        auto value = unwrap_request(root, reply_to, correlation_id);
+      bool decoded = false;
+      auto visit = [&](const models::value_reader& r, models::value_ref root) {
+        auto value = unwrap_request(r, root, reply_to, correlation_id);
         if (json_topic || !reply_to.empty()) {
           static const std::string label = models::type_label<V>();
-          models::json_decode(value, out, models::decode_path{nullptr, label});
-          return;
+          models::read_value(r, value, out,
+                             models::decode_path{nullptr, label});
+          decoded = true;
         }
+      };
+      if (json_topic) {
+        models::read_json(payload, visit);
+        return;
       }
+      if (models::try_read_json(payload, visit) && decoded)
+        return;
     }
   }
   out = models::loads<V>(spec, bytes);

@@ -180,9 +180,10 @@ private:
     auto& source = sources_.front();
     auto r = std::make_shared<internal::reroute_desc>();
     r->ident = std::move(ident);
-    r->key_spec = opts.key_serializer
-                      ? source.core_ptr()->codecs.parse(*opts.key_serializer)
-                      : source.key_serializer();
+    r->key_spec =
+        opts.key_serializer
+            ? internal::codecs(*source.core_ptr()).parse(*opts.key_serializer)
+            : source.key_serializer();
     r->options = std::move(opts);
     auto value_spec = source.value_serializer();
     auto key_spec = r->key_spec;

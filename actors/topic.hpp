@@ -1,6 +1,7 @@
 #pragma once
 
-#include "actors/internal/app_core.hpp"
+#include "actors/internal/core_access.hpp"
+#include "actors/internal/topic_desc.hpp"
 #include "actors/topic_options.hpp"
 #include "models/serializer.hpp"
 
@@ -60,7 +61,7 @@ public:
       return error{errc::encode,
                    "cannot send to '" + m.topic + "': " + e.what()};
     }
-    return core_->produce(std::move(m));
+    return internal::produce(*core_, std::move(m));
   }
 
   /// Sends a value with no key.

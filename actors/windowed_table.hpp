@@ -12,7 +12,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -125,15 +124,9 @@ public:
 
   /// The keys with at least one window (needs `key_index`).
   std::vector<K> keys() const {
-    std::set<std::string> seen;
     require_key_index("keys");
-    internal::table_for_each(*desc_, [&](std::string_view k, std::string_view) {
-      if (auto parts = storage::split_windowed_key(k))
-        seen.emplace(parts->key_json);
-      return true;
-    });
     std::vector<K> out;
-    for (auto& k : seen)
+    for (auto& k : internal::windowed_table_keys(*desc_))
       out.push_back(models::loads<K>(desc_->key_spec, k));
     return out;
   }

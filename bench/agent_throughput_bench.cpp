@@ -3,8 +3,10 @@
 // bytes (plain simdjson) and counts in a hash map. Both single-threaded on the
 // counting side; the records are produced before either clock starts.
 #include "actors/app.hpp"
-#include "models/json_encode.hpp"
+#include "models/json_format.hpp"
+#include "transport/memory_broker.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <unordered_map>

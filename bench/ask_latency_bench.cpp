@@ -5,6 +5,7 @@
 #include "actors/app.hpp"
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "bench/bench_util.hpp"
 

@@ -5,8 +5,9 @@
 // first record to the last (group joining excluded). The raw consumer's
 // rate is also the broker's ceiling here.
 #include "actors/app.hpp"
-#include "models/json_encode.hpp"
+#include "models/json_format.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <atomic>

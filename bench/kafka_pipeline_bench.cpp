@@ -5,8 +5,9 @@
 // every sum is delivered (acknowledged by the broker), measured from the
 // first input record.
 #include "actors/app.hpp"
-#include "models/json_encode.hpp"
+#include "models/json_format.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <atomic>

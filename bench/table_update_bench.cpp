@@ -9,6 +9,7 @@
 // count is in RocksDB; alternating rounds, medians reported.
 #include "actors/app.hpp"
 
+#include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 

@@ -103,9 +103,4 @@ serializer_spec codec_registry::parse(std::string_view text) const {
   return spec;
 }
 
-simdjson::dom::parser& thread_json_parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
 } // namespace faust::models

@@ -2,12 +2,11 @@
 
 #include "models/codec.hpp"
 #include "models/decode_error.hpp"
-#include "models/json_decode.hpp"
-#include "models/json_encode.hpp"
-#include "models/msgpack_codec.hpp"
+#include "models/json_format.hpp"
+#include "models/msgpack_format.hpp"
+#include "models/type_traits.hpp"
 
-#include <google/protobuf/message_lite.h>
-
+#include <concepts>
 #include <map>
 #include <string>
 #include <string_view>
@@ -58,9 +57,17 @@ private:
   std::map<std::string, codec_ptr, std::less<>> codecs_;
 };
 
+/// True for protobuf messages (`google::protobuf::MessageLite` and its
+/// generated subclasses), recognised by their interface so that this header
+/// does not need Protobuf's.
 template <class T>
-constexpr bool is_protobuf_v =
-    std::is_base_of_v<google::protobuf::MessageLite, T>;
+constexpr bool is_protobuf_v = requires(const T& msg, T& target) {
+  { msg.SerializeAsString() } -> std::same_as<std::string>;
+  {
+    target.ParseFromArray(static_cast<const void*>(nullptr), 0)
+    } -> std::same_as<bool>;
+  { msg.GetTypeName() } -> std::convertible_to<std::string>;
+};
 
 template <class T>
 constexpr bool is_bytes_like_v =
@@ -113,9 +120,6 @@ std::string dumps(const serializer_spec& spec, const T& value) {
   return spec.transforms.empty() ? bytes : spec.encode_bytes(std::move(bytes));
 }
 
-/// The simdjson parser of the calling thread (parsers own reusable buffers).
-simdjson::dom::parser& thread_json_parser();
-
 /// Decodes `bytes` with `spec`. Throws `decode_error` with context.
 template <class T>
 T loads(const serializer_spec& spec, std::string_view bytes) {
@@ -131,7 +135,7 @@ T loads(const serializer_spec& spec, std::string_view bytes) {
                          type_label<T>());
   case object_format::json:
     if constexpr (is_codable_v<T>)
-      return from_json<T>(thread_json_parser(), payload);
+      return from_json<T>(payload);
     else
       throw decode_error(no_object_codec<T>(spec));
   case object_format::msgpack:

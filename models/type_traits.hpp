@@ -6,7 +6,6 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <map>
-#include <set>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -14,11 +13,20 @@
 
 namespace faust::models {
 
-template <class T> struct is_sequence : std::false_type {};
+/// `std::set` and its kin, recognised by their interface (so that this
+/// header needs no <set>): sorted containers whose keys are their values.
+template <class T>
+concept set_like = requires(T& t, const typename T::value_type& v) {
+  typename T::key_compare;
+  requires std::is_same_v<typename T::key_type, typename T::value_type>;
+  t.insert(v);
+  t.clear();
+};
+
+/// Encoded as a list: `std::vector`, `std::set`.
+template <class T> struct is_sequence : std::bool_constant<set_like<T>> {};
 template <class T, class A>
 struct is_sequence<std::vector<T, A>> : std::true_type {};
-template <class T, class C, class A>
-struct is_sequence<std::set<T, C, A>> : std::true_type {};
 
 template <class T> struct is_string_map : std::false_type {};
 template <class V, class C, class A>

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "supervision/log_level.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -10,9 +12,5 @@ namespace faust {
 /// on first use with spdlog's colour console sink on stderr; an application
 /// may register its own logger named "faust" before that to redirect it.
 spdlog::logger& log();
-
-/// Sets the level from a Faust log level name (`debug`, `info`, `warn`,
-/// `warning`, `error`, `critical`, case-insensitive). False if unknown.
-bool set_log_level(std::string_view name);
 
 } // namespace faust

@@ -174,8 +174,7 @@ private:
         static const models::message none{};
         return this->crash(m ? *m : none, next, error);
       }
-      faust::log().info("agent '{}' returned; its instance stops",
-                        this->rt_->name);
+      report_returned(this->rt_->name);
       return {process_outcome::finished, next, {}};
     }
     if (this->rt_->acks_enabled)

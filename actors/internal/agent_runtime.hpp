@@ -1,11 +1,11 @@
 #pragma once
 
 #include "actors/event.hpp"
-#include "actors/internal/app_core.hpp"
+#include "actors/internal/agent_report.hpp"
+#include "actors/internal/core_access.hpp"
 #include "actors/internal/event_context.hpp"
 #include "actors/internal/processor.hpp"
 #include "actors/reqrep.hpp"
-#include "supervision/logger.hpp"
 
 #include <functional>
 #include <memory>
@@ -38,10 +38,9 @@ template <class K, class V, class R> struct agent_runtime {
         reply.topic = current->reply_to();
         reply.value = reqrep::encode_response(current->key, value,
                                               current->correlation_id());
-        auto sent = core->produce(std::move(reply));
+        auto sent = produce(*core, std::move(reply));
         if (!sent)
-          faust::log().error("agent '{}': cannot reply to '{}': {}", name,
-                             current->reply_to(), sent.error().message);
+          report_reply_failed(name, current->reply_to(), sent.error().message);
       }
     }
     for (auto& sink : sinks)
@@ -65,7 +64,7 @@ protected:
       reqrep::decode_value<V>(rt_->value_spec, m, ev.value, ev.reply_to_slot_(),
                               ev.correlation_id_slot_());
     } catch (const std::exception& e) {
-      rt_->core->reject("agent '" + rt_->name + "'", m, e.what());
+      reject(*rt_->core, "agent '" + rt_->name + "'", m, e.what());
       ev.ack();
       return false;
     }
@@ -77,10 +76,7 @@ protected:
           return false;
         }
     } catch (const std::exception& e) {
-      faust::log().error("agent '{}': stream operator failed on {}[{}]@{}: "
-                         "{} (record skipped)",
-                         rt_->name, m.topic, m.partition, m.offset, e.what());
-      rt_->core->stats.agent_errors.fetch_add(1, std::memory_order_relaxed);
+      report_operator_failed(*rt_->core, rt_->name, m, e.what());
       ev.ack();
       return false;
     }
@@ -104,30 +100,12 @@ protected:
 
   process_outcome crash(const models::message& m, size_t next,
                         std::exception_ptr error) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    faust::log().error("agent '{}' crashed processing {}[{}]@{}: {}", rt_->name,
-                       m.topic, m.partition, m.offset, what);
-    rt_->core->stats.agent_errors.fetch_add(1, std::memory_order_relaxed);
-    return {process_outcome::crashed, next,
-            "agent '" + rt_->name + "' failed on " + m.topic + "[" +
-                std::to_string(m.partition) + "]@" + std::to_string(m.offset) +
-                ": " + what};
+    return report_crash(*rt_->core, rt_->name, m, next, error);
   }
 
   void flush_counters() {
-    auto& stats = rt_->core->stats;
-    if (processed_)
-      stats.events_processed.fetch_add(std::exchange(processed_, 0),
-                                       std::memory_order_relaxed);
-    if (filtered_)
-      stats.events_filtered.fetch_add(std::exchange(filtered_, 0),
-                                      std::memory_order_relaxed);
+    count_events(*rt_->core, std::exchange(processed_, 0),
+                 std::exchange(filtered_, 0));
   }
 
   std::shared_ptr<agent_runtime<K, V, R>> rt_;

@@ -6,15 +6,42 @@
 #include "actors/uuid.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/client_config.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
 #include "transport/kafka/topic_admin.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
 namespace faust::internal {
+
+struct batches_persisted::waiters {
+  std::mutex mtx;
+  std::condition_variable cv;
+};
+
+batches_persisted::batches_persisted()
+    : waiters_(std::make_unique<waiters>()) {}
+batches_persisted::~batches_persisted() = default;
+
+void batches_persisted::notify() {
+  std::lock_guard lock(waiters_->mtx);
+  waiters_->cv.notify_all();
+}
+
+bool batches_persisted::wait_until(
+    std::chrono::steady_clock::time_point deadline,
+    const std::function<bool()>& done) {
+  std::unique_lock lock(waiters_->mtx);
+  return waiters_->cv.wait_until(lock, deadline, done);
+}
 
 const std::string& topic_desc::name() const {
   if (names.size() != 1)
@@ -303,6 +330,48 @@ result<transport::record_metadata> app_core::produce(models::message msg) {
   if (res)
     stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
   return res;
+}
+
+// --- core_access.hpp ------------------------------------------------------
+
+result<transport::record_metadata> produce(app_core& core, models::message m) {
+  return core.produce(std::move(m));
+}
+
+void reject(app_core& core, const std::string& who, const models::message& m,
+            const std::string& why) {
+  core.reject(who, m, why);
+}
+
+bool await_reply(app_core& core, const std::string& correlation_id,
+                 pending_reply_ptr waiter, std::chrono::milliseconds timeout) {
+  return core.await_reply(correlation_id, std::move(waiter), timeout);
+}
+
+void cancel_reply(app_core& core, const std::string& correlation_id) {
+  core.cancel_reply(correlation_id);
+}
+
+const std::string& reply_topic(const app_core& core) {
+  return core.reply_topic;
+}
+
+models::codec_registry& codecs(app_core& core) {
+  return core.codecs;
+}
+
+models::model_registry& models_of(app_core& core) {
+  return core.models;
+}
+
+std::shared_ptr<topic_desc> declare_topic(app_core& core,
+                                          std::vector<std::string> names,
+                                          topic_options options) {
+  return core.declare_topic(std::move(names), std::move(options));
+}
+
+std::shared_ptr<topic_desc> declare_channel(app_core& core) {
+  return core.declare_channel();
 }
 
 } // namespace faust::internal

@@ -1,22 +1,21 @@
 #pragma once
 
+#include "actors/internal/app_monitor.hpp"
+#include "actors/internal/core_access.hpp"
 #include "actors/internal/pending_reply.hpp"
 #include "actors/internal/stop_control.hpp"
 #include "actors/internal/table_desc.hpp"
+#include "actors/internal/topic_desc.hpp"
 #include "actors/settings.hpp"
 #include "actors/topic_options.hpp"
 #include "models/message.hpp"
 #include "models/model_info.hpp"
 #include "models/result.hpp"
 #include "models/serializer.hpp"
-#include "transport/kafka/embedded_broker.hpp"
-#include "transport/kafka/producer.hpp"
-#include "transport/kafka/transaction_manager.hpp"
-#include "transport/memory_broker.hpp"
+#include "transport/record_metadata.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,70 +26,38 @@ namespace caf {
 class actor_system;
 }
 
+namespace faust::transport {
+class memory_broker;
+namespace kafka {
+class embedded_broker;
+class producer;
+class transaction_manager;
+} // namespace kafka
+} // namespace faust::transport
+
 namespace faust::internal {
 
 struct runtime_handles;
 
-/// Counters of a running app (Faust's monitor), readable from any thread.
-struct app_monitor {
-  std::atomic<uint64_t> events_processed{0};
-  std::atomic<uint64_t> decode_errors{0};
-  std::atomic<uint64_t> agent_errors{0};
-  std::atomic<uint64_t> events_filtered{0};
-  std::atomic<uint64_t> commits{0};
-  std::atomic<uint64_t> messages_sent{0};
-  std::atomic<uint64_t> dead_lettered{0};
-  /// Times a partition was paused because its agents were behind
-  /// (`stream_buffer_maxsize` in flight and four times that held back).
-  std::atomic<uint64_t> partitions_paused{0};
-  /// exactly_once: transactions committed and aborted.
-  std::atomic<uint64_t> transactions_committed{0};
-  std::atomic<uint64_t> transactions_aborted{0};
-  /// False while no broker has answered for `broker_session_timeout`
-  /// (processing is paused); since when, in ms since the Unix epoch.
-  std::atomic<bool> broker_reachable{true};
-  std::atomic<int64_t> broker_unreachable_since_ms{0};
-  /// Times the worker lost every broker.
-  std::atomic<uint64_t> broker_outages{0};
-  /// User hooks (on_partitions_assigned, on_recover, ...) that threw.
-  std::atomic<uint64_t> hook_errors{0};
-  /// Table store batches whose changelog records are not yet delivered
-  /// (their writes are not yet readable from outside their agent).
-  std::atomic<int64_t> table_batches_pending{0};
-};
-
 /// Lets a thread wait until every table batch is in its store
 /// (`app::wait_until_idle`). The writer that empties the count notifies;
-/// nothing else takes the lock.
+/// nothing else takes its lock.
 class batches_persisted {
 public:
-  void notify() {
-    std::lock_guard lock(mtx_);
-    cv_.notify_all();
-  }
-  template <class Pred>
-  bool wait_until(std::chrono::steady_clock::time_point deadline, Pred done) {
-    std::unique_lock lock(mtx_);
-    return cv_.wait_until(lock, deadline, done);
-  }
+  batches_persisted();
+  ~batches_persisted();
+  batches_persisted(const batches_persisted&) = delete;
+  batches_persisted& operator=(const batches_persisted&) = delete;
+
+  void notify();
+  /// Waits until `done()` is true (checked after each notify) or
+  /// `deadline`; returns `done()`.
+  bool wait_until(std::chrono::steady_clock::time_point deadline,
+                  const std::function<bool()>& done);
 
 private:
-  std::mutex mtx_;
-  std::condition_variable cv_;
-};
-
-/// A declared topic or channel, untyped; typed handles point to it.
-struct topic_desc {
-  std::vector<std::string> names;
-  int32_t partitions = 1;
-  models::serializer_spec key_spec;
-  models::serializer_spec value_spec;
-  topic_options options;
-  bool is_channel = false;
-
-  /// The single topic name (Faust's get_topic_name); throws
-  /// `std::logic_error` for a multi-name topic.
-  const std::string& name() const;
+  struct waiters;
+  std::unique_ptr<waiters> waiters_;
 };
 
 /// What every handle of one app shares: settings, codecs, the broker, the

@@ -5,6 +5,10 @@
 #include "actors/internal/table_desc.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/rocksdb_store.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <filesystem>
 

@@ -1,5 +1,6 @@
 #include "actors/internal/forwarder.hpp"
 
+#include "actors/internal/app_core.hpp"
 #include "storage/origin.hpp"
 #include "supervision/logger.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/internal/app_core.hpp"
+#include "actors/internal/core_access.hpp"
 #include "actors/internal/processor.hpp"
 #include "actors/stream_spec.hpp"
 

@@ -7,6 +7,10 @@
 #include "supervision/logger.hpp"
 #include "transport/kafka/broker_liveness.hpp"
 #include "transport/kafka/consumer.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 #include "transport/offset_tracker.hpp"
 
 #include <caf/all.hpp>

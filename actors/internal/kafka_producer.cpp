@@ -1,5 +1,9 @@
 #include "actors/internal/runtime_actors.hpp"
 #include "supervision/failure.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <caf/all.hpp>
 

@@ -4,6 +4,10 @@
 #include "actors/internal/waiting_requests.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
+#include "transport/memory_broker.hpp"
 #include "transport/offset_tracker.hpp"
 
 #include <caf/all.hpp>

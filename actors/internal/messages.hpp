@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/pending_reply.hpp"
+#include "actors/internal/record_batch.hpp"
 #include "actors/internal/table_desc.hpp"
 #include "actors/protocol/assignment.hpp"
 #include "actors/protocol/recovery_state.hpp"
@@ -21,23 +22,6 @@
 /// `actors/protocol/`.
 namespace faust::internal {
 
-/// Records of one topic partition, delivered as one message. Shared by every
-/// stream subscribed to the topic (they only read it).
-struct record_batch {
-  /// The consumer's short id for `tp`, used in acks.
-  uint32_t tp_id = 0;
-  models::topic_partition tp;
-  std::vector<models::message_ptr> records;
-};
-using batch_ptr = std::shared_ptr<const record_batch>;
-
-/// Part of a batch an agent instance has to process: records from `begin`.
-struct work {
-  batch_ptr batch;
-  size_t begin = 0;
-  bool empty() const { return !batch || begin >= batch->records.size(); }
-};
-
 /// What one table partition's recovery did (partition actor -> manager;
 /// serializable, as the cluster announces it).
 using recovery_state = protocol::recovery_state;
@@ -52,11 +36,6 @@ struct partition_ref {
 /// The write side of a table partition, given back to its actor.
 struct writer_handle {
   std::shared_ptr<partition_writer> writer;
-};
-
-/// Acknowledged records: (tp_id, offset) pairs.
-struct ack_list {
-  std::vector<std::pair<uint32_t, int64_t>> acks;
 };
 
 /// The partitions of a rebalance signal (serializable).

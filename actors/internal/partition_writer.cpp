@@ -6,7 +6,11 @@
 #include "actors/internal/user_hook.hpp"
 #include "storage/windowed_key.hpp"
 #include "supervision/logger.hpp"
+#include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
 #include "transport/kafka/watermarks.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <algorithm>
 

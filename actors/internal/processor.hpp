@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/internal/messages.hpp"
+#include "actors/internal/record_batch.hpp"
 
 #include <chrono>
 #include <functional>

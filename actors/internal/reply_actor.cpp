@@ -24,26 +24,32 @@ void complete(reply_actor self, const models::message& m) {
   auto& st = self->state;
   if (!m.value)
     return;
-  auto& parser = models::thread_json_parser();
-  simdjson::dom::element root;
-  std::string_view correlation_id;
-  if (parser.parse(m.value->data(), m.value->size()).get(root) ||
-      root.at_key("correlation_id").get(correlation_id)) {
-    faust::log().warn("reply topic {}[{}]@{}: not a ReqRepResponse, ignored",
-                      m.topic, m.partition, m.offset);
-    return;
-  }
-  auto it = st.pending.find(std::string(correlation_id));
-  if (it == st.pending.end())
-    return; // timed out or cancelled already
-  auto waiter = std::move(it->second);
-  st.pending.erase(it);
-  simdjson::dom::element value;
-  if (root.at_key("value").get(value)) {
-    waiter->on_error(error{errc::decode, "the reply has no \"value\""});
-    return;
-  }
-  waiter->on_value(value);
+  bool parsed = models::try_read_json(
+      *m.value, [&](const models::value_reader& r, models::value_ref root) {
+        models::value_ref id_value;
+        std::string_view correlation_id;
+        if (!r.find_member(root, "correlation_id", id_value) ||
+            !r.get(id_value, correlation_id)) {
+          faust::log().warn(
+              "reply topic {}[{}]@{}: not a ReqRepResponse, ignored", m.topic,
+              m.partition, m.offset);
+          return;
+        }
+        auto it = st.pending.find(std::string(correlation_id));
+        if (it == st.pending.end())
+          return; // timed out or cancelled already
+        auto waiter = std::move(it->second);
+        st.pending.erase(it);
+        models::value_ref value;
+        if (!r.find_member(root, "value", value)) {
+          waiter->on_error(error{errc::decode, "the reply has no \"value\""});
+          return;
+        }
+        waiter->on_value(r, value);
+      });
+  if (!parsed)
+    faust::log().warn("reply topic {}[{}]@{}: not JSON, ignored", m.topic,
+                      m.partition, m.offset);
 }
 
 reply_api::behavior_type reply_impl(reply_actor self,

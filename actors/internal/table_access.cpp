@@ -3,7 +3,9 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/event_context.hpp"
 #include "actors/internal/partition_writer.hpp"
+#include "storage/windowed_key.hpp"
 
+#include <set>
 #include <stdexcept>
 
 namespace faust::internal {
@@ -182,6 +184,16 @@ size_t table_size(table_desc& table) {
     return true;
   });
   return n;
+}
+
+std::vector<std::string> windowed_table_keys(table_desc& table) {
+  std::set<std::string> seen;
+  table_for_each(table, [&](std::string_view k, std::string_view) {
+    if (auto parts = storage::split_windowed_key(k))
+      seen.emplace(parts->key_json);
+    return true;
+  });
+  return {seen.begin(), seen.end()};
 }
 
 } // namespace faust::internal

@@ -61,4 +61,8 @@ void table_for_each(table_desc& table,
                     const std::function<bool(std::string_view key,
                                              std::string_view value)>& fn);
 
+/// The keys (as encoded) of a windowed table with at least one window on
+/// this worker, sorted, each once.
+std::vector<std::string> windowed_table_keys(table_desc& table);
+
 } // namespace faust::internal

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,13 +105,17 @@ struct table_desc {
   /// the co-partitioned stream), which is then `other`. Called once per
   /// claimed partition.
   bool claim_writer(const std::string& agent, std::string& other) {
-    std::lock_guard lock(writer_mtx_);
-    if (!writer_) {
-      writer_name_ = agent;
-      writer_.store(&writer_name_);
+    const std::string* current = writer_.load(std::memory_order_acquire);
+    if (!current) {
+      auto mine = std::make_unique<const std::string>(agent);
+      if (writer_.compare_exchange_strong(current, mine.get(),
+                                          std::memory_order_acq_rel)) {
+        current = mine.get();
+        claimed_name_ = std::move(mine); // only the one winner writes it
+      }
     }
-    other = writer_name_;
-    return writer_name_ == agent;
+    other = *current;
+    return *current == agent;
   }
   /// The table's writer, once one agent changed it (no lock: set once).
   std::optional<std::string> writer() const {
@@ -126,9 +129,9 @@ struct table_desc {
   }
 
 private:
-  std::mutex writer_mtx_;
-  std::string writer_name_;
+  /// Set once, by the first claim (a compare-and-swap, no lock).
   std::atomic<const std::string*> writer_{nullptr};
+  std::unique_ptr<const std::string> claimed_name_;
 };
 
 } // namespace faust::internal

@@ -1,6 +1,10 @@
+#include "transport/memory_broker.hpp"
 #include "transport/murmur2.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
 
 #include "tests/actors/test_support.hpp"
 

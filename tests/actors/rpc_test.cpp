@@ -1,4 +1,7 @@
+#include "transport/memory_broker.hpp"
+
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/actors/records.hpp"
 #include "tests/actors/test_support.hpp"

@@ -1,6 +1,8 @@
 #include "storage/set_operation.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/actors/test_support.hpp"
 

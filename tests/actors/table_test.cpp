@@ -1,8 +1,10 @@
 #include "storage/origin.hpp"
 #include "supervision/logger.hpp"
+#include "transport/memory_broker.hpp"
 #include "transport/murmur2.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <filesystem>

@@ -1,6 +1,8 @@
 #include "storage/windowed_key.hpp"
+#include "transport/memory_broker.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <set>

@@ -1,7 +1,7 @@
-#include "models/json_decode.hpp"
-#include "models/json_encode.hpp"
+#include "models/json_format.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <limits>

@@ -1,6 +1,5 @@
-#include "models/json_decode.hpp"
-#include "models/json_encode.hpp"
-#include "models/msgpack_codec.hpp"
+#include "models/json_format.hpp"
+#include "models/msgpack_format.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,23 +1,24 @@
 #pragma once
 
 #include "models/datetime.hpp"
-#include "models/decode_error.hpp"
-#include "models/json_writer.hpp"
 #include "models/record.hpp"
 #include "models/type_traits.hpp"
-
-#include <nlohmann/json.hpp>
+#include "models/value_writer.hpp"
 
 #include <string>
+#include <string_view>
+#include <tuple>
 
 namespace faust::models {
 
-template <class T> void json_encode(json_writer& w, const T& value);
+/// Writes an untyped JSON value (defined with the dynamic-value support, so
+/// nlohmann's full header stays out of this one).
+void write_dynamic(value_writer& w, const nlohmann::ordered_json& value);
 
-/// Writes an untyped JSON value with Python's formatting.
-void json_encode_dynamic(json_writer& w, const nlohmann::ordered_json& value);
-
-template <class T> void json_encode(json_writer& w, const T& value) {
+/// Writes a typed value as Faust represents it: records as objects of their
+/// fields in declaration order plus `"__faust": {"ns": ...}`, datetimes as
+/// ISO-8601 strings. The format is the writer's (JSON text, msgpack).
+template <class T> void write_value(value_writer& w, const T& value) {
   if constexpr (std::is_same_v<T, bool>) {
     w.boolean(value);
   } else if constexpr (is_integer_v<T> && std::is_signed_v<T>) {
@@ -31,48 +32,36 @@ template <class T> void json_encode(json_writer& w, const T& value) {
   } else if constexpr (std::is_same_v<T, datetime>) {
     w.string(to_iso8601(value));
   } else if constexpr (std::is_same_v<T, nlohmann::ordered_json>) {
-    json_encode_dynamic(w, value);
+    write_dynamic(w, value);
   } else if constexpr (is_std_optional<T>::value) {
     if (value)
-      json_encode(w, *value);
+      write_value(w, *value);
     else
       w.null();
   } else if constexpr (is_sequence<T>::value) {
-    w.begin_array();
-    bool first = true;
-    for (const auto& item : value) {
-      if (!first)
-        w.separator();
-      first = false;
-      json_encode(w, item);
-    }
+    w.begin_array(value.size());
+    for (const auto& item : value)
+      write_value(w, item);
     w.end_array();
   } else if constexpr (is_string_map<T>::value) {
-    w.begin_object();
-    bool first = true;
+    w.begin_object(value.size());
     for (const auto& [k, v] : value) {
-      if (!first)
-        w.separator();
-      first = false;
       w.key(k);
-      json_encode(w, v);
+      write_value(w, v);
     }
     w.end_object();
   } else if constexpr (record<T>) {
-    w.begin_object();
-    bool first = true;
+    constexpr size_t fields =
+        std::tuple_size_v<decltype(record_traits<T>::fields())>;
+    constexpr bool meta = record_options<T>::include_metadata;
+    w.begin_object(fields + (meta ? 1 : 0));
     for_each_field<T>([&](const auto& field) {
-      if (!first)
-        w.separator();
-      first = false;
       w.key(field.name);
-      json_encode(w, value.*(field.member));
+      write_value(w, value.*(field.member));
     });
-    if constexpr (record_options<T>::include_metadata) {
-      if (!first)
-        w.separator();
+    if constexpr (meta) {
       w.key("__faust");
-      w.begin_object();
+      w.begin_object(1);
       w.key("ns");
       w.string(record_traits<T>::ns);
       w.end_object();
@@ -80,16 +69,16 @@ template <class T> void json_encode(json_writer& w, const T& value) {
     w.end_object();
   } else {
     static_assert(sizeof(T) == 0,
-                  "no JSON encoding for this type: declare it with "
-                  "FAUST_RECORD or use a supported field type");
+                  "no encoding for this type: declare it with FAUST_RECORD "
+                  "or use a supported field type");
   }
 }
 
-/// Encodes `value` as Faust's json codec does.
-template <class T> std::string to_json(const T& value) {
+/// Encodes `value` with a format's writer (`Writer(std::string& out)`).
+template <class Writer, class T> std::string encode_with(const T& value) {
   std::string out;
-  json_writer w(out);
-  json_encode(w, value);
+  Writer w(out);
+  write_value(w, value);
   return out;
 }
 

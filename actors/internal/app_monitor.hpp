@@ -1,0 +1,36 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace faust::internal {
+
+/// Counters of a running app (Faust's monitor), readable from any thread.
+struct app_monitor {
+  std::atomic<uint64_t> events_processed{0};
+  std::atomic<uint64_t> decode_errors{0};
+  std::atomic<uint64_t> agent_errors{0};
+  std::atomic<uint64_t> events_filtered{0};
+  std::atomic<uint64_t> commits{0};
+  std::atomic<uint64_t> messages_sent{0};
+  std::atomic<uint64_t> dead_lettered{0};
+  /// Times a partition was paused because its agents were behind
+  /// (`stream_buffer_maxsize` in flight and four times that held back).
+  std::atomic<uint64_t> partitions_paused{0};
+  /// exactly_once: transactions committed and aborted.
+  std::atomic<uint64_t> transactions_committed{0};
+  std::atomic<uint64_t> transactions_aborted{0};
+  /// False while no broker has answered for `broker_session_timeout`
+  /// (processing is paused); since when, in ms since the Unix epoch.
+  std::atomic<bool> broker_reachable{true};
+  std::atomic<int64_t> broker_unreachable_since_ms{0};
+  /// Times the worker lost every broker.
+  std::atomic<uint64_t> broker_outages{0};
+  /// User hooks (on_partitions_assigned, on_recover, ...) that threw.
+  std::atomic<uint64_t> hook_errors{0};
+  /// Table store batches whose changelog records are not yet delivered
+  /// (their writes are not yet readable from outside their agent).
+  std::atomic<int64_t> table_batches_pending{0};
+};
+
+} // namespace faust::internal

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "actors/internal/pending_reply.hpp"
+#include "actors/topic_options.hpp"
+#include "models/message.hpp"
+#include "models/model_info.hpp"
+#include "models/result.hpp"
+#include "models/serializer.hpp"
+#include "transport/record_metadata.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+/// What the typed handles (topics, agents, streams, tables) ask of their
+/// app, as functions on an opaque `app_core`: the templates users
+/// instantiate see this header, not the app's internals. Each is safe from
+/// any thread once the app runs, unless it says "before start".
+namespace faust::internal {
+
+class app_core;
+struct topic_desc;
+
+/// Sends one record (channels in-process, topics to the broker).
+result<transport::record_metadata> produce(app_core& core, models::message m);
+
+/// Handles a record `who` cannot decode (logged, counted, dead-lettered
+/// when configured); the caller acks and skips it.
+void reject(app_core& core, const std::string& who, const models::message& m,
+            const std::string& why);
+
+/// Registers a wait for the reply with `correlation_id`; false if the app
+/// is not running.
+bool await_reply(app_core& core, const std::string& correlation_id,
+                 pending_reply_ptr waiter, std::chrono::milliseconds timeout);
+void cancel_reply(app_core& core, const std::string& correlation_id);
+/// This app's reply topic.
+const std::string& reply_topic(const app_core& core);
+
+/// Codecs by name; record types of the declared topics (before start).
+models::codec_registry& codecs(app_core& core);
+models::model_registry& models_of(app_core& core);
+
+/// Declares a topic / an in-process channel (before start).
+std::shared_ptr<topic_desc> declare_topic(app_core& core,
+                                          std::vector<std::string> names,
+                                          topic_options options);
+std::shared_ptr<topic_desc> declare_channel(app_core& core);
+
+} // namespace faust::internal
