@@ -1,4 +1,4 @@
-#include "actors/app.hpp"
+#include "faust/app.hpp"
 
 #include "actors/crontab.hpp"
 #include "actors/internal/app_inspector.hpp"
@@ -92,7 +92,7 @@ const std::string& app::id() const {
 }
 
 const app_settings& app::settings() const {
-  return core_->settings;
+  return core_->settings();
 }
 
 models::codec_registry& app::codecs() {
@@ -128,9 +128,9 @@ void app::on_partitions_revoked(
 app::app(app_settings settings)
     : core_(std::make_shared<internal::app_core>(std::move(settings))),
       rt_(std::make_unique<runtime>()) {
-  if (!supervision::strategy_from_name(core_->settings.agent_supervisor))
+  if (!supervision::strategy_from_name(core_->settings().agent_supervisor))
     throw std::invalid_argument("agent_supervisor '" +
-                                core_->settings.agent_supervisor +
+                                core_->settings().agent_supervisor +
                                 "' is not a known supervisor strategy");
 }
 
@@ -149,7 +149,7 @@ void app::require_not_started(const char* what) const {
 }
 
 std::string app::default_strategy(const std::optional<std::string>& s) const {
-  return s.value_or(core_->settings.agent_supervisor);
+  return s.value_or(core_->settings().agent_supervisor);
 }
 
 void app::add_entity(entity e) {
@@ -224,7 +224,7 @@ void app::crontab(const std::string& expr, std::function<void()> fn,
   auto schedule = cron_schedule::parse(expr);
   if (!schedule)
     throw std::invalid_argument(schedule.error().message);
-  auto tz = opts.timezone.value_or(core_->settings.timezone);
+  auto tz = opts.timezone.value_or(core_->settings().timezone);
   try {
     (void)schedule->next_after(std::chrono::system_clock::now(), tz);
   } catch (const std::exception& e) {
@@ -259,7 +259,7 @@ std::shared_ptr<internal::table_desc> app::add_table(std::string name,
                                   "name would share a changelog topic)");
   auto t = std::make_shared<internal::table_desc>();
   t->name = name;
-  t->partitions = opts.partitions.value_or(core_->settings.topic_partitions);
+  t->partitions = opts.partitions.value_or(core_->settings().topic_partitions);
   if (t->partitions < 1)
     throw std::invalid_argument("table '" + name +
                                 "': partitions must be at least 1");
@@ -320,8 +320,8 @@ void app::start_tables(const std::vector<std::string>& sources) {
           "): a table must be co-partitioned with the topic of the agent "
           "that changes it (set the table's partitions)");
     if (!t->options.store)
-      t->store_url =
-          core_->settings.store.empty() ? "memory://" : core_->settings.store;
+      t->store_url = core_->settings().store.empty() ? "memory://"
+                                                     : core_->settings().store;
     if (t->parts.empty())
       for (int32_t p = 0; p < t->partitions; ++p)
         t->parts.push_back(std::make_unique<internal::table_partition>(p));
@@ -370,14 +370,14 @@ void app::start() {
   // closes their transactions).
   core_->transactions.reset();
   if (core_->uses_kafka() &&
-      core_->settings.processing_guarantee == "exactly_once")
+      core_->settings().processing_guarantee == "exactly_once")
     core_->transactions =
         std::make_shared<transport::kafka::transaction_manager>(
             core_->app_id, core_->bootstrap,
-            core_->settings.producer_properties,
-            core_->settings.broker_request_timeout * 2);
+            core_->settings().producer_properties,
+            core_->settings().broker_request_timeout * 2);
   rt.cfg = std::make_unique<caf::actor_system_config>();
-  if (auto n = core_->settings.worker_threads; n > 0)
+  if (auto n = core_->settings().worker_threads; n > 0)
     rt.cfg->set("scheduler.max-threads", n);
   rt.cfg->set("logger.verbosity", caf::atom("quiet"));
   protocol::add_message_types(*rt.cfg);
@@ -515,7 +515,7 @@ void app::start() {
     std::string why = "no answer";
     caf::scoped_actor self{sys};
     self->request(core_->runtime->table_manager,
-                  core_->settings.broker_request_timeout * 6,
+                  core_->settings().broker_request_timeout * 6,
                   internal::recover_atom::value, std::move(all))
         .receive([&](bool ok) { recovered = ok; },
                  [&](caf::error& err) { why = supervision::describe(err); });
@@ -552,7 +552,7 @@ void app::stop() {
   auto& rt = *rt_;
   auto& stop = core_->stop;
   using clock = std::chrono::steady_clock;
-  auto timeout = core_->settings.shutdown_timeout;
+  auto timeout = core_->settings().shutdown_timeout;
   auto deadline = clock::now() + timeout;
   // From here every wait on the broker is cut to the time left.
   stop.begin(deadline);
@@ -562,7 +562,7 @@ void app::stop() {
   {
     // After a fatal crash some events will never be acked: commit what was,
     // without waiting for the rest.
-    bool skip_drain = crashed() || !core_->settings.stream_wait_empty;
+    bool skip_drain = crashed() || !core_->settings().stream_wait_empty;
     caf::scoped_actor self{*rt.sys};
     for (auto& consumer : consumers_of(*core_)) {
       auto request = skip_drain
@@ -753,7 +753,7 @@ int app::run() {
   // The last resort: every step of the stop is bounded, but user code or a
   // library can still hang; past shutdown_timeout plus a margin the process
   // says what is stuck and exits.
-  auto limit = core_->settings.shutdown_timeout + std::chrono::seconds{4};
+  auto limit = core_->settings().shutdown_timeout + std::chrono::seconds{4};
   std::thread watchdog([rtp, limit, name = id()] {
     std::unique_lock lock(rtp->mtx);
     if (rtp->cv.wait_for(lock, limit, [rtp] { return rtp->stop_done; }))
@@ -782,6 +782,10 @@ int app::run() {
   if (failed)
     return 1;
   return core_->stop.failed_steps().empty() ? 0 : 3;
+}
+
+internal::app_core& internal::app_inspector::core(app& a) {
+  return *a.core_;
 }
 
 std::vector<std::pair<std::string, caf::actor>>

@@ -1,4 +1,3 @@
-#include "actors/app.hpp"
 #include "actors/internal/app_core.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "supervision/logger.hpp"
@@ -13,6 +12,8 @@
 
 #include <filesystem>
 #include <iostream>
+
+#include "faust/app.hpp"
 
 namespace faust {
 
@@ -64,7 +65,7 @@ std::string encode_cli_value(const models::serializer_spec& spec,
 int app::main(int argc, char** argv) {
   CLI::App cli{"faust-cpp app '" + id() + "'"};
   cli.require_subcommand(1);
-  auto& s = core_->settings;
+  auto& s = core_->configure();
   std::string loglevel = environment_setting("LOGLEVEL").value_or("info");
   bool as_json = false;
 
@@ -238,7 +239,7 @@ int app::main(int argc, char** argv) {
 }
 
 int app::tables_command(const std::string& dump, bool as_json) {
-  auto& s = core_->settings;
+  const auto& s = core_->settings();
   auto store_of = [&](const table_info& t) {
     return !t.store.empty() ? t.store
                             : (s.store.empty() ? "rocksdb://" : s.store);
@@ -319,7 +320,7 @@ int app::send_from_command_line(const std::string& entity,
                                 std::optional<int32_t> partition, int repeat) {
   if (!core_->uses_kafka()) {
     std::cerr << "send needs a Kafka broker: the app's broker is "
-              << core_->settings.broker << " (use --broker kafka://...)\n";
+              << core_->settings().broker << " (use --broker kafka://...)\n";
     return 2;
   }
   std::string topic = entity;
@@ -341,8 +342,8 @@ int app::send_from_command_line(const std::string& entity,
     return 2;
   }
   // Declared topics use their codecs; others the app's defaults.
-  auto key_spec = core_->codecs.parse(core_->settings.key_serializer);
-  auto value_spec = core_->codecs.parse(core_->settings.value_serializer);
+  auto key_spec = core_->codecs.parse(core_->settings().key_serializer);
+  auto value_spec = core_->codecs.parse(core_->settings().value_serializer);
   for (auto& t : core_->topics)
     for (auto& n : t->names)
       if (n == topic && !t->is_channel) {
@@ -356,9 +357,9 @@ int app::send_from_command_line(const std::string& entity,
   // librdkafka's mock cluster reports a LogAppendTime of 1234 for every
   // record: print the create time we sent instead.
   if (auto admin = transport::kafka::topic_admin::connect(
-          core_->bootstrap, core_->settings.producer_properties))
+          core_->bootstrap, core_->settings().producer_properties))
     if (auto listing =
-            (*admin)->list_topics(core_->settings.broker_request_timeout);
+            (*admin)->list_topics(core_->settings().broker_request_timeout);
         listing &&
         listing->count(transport::kafka::embedded_broker::admin_topic))
       core_->producer->ignore_append_time();
@@ -374,7 +375,7 @@ int app::send_from_command_line(const std::string& entity,
                          .count();
   for (int i = 0; i < repeat; ++i) {
     auto sent = core_->producer->send_and_wait(
-        msg, core_->settings.broker_request_timeout * 6);
+        msg, core_->settings().broker_request_timeout * 6);
     if (!sent) {
       std::cerr << sent.error().message << "\n";
       return 1;

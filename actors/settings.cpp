@@ -1,4 +1,4 @@
-#include "actors/settings.hpp"
+#include "faust/settings.hpp"
 
 #include "transport/kafka/client_config.hpp"
 

@@ -1,4 +1,4 @@
-#include "actors/uuid.hpp"
+#include "faust/detail/uuid.hpp"
 
 #include <cstdint>
 #include <random>

@@ -2,7 +2,6 @@
 // agent that counts by key, against a hand-written loop that decodes the same
 // bytes (plain simdjson) and counts in a hash map. Both single-threaded on the
 // counting side; the records are produced before either clock starts.
-#include "actors/app.hpp"
 #include "models/json_format.hpp"
 #include "transport/memory_broker.hpp"
 
@@ -12,6 +11,7 @@
 #include <unordered_map>
 
 #include "bench/bench_util.hpp"
+#include "faust/app.hpp"
 
 struct PageView {
   std::string id;

@@ -3,10 +3,9 @@
 //
 //   build/bin/agent_example            asks adding(Add{4, 4}) in-process
 //   build/bin/agent_example worker     runs the worker
-#include "actors/app.hpp"
-
 #include <cstdint>
 #include <cstdio>
+#include <faust/app.hpp>
 
 struct Add {
   int64_t a = 0;

@@ -4,9 +4,8 @@
 //
 //   build/bin/group_by                 runs sample withdrawals in-process
 //   build/bin/group_by worker          runs the worker
-#include "actors/app.hpp"
-
 #include <cstdio>
+#include <faust/app.hpp>
 #include <map>
 #include <string>
 

@@ -2,9 +2,8 @@
 //
 //   build/bin/hello_world              sends two greetings in-process, prints
 //   build/bin/hello_world worker       runs the worker until SIGINT/SIGTERM
-#include "actors/app.hpp"
-
 #include <cstdio>
+#include <faust/app.hpp>
 #include <string>
 
 int main(int argc, char** argv) {

@@ -1,12 +1,14 @@
 #include "actors/internal/ack_routing.hpp"
-#include "actors/internal/event_context.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/source_scope.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
+#include "transport/kafka/transaction_manager.hpp"
 
 #include <caf/all.hpp>
+
+#include "faust/detail/event_context.hpp"
 
 namespace faust::internal {
 
@@ -93,7 +95,13 @@ instance_api::behavior_type instance_impl(instance_actor self,
   return {
       [self](work_atom, const work& w) {
         auto& st = self->state;
-        source_scope scope{&w.batch->tp};
+        // Under exactly_once, the partition's transactional producer is
+        // looked up once for the whole batch (the lookup takes a lock).
+        source_scope scope{
+            &w.batch->tp,
+            st.cfg.core->transactions
+                ? st.cfg.core->transactions->producer_for(w.batch->tp)
+                : nullptr};
         event_context_scope events{st.events.get()};
         auto out = st.proc->process(*w.batch, w.begin);
         st.events->end_work();

@@ -1,4 +1,4 @@
-#include "actors/internal/agent_report.hpp"
+#include "faust/detail/agent_report.hpp"
 
 #include "actors/internal/app_core.hpp"
 #include "supervision/logger.hpp"

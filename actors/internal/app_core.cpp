@@ -3,7 +3,6 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_handles.hpp"
 #include "actors/internal/source_scope.hpp"
-#include "actors/uuid.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/client_config.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -19,6 +18,8 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+
+#include "faust/detail/uuid.hpp"
 
 namespace faust::internal {
 
@@ -51,15 +52,22 @@ const std::string& topic_desc::name() const {
 }
 
 app_core::app_core(app_settings s)
-    : settings(std::move(s)), app_id(settings.app_id()),
+    : settings_(std::move(s)), app_id(settings_.app_id()),
       runtime(std::make_shared<runtime_handles>()) {
-  apply_environment(settings);
-  validate(settings);
-  broker = settings.memory_broker
-               ? settings.memory_broker
+  apply_environment(settings_);
+  validate(settings_);
+  broker = settings_.memory_broker
+               ? settings_.memory_broker
                : std::make_shared<transport::memory_broker>();
-  reply_topic = settings.reply_to.empty() ? settings.reply_to_prefix + uuid4()
-                                          : settings.reply_to;
+  reply_topic = settings_.reply_to.empty() ? settings_.reply_to_prefix + uuid4()
+                                           : settings_.reply_to;
+}
+
+app_settings& app_core::configure() {
+  if (running.load())
+    throw std::logic_error("app '" + app_id +
+                           "': settings are fixed once the app runs");
+  return settings_;
 }
 
 std::shared_ptr<topic_desc>
@@ -73,11 +81,11 @@ app_core::declare_topic(std::vector<std::string> names, topic_options options) {
       return existing;
   auto desc = std::make_shared<topic_desc>();
   desc->names = std::move(names);
-  desc->partitions = options.partitions.value_or(settings.topic_partitions);
+  desc->partitions = options.partitions.value_or(settings_.topic_partitions);
   desc->key_spec =
-      codecs.parse(options.key_serializer.value_or(settings.key_serializer));
+      codecs.parse(options.key_serializer.value_or(settings_.key_serializer));
   desc->value_spec = codecs.parse(
-      options.value_serializer.value_or(settings.value_serializer));
+      options.value_serializer.value_or(settings_.value_serializer));
   desc->options = std::move(options);
   topics.push_back(desc);
   return desc;
@@ -96,9 +104,9 @@ std::shared_ptr<topic_desc> app_core::declare_channel() {
 result<void> app_core::connect() {
   if (!uses_kafka() || producer)
     return {};
-  if (settings.broker.rfind("embedded://", 0) == 0) {
+  if (settings_.broker.rfind("embedded://", 0) == 0) {
     if (!embedded)
-      embedded = settings.embedded_broker;
+      embedded = settings_.embedded_broker;
     if (!embedded) {
       auto started = transport::kafka::embedded_broker::start();
       if (!started)
@@ -108,12 +116,12 @@ result<void> app_core::connect() {
     }
     bootstrap = embedded->bootstrap();
   } else {
-    bootstrap = *transport::kafka::bootstrap_from_url(settings.broker);
+    bootstrap = *transport::kafka::bootstrap_from_url(settings_.broker);
   }
   transport::kafka::producer_options opts;
   opts.bootstrap = bootstrap;
   opts.client_id = app_id + "-producer";
-  opts.extra = settings.producer_properties;
+  opts.extra = settings_.producer_properties;
   auto made = transport::kafka::producer::create(opts);
   if (!made)
     return made.error();
@@ -144,7 +152,7 @@ void app_core::reject(const std::string& who, const models::message& m,
   faust::log().error("{}: skipping record {}[{}]@{} that does not decode: {}",
                      who, m.topic, m.partition, m.offset, why);
   stats.decode_errors.fetch_add(1, std::memory_order_relaxed);
-  auto& dlq = settings.dead_letter_topic;
+  auto& dlq = settings_.dead_letter_topic;
   if (dlq.empty() || is_channel_name(m.topic))
     return;
   models::message out;
@@ -222,41 +230,41 @@ result<void> app_core::create_topics(const std::vector<std::string>& sources,
       continue;
     for (auto& name : t->names)
       if (is_source(name) || t->options.internal)
-        wanted.push_back(requirement_for(*t, name, settings));
+        wanted.push_back(requirement_for(*t, name, settings_));
   }
   transport::kafka::topic_requirement reply;
   reply.name = reply_topic;
   reply.partitions = 1;
-  reply.replication_factor = settings.topic_replication_factor;
-  reply.create = settings.topic_allow_declare;
+  reply.replication_factor = settings_.topic_replication_factor;
+  reply.create = settings_.topic_allow_declare;
   reply.config["retention.ms"] =
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         settings.reply_expires)
+                         settings_.reply_expires)
                          .count());
   wanted.push_back(reply);
-  if (!settings.dead_letter_topic.empty()) {
+  if (!settings_.dead_letter_topic.empty()) {
     transport::kafka::topic_requirement dlq;
-    dlq.name = settings.dead_letter_topic;
-    dlq.partitions = settings.topic_partitions;
-    dlq.replication_factor = settings.topic_replication_factor;
-    dlq.create = settings.topic_allow_declare;
+    dlq.name = settings_.dead_letter_topic;
+    dlq.partitions = settings_.topic_partitions;
+    dlq.replication_factor = settings_.topic_replication_factor;
+    dlq.create = settings_.topic_allow_declare;
     wanted.push_back(dlq);
   }
 
   auto admin = transport::kafka::topic_admin::connect(
-      bootstrap, settings.producer_properties);
+      bootstrap, settings_.producer_properties);
   if (!admin)
     return admin.error();
   auto backoff = std::chrono::milliseconds{500};
   for (;;) {
-    auto listing = (*admin)->list_topics(settings.broker_request_timeout);
+    auto listing = (*admin)->list_topics(settings_.broker_request_timeout);
     if (listing) {
       embedded_cluster =
           listing->count(transport::kafka::embedded_broker::admin_topic) > 0;
       if (embedded_cluster)
         producer->ignore_append_time();
       auto ensured = (*admin)->ensure(wanted, *listing,
-                                      settings.broker_request_timeout * 4);
+                                      settings_.broker_request_timeout * 4);
       if (!ensured)
         return ensured.error();
       for (auto& t : topics)
@@ -293,7 +301,7 @@ result<void> app_core::create_memory_topics() {
       if (!created)
         return created.error();
     }
-  if (auto& dlq = settings.dead_letter_topic;
+  if (auto& dlq = settings_.dead_letter_topic;
       !dlq.empty() && broker->partitions(dlq) == 0)
     if (auto made = broker->create_topic(dlq, 1); !made)
       return made.error();
@@ -319,11 +327,10 @@ void app_core::cancel_reply(const std::string& correlation_id) {
 }
 
 result<transport::record_metadata> app_core::produce(models::message msg) {
-  std::shared_ptr<transport::kafka::producer> via = producer;
-  if (transactions)
-    if (auto* source = current_source())
-      if (auto txn = transactions->producer_for(*source))
-        via = std::move(txn);
+  // Under exactly_once, records sent while processing a source partition
+  // join its transaction (its producer was looked up for the batch).
+  auto& txn = current_transaction();
+  auto& via = txn ? txn : producer;
   auto res = via && !is_channel_name(msg.topic)
                  ? via->send(msg)
                  : broker->produce(std::move(msg));

@@ -1,13 +1,6 @@
 #pragma once
 
-#include "actors/internal/app_monitor.hpp"
-#include "actors/internal/core_access.hpp"
-#include "actors/internal/pending_reply.hpp"
 #include "actors/internal/stop_control.hpp"
-#include "actors/internal/table_desc.hpp"
-#include "actors/internal/topic_desc.hpp"
-#include "actors/settings.hpp"
-#include "actors/topic_options.hpp"
 #include "models/message.hpp"
 #include "models/model_info.hpp"
 #include "models/result.hpp"
@@ -21,6 +14,14 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/pending_reply.hpp"
+#include "faust/detail/table_desc.hpp"
+#include "faust/detail/topic_desc.hpp"
+#include "faust/monitor.hpp"
+#include "faust/settings.hpp"
+#include "faust/topic_options.hpp"
 
 namespace caf {
 class actor_system;
@@ -64,10 +65,19 @@ private:
 /// running actors, counters. Configured before `start` (single-threaded),
 /// read concurrently afterwards.
 class app_core {
+  /// Declared first: members below are initialised from it.
+  app_settings settings_;
+
 public:
   explicit app_core(app_settings s);
 
-  app_settings settings;
+  /// The effective settings (code, then `F_*`/`FAUST_*` environment, then
+  /// the command line): fixed once the app runs.
+  const app_settings& settings() const { return settings_; }
+  /// The settings to change before start (the command line). Throws
+  /// `std::logic_error` while the app runs.
+  app_settings& configure();
+
   std::string app_id;
   models::codec_registry codecs;
   /// The in-process log: every topic for memory://, channels otherwise.
@@ -120,7 +130,9 @@ public:
   std::shared_ptr<topic_desc> declare_channel();
 
   /// True when the app's topics live on Kafka (kafka:// or embedded://).
-  bool uses_kafka() const { return settings.broker.rfind("memory://", 0) != 0; }
+  bool uses_kafka() const {
+    return settings_.broker.rfind("memory://", 0) != 0;
+  }
   /// True for names of in-process channels (never Kafka topic names).
   static bool is_channel_name(const std::string& topic) {
     return !topic.empty() && topic.front() == '<';

@@ -15,7 +15,11 @@ namespace faust::internal {
 
 /// A look inside a running app, for tests that make its runtime actors fail
 /// on purpose.
+class app_core;
+
 struct app_inspector {
+  /// What the app's handles share (settings, counters, the broker).
+  static app_core& core(app& a);
   /// The runtime's actors by name: the consumers, the producer's poller,
   /// the reply actor, the table manager, the dispatchers.
   static std::vector<std::pair<std::string, caf::actor>> runtime_actors(app& a);

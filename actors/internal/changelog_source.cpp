@@ -2,7 +2,6 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/partition_writer.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -11,6 +10,8 @@
 #include "transport/memory_broker.hpp"
 
 #include <filesystem>
+
+#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 
@@ -94,15 +95,15 @@ make_changelog_source(app_core& core) {
   transport::kafka::partition_reader_options opts;
   opts.bootstrap = core.bootstrap;
   opts.client_id = core.app_id + "-changelog-reader";
-  opts.read_committed = core.settings.processing_guarantee == "exactly_once";
-  opts.extra = core.settings.consumer_properties;
+  opts.read_committed = core.settings().processing_guarantee == "exactly_once";
+  opts.extra = core.settings().consumer_properties;
   if (core.embedded_cluster)
     opts.extra["fetch.wait.max.ms"] = "10";
   auto reader = transport::kafka::partition_reader::create(opts);
   if (!reader)
     return reader.error();
   return std::unique_ptr<changelog_source>(new kafka_changelog_source(
-      std::move(*reader), core.settings.broker_request_timeout, core.stop));
+      std::move(*reader), core.settings().broker_request_timeout, core.stop));
 }
 
 result<std::shared_ptr<storage::partition_store>>
@@ -112,8 +113,8 @@ open_store(app_core& core, const table_desc& table, int32_t partition) {
         std::make_shared<storage::memory_store>(table.name + "-" +
                                                 std::to_string(partition)));
   // Faust's tabledir: <datadir>/v<version>/tables/<table>-<partition>.db
-  std::filesystem::path dir = core.settings.data_directory();
-  dir /= "v" + std::to_string(core.settings.version);
+  std::filesystem::path dir = core.settings().data_directory();
+  dir /= "v" + std::to_string(core.settings().version);
   dir /= "tables";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -1,4 +1,4 @@
-#include "actors/internal/countdown.hpp"
+#include "faust/detail/countdown.hpp"
 
 #include <condition_variable>
 #include <mutex>

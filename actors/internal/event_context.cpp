@@ -1,10 +1,9 @@
-#include "actors/internal/event_context.hpp"
+#include "faust/detail/event_context.hpp"
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/table_actors.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -12,6 +11,8 @@
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
+
+#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 
@@ -179,7 +180,7 @@ bool event_context::persist_held() {
   auto now = std::chrono::steady_clock::now();
   bool cleanup = now >= next_cleanup_;
   if (cleanup)
-    next_cleanup_ = now + core_.settings.table_cleanup_interval;
+    next_cleanup_ = now + core_.settings().table_cleanup_interval;
   bool waiting = false;
   for (auto& w : held_) {
     if (cleanup)

@@ -100,7 +100,7 @@ using consumer_actor = consumer_api::stateful_pointer<kafka_consumer_state>;
 constexpr size_t poll_budget = 8192;
 
 size_t max_in_flight(const kafka_consumer_state& st) {
-  return std::max<size_t>(1, st.core->settings.stream_buffer_maxsize);
+  return std::max<size_t>(1, st.core->settings().stream_buffer_maxsize);
 }
 
 /// Records fetched but held back, per partition, before it is paused.
@@ -329,7 +329,7 @@ void commit(consumer_actor self, bool wait,
     return;
   auto& stop = st.core->stop;
   if (!outputs_delivered(self,
-                         stop.bound(wait ? st.core->settings.shutdown_timeout
+                         stop.bound(wait ? st.core->settings().shutdown_timeout
                                          : milliseconds{10000}))) {
     if (stop.stopping())
       stop.step_failed("the last offsets were not committed: records "
@@ -342,7 +342,7 @@ void commit(consumer_actor self, bool wait,
     return;
   }
   if (auto done = st.client->commit_and_wait(
-          offsets, stop.bound(st.core->settings.broker_request_timeout * 2));
+          offsets, stop.bound(st.core->settings().broker_request_timeout * 2));
       !done) {
     faust::log().warn("{}", done.error().message);
     if (stop.stopping())
@@ -406,8 +406,8 @@ bool release_tables(consumer_actor self,
   for (auto& [tp, id] : st.active)
     remaining.push_back(tp);
   // Within the session (a member that stays away longer is dropped).
-  auto bound = std::min(st.core->settings.shutdown_timeout,
-                        st.core->settings.broker_session_timeout / 2);
+  auto bound = std::min(st.core->settings().shutdown_timeout,
+                        st.core->settings().broker_session_timeout / 2);
   self->request(st.core->runtime->table_manager, st.core->stop.bound(bound),
                 release_atom::value, assignment{tps}, assignment{remaining},
                 lost)
@@ -442,7 +442,7 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
     // Where each partition resumes, for `idle` before any record arrives.
     for (auto& [tp, offset] : st.client->committed(
              tps,
-             st.core->stop.bound(st.core->settings.broker_request_timeout)))
+             st.core->stop.bound(st.core->settings().broker_request_timeout)))
       if (auto it = st.active.find(tp); it != st.active.end())
         st.partitions[it->second].committed = offset;
     if (st.transactions)
@@ -539,7 +539,7 @@ bool idle_confirmed(consumer_actor self) {
     if (p.active)
       if (auto high = st.client->query_high_watermark(
               p.tp,
-              st.core->stop.bound(st.core->settings.broker_request_timeout)))
+              st.core->stop.bound(st.core->settings().broker_request_timeout)))
         p.known_high = std::max(p.known_high, *high);
   return idle(self);
 }
@@ -663,19 +663,19 @@ void start(consumer_actor self) {
   opts.bootstrap = core.bootstrap;
   opts.group_id = core.app_id;
   opts.client_id = core.app_id + "-consumer";
-  opts.auto_offset_reset = core.settings.consumer_auto_offset_reset;
-  opts.read_committed = core.settings.processing_guarantee == "exactly_once";
+  opts.auto_offset_reset = core.settings().consumer_auto_offset_reset;
+  opts.read_committed = core.settings().processing_guarantee == "exactly_once";
   // Made by the app before the actors start (other threads read it).
   st.transactions = core.transactions;
   // The mock cluster holds every rebalance open for the session timeout
   // (waiting for members to rejoin), even after a member left cleanly:
   // keep it short there, so a restarted worker is back in seconds.
-  auto session = core.settings.broker_session_timeout;
+  auto session = core.settings().broker_session_timeout;
   if (core.embedded_cluster)
     session = std::min(session, milliseconds{6000});
   opts.extra["session.timeout.ms"] = std::to_string(session.count());
   opts.extra["heartbeat.interval.ms"] = std::to_string(
-      std::min(core.settings.broker_heartbeat_interval, session / 3).count());
+      std::min(core.settings().broker_heartbeat_interval, session / 3).count());
   // librdkafka's mock cluster answers a fetch only when its wait is over,
   // even if records arrive meanwhile (Kafka answers at once): wait little.
   if (core.embedded_cluster)
@@ -686,9 +686,9 @@ void start(consumer_actor self) {
   // that, then idles (measured: one 0.9 s stall per 250k records). The
   // queue stays bounded by `queued.max.messages.kbytes` and our pausing.
   opts.extra["queued.min.messages"] = "1000000";
-  for (auto& [k, v] : core.settings.consumer_properties)
+  for (auto& [k, v] : core.settings().consumer_properties)
     opts.extra[k] = v;
-  opts.close_timeout = core.settings.shutdown_timeout;
+  opts.close_timeout = core.settings().shutdown_timeout;
   auto client = transport::kafka::consumer::create(opts);
   if (!client) {
     core.fail(client.error().message);
@@ -745,7 +745,7 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
       // Not leaving in time loses nothing (the group gives the partitions
       // away when the session expires): a warning, not a failed stop.
       (void)st.client->close(
-          st.core->stop.bound(st.core->settings.shutdown_timeout));
+          st.core->stop.bound(st.core->settings().shutdown_timeout));
       st.client.reset();
     }
     self->quit(msg.reason);
@@ -784,7 +784,7 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
         }
         if (st.client && !st.draining)
           st.client->resume(to_resume);
-        if (st.acks_since_commit >= st.core->settings.broker_commit_every)
+        if (st.acks_since_commit >= st.core->settings().broker_commit_every)
           commit(self, false);
         else
           finish_waiting_commit(self);
@@ -801,7 +801,7 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
         fetch(self);
         check_brokers(self);
         if (steady_clock::now() - st.last_commit >=
-            st.core->settings.broker_commit_interval)
+            st.core->settings().broker_commit_interval)
           commit(self, false);
         else
           finish_waiting_commit(self);

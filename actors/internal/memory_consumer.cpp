@@ -95,7 +95,7 @@ void fetch(consumer_actor self) {
   if (!st.started || st.draining)
     return;
   auto max_in_flight =
-      std::max<size_t>(1, st.core->settings.stream_buffer_maxsize);
+      std::max<size_t>(1, st.core->settings().stream_buffer_maxsize);
   auto batch_size =
       std::max<size_t>(1, std::min<size_t>(1024, max_in_flight / 2));
   for (uint32_t id = 0; id < st.partitions.size(); ++id) {
@@ -126,7 +126,7 @@ void start(consumer_actor self) {
     return;
   st.started = true;
   auto& core = *st.core;
-  bool latest = core.settings.consumer_auto_offset_reset == "latest";
+  bool latest = core.settings().consumer_auto_offset_reset == "latest";
   for (auto& [topic, subs] : st.subscribers) {
     auto count = core.broker->partitions(topic);
     if (count == 0) {
@@ -163,7 +163,7 @@ void start(consumer_actor self) {
   }
   // Records produced before the watches existed.
   fetch(self);
-  self->delayed_send(self, core.settings.broker_commit_interval,
+  self->delayed_send(self, core.settings().broker_commit_interval,
                      tick_atom::value);
 }
 
@@ -193,7 +193,7 @@ consumer_api::behavior_type consumer_impl(consumer_actor self,
               id < st.partitions.size() &&
               st.partitions[id].tracker.ack(offset))
             ++st.acks_since_commit;
-        if (st.acks_since_commit >= st.core->settings.broker_commit_every)
+        if (st.acks_since_commit >= st.core->settings().broker_commit_every)
           commit(self);
         fetch(self);
         maybe_finish_drain(self);
@@ -206,7 +206,7 @@ consumer_api::behavior_type consumer_impl(consumer_actor self,
       [self](tick_atom) {
         commit(self);
         self->delayed_send(self,
-                           self->state.core->settings.broker_commit_interval,
+                           self->state.core->settings().broker_commit_interval,
                            tick_atom::value);
       },
       [self](idle_atom) -> caf::result<bool> {

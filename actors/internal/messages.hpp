@@ -1,8 +1,5 @@
 #pragma once
 
-#include "actors/internal/pending_reply.hpp"
-#include "actors/internal/record_batch.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "actors/protocol/assignment.hpp"
 #include "actors/protocol/recovery_state.hpp"
 #include "models/message.hpp"
@@ -15,6 +12,10 @@
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include "faust/detail/pending_reply.hpp"
+#include "faust/detail/record_batch.hpp"
+#include "faust/detail/table_desc.hpp"
 
 /// Messages between the runtime's actors. Those that carry pointers or
 /// zero-copy batches are local only, registered as unsafe (not

@@ -2,11 +2,12 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/partition_writer.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "actors/internal/user_hook.hpp"
 #include "supervision/logger.hpp"
 
 #include <algorithm>
+
+#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

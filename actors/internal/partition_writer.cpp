@@ -2,7 +2,6 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/source_scope.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "actors/internal/user_hook.hpp"
 #include "storage/windowed_key.hpp"
 #include "supervision/logger.hpp"
@@ -14,6 +13,8 @@
 
 #include <algorithm>
 
+#include "faust/detail/table_desc.hpp"
+
 namespace faust::internal {
 
 namespace {
@@ -23,10 +24,8 @@ using std::chrono::milliseconds;
 /// The producer whose epochs say when the current event's changelog records
 /// are delivered; null: they go to the in-process log (delivered at once).
 std::shared_ptr<transport::kafka::producer> delivery_producer(app_core& core) {
-  if (core.transactions)
-    if (auto* source = current_source())
-      if (auto p = core.transactions->producer_for(*source))
-        return p;
+  if (auto& txn = current_transaction())
+    return txn;
   return core.producer;
 }
 
@@ -94,7 +93,7 @@ void checkpoint(app_core& core, partition_writer& w) {
       return;
     auto queried = transport::kafka::query_high_watermark(
         core.producer->handle(), tp,
-        core.stop.bound(std::min(core.settings.broker_request_timeout,
+        core.stop.bound(std::min(core.settings().broker_request_timeout,
                                  milliseconds{2000})));
     if (!queried)
       return;
@@ -211,14 +210,14 @@ void hand_over(app_core& core, partition_writer& w, bool wait_for_delivery) {
   bool sealed = seal(w, gate);
   if (gate && wait_for_delivery) {
     if (auto flushed =
-            gate->flush(core.stop.bound(core.settings.shutdown_timeout),
+            gate->flush(core.stop.bound(core.settings().shutdown_timeout),
                         core.stop.interrupter());
         !flushed)
       faust::log().warn("{}: changelog not fully delivered on release: {}",
                         partition_name(*w.table, w.part->number),
                         flushed.error().message);
     if (!sealed && seal(w, gate))
-      (void)gate->flush(core.stop.bound(core.settings.shutdown_timeout),
+      (void)gate->flush(core.stop.bound(core.settings().shutdown_timeout),
                         core.stop.interrupter());
   }
   persist(core, w);

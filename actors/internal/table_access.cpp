@@ -1,12 +1,13 @@
-#include "actors/internal/table_access.hpp"
+#include "faust/detail/table_access.hpp"
 
 #include "actors/internal/app_core.hpp"
-#include "actors/internal/event_context.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "storage/windowed_key.hpp"
 
 #include <set>
 #include <stdexcept>
+
+#include "faust/detail/event_context.hpp"
 
 namespace faust::internal {
 

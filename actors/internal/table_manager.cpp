@@ -1,6 +1,5 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "actors/internal/user_hook.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/failure.hpp"
@@ -12,6 +11,8 @@
 #include <map>
 #include <set>
 #include <utility>
+
+#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

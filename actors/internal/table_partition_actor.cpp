@@ -76,7 +76,7 @@ changelog_source* source_of(table_partition_state& st) {
 /// Whether a store stays here once another worker has the partition.
 bool keep_store(const table_partition_state& st) {
   return !st.table->uses_rocksdb() ||
-         st.core->settings.table_standby_replicas > 0;
+         st.core->settings().table_standby_replicas > 0;
 }
 
 result<void> open_if_needed(table_partition_state& st) {
@@ -193,7 +193,7 @@ void recall(table_partition_actor self) {
   if (!st.holder)
     return; // its `claimed` (or `writerleft`) is on the way
   self->request(st.holder,
-                st.core->stop.bound(st.core->settings.shutdown_timeout),
+                st.core->stop.bound(st.core->settings().shutdown_timeout),
                 give_back_atom::value, partition_ref{st.part})
       .then(
           [self](writer_handle& h) {
@@ -300,7 +300,7 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
       },
       [self](follow_atom) {
         auto& st = self->state;
-        if (st.core->settings.table_standby_replicas <= 0 ||
+        if (st.core->settings().table_standby_replicas <= 0 ||
             !st.core->uses_kafka() || !st.custody.follow() ||
             st.standby_ticking)
           return;

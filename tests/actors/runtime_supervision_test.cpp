@@ -1,5 +1,6 @@
 // Every runtime actor is supervised: each is made to fail on purpose and
 // the outcome its strategy declares is checked (README: "Runtime actors").
+#include "actors/internal/app_core.hpp"
 #include "actors/internal/app_inspector.hpp"
 #include "transport/kafka/embedded_broker.hpp"
 
@@ -174,4 +175,19 @@ TEST_CASE("on_partitions_assigned and on_partitions_revoked see the group's "
   CHECK(got == std::vector<std::string>{"+0", "+1", "+2", "+3", "+4", "+5",
                                         "+6", "+7"});
   c.app.stop();
+}
+
+TEST_CASE("settings change before start (the command line's way) and are "
+          "fixed while the app runs") {
+  faust::app app{settings("frozen-settings")};
+  auto& core = faust::internal::app_inspector::core(app);
+  core.configure().stream_buffer_maxsize = 7;
+  CHECK(app.settings().stream_buffer_maxsize == 7);
+  app.start();
+  CHECK_THROWS_WITH_AS(
+      core.configure(),
+      doctest::Contains("settings are fixed once the app runs"),
+      std::logic_error);
+  CHECK(app.settings().stream_buffer_maxsize == 7);
+  app.stop();
 }

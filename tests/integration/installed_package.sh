@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" ||
   { cat "$work/install.log"; fail "cmake --install failed"; }
-for f in include/faust_cpp/actors/app.hpp include/faust_cpp/models/error.hpp \
+for f in include/faust_cpp/faust/app.hpp include/faust_cpp/models/error.hpp \
   lib/libfaust_actors.a lib/cmake/faust_cpp/faust_cppConfig.cmake \
   lib/cmake/faust_cpp/FindCAF.cmake bin/faust-broker; do
   [[ -e $work/prefix/$f ]] || fail "not installed: $f"

@@ -1,7 +1,6 @@
 // A small app built outside the faust-cpp tree: an agent that answers asks.
-#include "actors/app.hpp"
-
 #include <cstdio>
+#include <faust/app.hpp>
 #include <string>
 
 int main(int argc, char** argv) {

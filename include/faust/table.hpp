@@ -1,8 +1,5 @@
 #pragma once
 
-#include "actors/internal/table_access.hpp"
-#include "actors/internal/table_desc.hpp"
-#include "actors/windowed_table.hpp"
 #include "models/serializer.hpp"
 
 #include <chrono>
@@ -14,6 +11,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "faust/detail/table_access.hpp"
+#include "faust/detail/table_desc.hpp"
+#include "faust/windowed_table.hpp"
 
 namespace faust {
 

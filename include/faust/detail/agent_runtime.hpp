@@ -1,17 +1,18 @@
 #pragma once
 
-#include "actors/event.hpp"
-#include "actors/internal/agent_report.hpp"
-#include "actors/internal/core_access.hpp"
-#include "actors/internal/event_context.hpp"
-#include "actors/internal/processor.hpp"
-#include "actors/reqrep.hpp"
+#include "models/reqrep.hpp"
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "faust/detail/agent_report.hpp"
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/event_context.hpp"
+#include "faust/detail/processor.hpp"
+#include "faust/event.hpp"
 
 namespace faust::internal {
 

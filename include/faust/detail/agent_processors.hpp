@@ -1,12 +1,12 @@
 #pragma once
 
-#include "actors/agent_task.hpp"
-#include "actors/internal/agent_runtime.hpp"
-#include "actors/stream.hpp"
-
 #include <exception>
 #include <memory>
 #include <type_traits>
+
+#include "faust/agent_task.hpp"
+#include "faust/detail/agent_runtime.hpp"
+#include "faust/stream.hpp"
 
 namespace faust::internal {
 

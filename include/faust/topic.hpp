@@ -1,13 +1,14 @@
 #pragma once
 
-#include "actors/internal/core_access.hpp"
-#include "actors/internal/topic_desc.hpp"
-#include "actors/topic_options.hpp"
 #include "models/serializer.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/topic_desc.hpp"
+#include "faust/topic_options.hpp"
 
 namespace faust {
 

@@ -1,11 +1,12 @@
 #pragma once
 
-#include "actors/internal/processor.hpp"
 #include "models/message.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "faust/detail/processor.hpp"
 
 namespace faust {
 

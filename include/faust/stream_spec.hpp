@@ -1,9 +1,7 @@
 #pragma once
 
-#include "actors/event.hpp"
-#include "actors/reqrep.hpp"
-#include "actors/topic.hpp"
 #include "models/record.hpp"
+#include "models/reqrep.hpp"
 #include "models/serializer.hpp"
 
 #include <functional>
@@ -12,6 +10,9 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "faust/event.hpp"
+#include "faust/topic.hpp"
 
 namespace faust {
 

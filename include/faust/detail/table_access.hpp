@@ -1,6 +1,5 @@
 #pragma once
 
-#include "actors/internal/table_desc.hpp"
 #include "storage/set_operation.hpp"
 
 #include <chrono>
@@ -10,6 +9,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "faust/detail/table_desc.hpp"
 
 /// Untyped table operations behind `faust::table`: keys and values as
 /// encoded on the changelog.

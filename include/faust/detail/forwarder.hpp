@@ -1,11 +1,11 @@
 #pragma once
 
-#include "actors/internal/core_access.hpp"
-#include "actors/internal/processor.hpp"
-#include "actors/stream_spec.hpp"
-
 #include <memory>
 #include <string>
+
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/processor.hpp"
+#include "faust/stream_spec.hpp"
 
 namespace faust::internal {
 

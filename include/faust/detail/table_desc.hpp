@@ -1,6 +1,5 @@
 #pragma once
 
-#include "actors/table_options.hpp"
 #include "models/serializer.hpp"
 #include "storage/changelog_replay.hpp"
 #include "storage/store.hpp"
@@ -14,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "faust/table_options.hpp"
 
 namespace faust::internal {
 

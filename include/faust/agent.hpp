@@ -1,11 +1,6 @@
 #pragma once
 
-#include "actors/internal/agent_runtime.hpp"
-#include "actors/internal/core_access.hpp"
-#include "actors/internal/countdown.hpp"
-#include "actors/reqrep.hpp"
-#include "actors/topic.hpp"
-#include "actors/uuid.hpp"
+#include "models/reqrep.hpp"
 #include "supervision/restart_limits.hpp"
 
 #include <chrono>
@@ -14,6 +9,12 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "faust/detail/agent_runtime.hpp"
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/countdown.hpp"
+#include "faust/detail/uuid.hpp"
+#include "faust/topic.hpp"
 
 namespace faust {
 

@@ -1,4 +1,4 @@
-#include "actors/reqrep.hpp"
+#include "models/reqrep.hpp"
 
 namespace faust::reqrep {
 

@@ -1,19 +1,5 @@
 #pragma once
 
-#include "actors/agent.hpp"
-#include "actors/agent_task.hpp"
-#include "actors/event.hpp"
-#include "actors/internal/agent_processors.hpp"
-#include "actors/internal/app_monitor.hpp"
-#include "actors/internal/forwarder.hpp"
-#include "actors/internal/timer_config.hpp"
-#include "actors/set_table.hpp"
-#include "actors/settings.hpp"
-#include "actors/stream.hpp"
-#include "actors/stream_spec.hpp"
-#include "actors/table.hpp"
-#include "actors/table_options.hpp"
-#include "actors/topic.hpp"
 #include "supervision/log_level.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -25,6 +11,21 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "faust/agent.hpp"
+#include "faust/agent_task.hpp"
+#include "faust/detail/agent_processors.hpp"
+#include "faust/detail/forwarder.hpp"
+#include "faust/detail/timer_config.hpp"
+#include "faust/event.hpp"
+#include "faust/monitor.hpp"
+#include "faust/set_table.hpp"
+#include "faust/settings.hpp"
+#include "faust/stream.hpp"
+#include "faust/stream_spec.hpp"
+#include "faust/table.hpp"
+#include "faust/table_options.hpp"
+#include "faust/topic.hpp"
 
 namespace faust {
 

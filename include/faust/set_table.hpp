@@ -1,7 +1,5 @@
 #pragma once
 
-#include "actors/internal/table_access.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "models/serializer.hpp"
 #include "storage/set_operation.hpp"
 
@@ -11,6 +9,9 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "faust/detail/table_access.hpp"
+#include "faust/detail/table_desc.hpp"
 
 namespace faust {
 

@@ -1,11 +1,12 @@
 #pragma once
 
-#include "actors/topic_options.hpp"
 #include "models/serializer.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "faust/topic_options.hpp"
 
 namespace faust::internal {
 

@@ -1,8 +1,5 @@
 #pragma once
 
-#include "actors/internal/event_context.hpp"
-#include "actors/internal/table_access.hpp"
-#include "actors/internal/table_desc.hpp"
 #include "models/datetime.hpp"
 #include "models/serializer.hpp"
 #include "storage/window.hpp"
@@ -17,6 +14,10 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "faust/detail/event_context.hpp"
+#include "faust/detail/table_access.hpp"
+#include "faust/detail/table_desc.hpp"
 
 namespace faust {
 

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "actors/internal/pending_reply.hpp"
-#include "actors/topic_options.hpp"
 #include "models/message.hpp"
 #include "models/model_info.hpp"
 #include "models/result.hpp"
@@ -12,6 +10,9 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "faust/detail/pending_reply.hpp"
+#include "faust/topic_options.hpp"
 
 /// What the typed handles (topics, agents, streams, tables) ask of their
 /// app, as functions on an opaque `app_core`: the templates users
