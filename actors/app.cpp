@@ -2,6 +2,7 @@
 
 #include "actors/crontab.hpp"
 #include "actors/internal/app_inspector.hpp"
+#include "actors/internal/forwarder.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
@@ -163,6 +164,74 @@ void app::add_entity(entity e) {
       throw std::invalid_argument("agent '" + e.info.name +
                                   "' is declared twice");
   entities_.push_back(std::move(e));
+}
+
+std::shared_ptr<internal::topic_desc> app::add_agent(
+    const std::string& name,
+    const std::vector<std::shared_ptr<internal::topic_desc>>& sources,
+    const std::shared_ptr<internal::reroute_desc>& reroute,
+    const agent_options& opts, internal::processor_factory factory) {
+  require_not_started("agent");
+  if (opts.isolated_partitions && opts.concurrency != 1)
+    throw std::invalid_argument("Agent concurrency must be 1 when using "
+                                "isolated partitions");
+  if (opts.concurrency == 0)
+    throw std::invalid_argument("agent '" + name +
+                                "': concurrency must be at least 1");
+  auto& first_source = *sources.front();
+  std::vector<std::string> declared{};
+  for (auto& s : sources)
+    declared.insert(declared.end(), s->names.begin(), s->names.end());
+  std::shared_ptr<internal::topic_desc> input{};
+  std::vector<std::string> input_names{};
+  if (reroute) {
+    if (opts.concurrency > 1)
+      throw std::invalid_argument("Agent with concurrency>1 cannot use "
+                                  "stream.group_by/through");
+    if (reroute->through) {
+      input = reroute->through;
+    } else {
+      topic_options t{};
+      t.internal = true;
+      t.partitions = reroute->options.partitions;
+      t.key_serializer = reroute->key_spec.name;
+      t.value_serializer = first_source.value_spec.name;
+      // Faust 1.5:
+      // <source_topic>-<agent_name>-<app_id>-<Model.field>-repartition
+      input =
+          core_->declare_topic({first_source.name() + "-" + name + "-" + id() +
+                                "-" + reroute->ident + "-repartition"},
+                               std::move(t));
+    }
+    entity forwarder{};
+    forwarder.info = {name + ":forward", first_source.names,
+                      "forwards to " + input->names.front(), 1, false};
+    forwarder.inputs = first_source.names;
+    forwarder.internal = true;
+    forwarder.make_processor = [n = forwarder.info.name, core = core_, reroute,
+                                target = input->names.front()](size_t) {
+      return std::make_unique<internal::forwarder_processor>(n, core, reroute,
+                                                             target);
+    };
+    forwarder.strategy = opts.supervisor_strategy;
+    forwarder.limits = opts.restart_limits;
+    add_entity(std::move(forwarder));
+    input_names = input->names;
+  } else {
+    input = sources.front();
+    input_names = declared;
+  }
+  entity e{};
+  e.info = {name, std::move(declared), opts.help, opts.concurrency,
+            opts.isolated_partitions};
+  e.inputs = std::move(input_names);
+  if (opts.isolated_partitions)
+    e.isolated_input = input;
+  e.strategy = opts.supervisor_strategy;
+  e.limits = opts.restart_limits;
+  e.make_processor = std::move(factory);
+  add_entity(std::move(e));
+  return input;
 }
 
 std::vector<agent_info> app::agents() const {

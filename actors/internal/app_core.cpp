@@ -345,6 +345,47 @@ result<transport::record_metadata> produce(app_core& core, models::message m) {
   return core.produce(std::move(m));
 }
 
+namespace {
+
+models::message addressed(const topic_desc& topic, const send_options& opts) {
+  models::message m;
+  m.topic = topic.names.front();
+  m.partition = opts.partition.value_or(-1);
+  m.timestamp_ms = opts.timestamp_ms.value_or(0);
+  for (auto& [k, v] : opts.headers)
+    m.headers.push_back({k, v});
+  return m;
+}
+
+} // namespace
+
+result<transport::record_metadata> send_encoded(app_core& core,
+                                                const topic_desc& topic,
+                                                std::optional<std::string> key,
+                                                std::string value,
+                                                const send_options& opts) {
+  auto m = addressed(topic, opts);
+  if (key)
+    m.key = std::move(*key);
+  m.value = std::move(value);
+  return core.produce(std::move(m));
+}
+
+result<transport::record_metadata> send_objects(app_core& core,
+                                                const topic_desc& channel,
+                                                std::any key, std::any value,
+                                                const send_options& opts) {
+  auto m = addressed(channel, opts);
+  m.key_object = std::move(key);
+  m.value_object = std::move(value);
+  return core.produce(std::move(m));
+}
+
+error encode_failed(const topic_desc& topic, const char* why) {
+  return error{errc::encode,
+               "cannot send to '" + topic.names.front() + "': " + why};
+}
+
 void reject(app_core& core, const std::string& who, const models::message& m,
             const std::string& why) {
   core.reject(who, m, why);

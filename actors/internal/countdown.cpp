@@ -8,7 +8,7 @@ namespace faust::internal {
 struct countdown::state {
   std::mutex mtx;
   std::condition_variable cv;
-  size_t remaining;
+  size_t remaining = 0;
 };
 
 countdown::countdown(size_t n) : state_(std::make_unique<state>()) {
@@ -18,8 +18,14 @@ countdown::countdown(size_t n) : state_(std::make_unique<state>()) {
 countdown::~countdown() = default;
 
 void countdown::arrive() {
-  std::lock_guard lock(state_->mtx);
-  if (state_->remaining > 0 && --state_->remaining == 0)
+  bool last = false;
+  {
+    std::lock_guard lock(state_->mtx);
+    last = state_->remaining > 0 && --state_->remaining == 0;
+  }
+  // Woken after the lock is released, the waiter does not block on it
+  // again. (Holders keep the countdown alive across `arrive`.)
+  if (last)
     state_->cv.notify_all();
 }
 

@@ -1,4 +1,4 @@
-#include "faust/detail/forwarder.hpp"
+#include "actors/internal/forwarder.hpp"
 
 #include "actors/internal/app_core.hpp"
 #include "storage/origin.hpp"

@@ -15,7 +15,6 @@
 #include "faust/agent.hpp"
 #include "faust/agent_task.hpp"
 #include "faust/detail/agent_processors.hpp"
-#include "faust/detail/forwarder.hpp"
 #include "faust/detail/timer_config.hpp"
 #include "faust/event.hpp"
 #include "faust/monitor.hpp"
@@ -294,6 +293,14 @@ private:
   void require_not_started(const char* what) const;
   std::string default_strategy(const std::optional<std::string>& s) const;
   void add_entity(entity e);
+  /// The untyped part of `agent`: checks the options, declares a group_by
+  /// agent's repartition topic and its forwarder, and registers the agent.
+  /// Returns the topic its instances read.
+  std::shared_ptr<internal::topic_desc>
+  add_agent(const std::string& name,
+            const std::vector<std::shared_ptr<internal::topic_desc>>& sources,
+            const std::shared_ptr<internal::reroute_desc>& reroute,
+            const agent_options& opts, internal::processor_factory factory);
   void add_timer(internal::timer_config t, std::function<void()> fn,
                  bool on_leader);
 
@@ -379,81 +386,21 @@ app::make_factory(std::shared_ptr<internal::agent_runtime<K, V, R>> rt,
 template <class K, class V, class Fn>
 auto app::agent(std::string name, stream_spec<K, V> source, Fn fn,
                 agent_options opts) {
-  require_not_started("agent");
   using R = typename detail::agent_shape<K, V, Fn>::result_type;
-  if (opts.isolated_partitions && opts.concurrency != 1)
-    throw std::invalid_argument("Agent concurrency must be 1 when using "
-                                "isolated partitions");
-  if (opts.concurrency == 0)
-    throw std::invalid_argument("agent '" + name +
-                                "': concurrency must be "
-                                "at least 1");
   auto rt = std::make_shared<internal::agent_runtime<K, V, R>>();
   rt->name = name;
   rt->core = core_;
   rt->ops = source.ops();
   rt->acks_enabled = source.acks_enabled();
-  auto& first_source = source.sources().front();
-  std::vector<std::string> input_names{};
-  std::shared_ptr<internal::topic_desc> input{};
-  if (auto reroute = source.reroute()) {
-    if (opts.concurrency > 1)
-      throw std::invalid_argument("Agent with concurrency>1 cannot use "
-                                  "stream.group_by/through");
-    if (reroute->through) {
-      input = reroute->through;
-    } else {
-      topic_options t{};
-      t.internal = true;
-      t.partitions = reroute->options.partitions;
-      t.key_serializer = reroute->key_spec.name;
-      t.value_serializer = first_source.value_serializer().name;
-      // Faust 1.5:
-      // <source_topic>-<agent_name>-<app_id>-<Model.field>-repartition
-      input = internal::declare_topic(*core_,
-                                      {first_source.name() + "-" + name + "-" +
-                                       id() + "-" + reroute->ident +
-                                       "-repartition"},
-                                      std::move(t));
-    }
-    entity forwarder{};
-    forwarder.info = {name + ":forward", first_source.names(),
-                      "forwards to " + input->names.front(), 1, false};
-    forwarder.inputs = first_source.names();
-    forwarder.internal = true;
-    forwarder.make_processor = [n = forwarder.info.name, core = core_, reroute,
-                                target = input->names.front()](size_t) {
-      return std::make_unique<internal::forwarder_processor>(n, core, reroute,
-                                                             target);
-    };
-    forwarder.strategy = opts.supervisor_strategy;
-    forwarder.limits = opts.restart_limits;
-    add_entity(std::move(forwarder));
-    input_names = input->names;
-  } else {
-    input = first_source.desc_ptr();
-    for (auto& s : source.sources())
-      for (auto& n : s.names())
-        input_names.push_back(n);
-  }
+  std::vector<std::shared_ptr<internal::topic_desc>> sources{};
+  for (auto& s : source.sources())
+    sources.push_back(s.desc_ptr());
+  auto input =
+      add_agent(name, sources, source.reroute(), opts,
+                make_factory<K, V, R>(rt, std::make_shared<Fn>(std::move(fn))));
   rt->key_spec = input->key_spec;
   rt->value_spec = input->value_spec;
-  entity e{};
-  std::vector<std::string> declared{};
-  for (auto& s : source.sources())
-    for (auto& n : s.names())
-      declared.push_back(n);
-  e.info = {name, std::move(declared), opts.help, opts.concurrency,
-            opts.isolated_partitions};
-  e.inputs = input_names;
-  if (opts.isolated_partitions)
-    e.isolated_input = input;
-  e.strategy = opts.supervisor_strategy;
-  e.limits = opts.restart_limits;
-  e.make_processor =
-      make_factory<K, V, R>(rt, std::make_shared<Fn>(std::move(fn)));
-  add_entity(std::move(e));
-  return agent_ref<K, V, R>(name, core_, first_source.desc_ptr(), rt,
+  return agent_ref<K, V, R>(name, core_, sources.front(), rt,
                             opts.use_reply_headers);
 }
 

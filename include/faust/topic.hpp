@@ -2,6 +2,7 @@
 
 #include "models/serializer.hpp"
 
+#include <any>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,27 +43,21 @@ public:
   /// `error`, not exceptions.
   result<transport::record_metadata> send(std::optional<K> key, V value,
                                           send_options opts = {}) const {
-    models::message m;
-    m.topic = desc_->names.front();
-    m.partition = opts.partition.value_or(-1);
-    m.timestamp_ms = opts.timestamp_ms.value_or(0);
-    for (auto& [k, v] : opts.headers)
-      m.headers.push_back({k, v});
+    if (desc_->is_channel)
+      return internal::send_objects(
+          *core_, *desc_, key ? std::any(std::move(*key)) : std::any(),
+          std::any(std::move(value)), opts);
+    std::optional<std::string> key_bytes;
+    std::string value_bytes;
     try {
-      if (desc_->is_channel) {
-        if (key)
-          m.key_object = *key;
-        m.value_object = std::move(value);
-      } else {
-        if (key)
-          m.key = models::dumps(desc_->key_spec, *key);
-        m.value = models::dumps(desc_->value_spec, value);
-      }
+      if (key)
+        key_bytes = models::dumps(desc_->key_spec, *key);
+      value_bytes = models::dumps(desc_->value_spec, value);
     } catch (const std::exception& e) {
-      return error{errc::encode,
-                   "cannot send to '" + m.topic + "': " + e.what()};
+      return internal::encode_failed(*desc_, e.what());
     }
-    return internal::produce(*core_, std::move(m));
+    return internal::send_encoded(*core_, *desc_, std::move(key_bytes),
+                                  std::move(value_bytes), opts);
   }
 
   /// Sends a value with no key.

@@ -6,8 +6,10 @@
 #include "models/serializer.hpp"
 #include "transport/record_metadata.hpp"
 
+#include <any>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,21 @@ struct topic_desc;
 
 /// Sends one record (channels in-process, topics to the broker).
 result<transport::record_metadata> produce(app_core& core, models::message m);
+
+/// Sends `value` (and `key`), encoded by the caller, to `topic`'s first
+/// name with `opts` (partition, timestamp, headers).
+result<transport::record_metadata> send_encoded(app_core& core,
+                                                const topic_desc& topic,
+                                                std::optional<std::string> key,
+                                                std::string value,
+                                                const send_options& opts);
+/// Sends objects through an in-process channel (no serialization).
+result<transport::record_metadata> send_objects(app_core& core,
+                                                const topic_desc& channel,
+                                                std::any key, std::any value,
+                                                const send_options& opts);
+/// The error for a value `topic`'s serializers cannot encode.
+error encode_failed(const topic_desc& topic, const char* why);
 
 /// Handles a record `who` cannot decode (logged, counted, dead-lettered
 /// when configured); the caller acks and skips it.

@@ -8,7 +8,7 @@ namespace faust::internal {
 /// Lets one thread wait until `n` arrivals (from any threads) have
 /// happened: what a blocking `ask`/`join` waits on. Whatever an arriving
 /// thread wrote before `arrive()` is visible to the waiter after `wait()`.
-/// The lock lives in countdown.cpp, out of the public headers.
+/// Its synchronisation lives in countdown.cpp, out of the public headers.
 class countdown {
 public:
   explicit countdown(size_t n);
