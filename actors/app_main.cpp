@@ -1,4 +1,5 @@
 #include "actors/internal/app_core.hpp"
+#include "faust/app.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -12,8 +13,6 @@
 
 #include <filesystem>
 #include <iostream>
-
-#include "faust/app.hpp"
 
 namespace faust {
 

@@ -2,6 +2,7 @@
 // agent that counts by key, against a hand-written loop that decodes the same
 // bytes (plain simdjson) and counts in a hash map. Both single-threaded on the
 // counting side; the records are produced before either clock starts.
+#include "faust/app.hpp"
 #include "models/json_format.hpp"
 #include "transport/memory_broker.hpp"
 
@@ -11,7 +12,6 @@
 #include <unordered_map>
 
 #include "bench/bench_util.hpp"
-#include "faust/app.hpp"
 
 struct PageView {
   std::string id;

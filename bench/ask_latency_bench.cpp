@@ -2,11 +2,12 @@
 // a memory topic, agent, @ReqRepResponse through the reply topic), against
 // a raw CAF request/response between a blocking scoped_actor and an
 // event-based actor: the same kind of caller, without the records.
+#include "faust/app.hpp"
+
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_util.hpp"
-#include "faust/app.hpp"
 
 int main(int argc, char** argv) {
   const size_t n = bench::has_flag(argc, argv, "--quick") ? 1000 : 10000;

@@ -4,6 +4,7 @@
 // run, in alternating rounds (medians reported). Both clocks run from the
 // first record to the last (group joining excluded). The raw consumer's
 // rate is also the broker's ceiling here.
+#include "faust/app.hpp"
 #include "models/json_format.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,7 +17,6 @@
 
 #include "bench/bench_util.hpp"
 #include "bench/kafka_bench_util.hpp"
-#include "faust/app.hpp"
 
 struct PageView {
   std::string id;

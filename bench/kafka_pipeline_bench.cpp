@@ -4,6 +4,7 @@
 // the same work, in alternating rounds (medians reported). Both end when
 // every sum is delivered (acknowledged by the broker), measured from the
 // first input record.
+#include "faust/app.hpp"
 #include "models/json_format.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,7 +16,6 @@
 
 #include "bench/bench_util.hpp"
 #include "bench/kafka_bench_util.hpp"
-#include "faust/app.hpp"
 
 struct Add {
   int64_t a = 0;

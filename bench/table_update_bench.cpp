@@ -7,6 +7,8 @@
 // produces the changelog record with a raw producer. Both are timed from
 // the first record until every changelog record is delivered and every
 // count is in RocksDB; alternating rounds, medians reported.
+#include "faust/app.hpp"
+
 #include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -16,7 +18,6 @@
 
 #include "bench/bench_util.hpp"
 #include "bench/kafka_bench_util.hpp"
-#include "faust/app.hpp"
 
 namespace {
 

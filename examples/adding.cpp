@@ -9,9 +9,10 @@
 // Feed it from any Kafka client, e.g. with kcat:
 //   echo '{"a": 2, "b": 3}' | kcat -b 127.0.0.1:9092 -P -t adding
 //   kcat -b 127.0.0.1:9092 -C -t adding-results -o beginning
+#include <faust/app.hpp>
+
 #include <cstdint>
 #include <cstdio>
-#include <faust/app.hpp>
 
 struct Add {
   int64_t a = 0;

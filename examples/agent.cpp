@@ -3,9 +3,10 @@
 //
 //   build/bin/agent_example            asks adding(Add{4, 4}) in-process
 //   build/bin/agent_example worker     runs the worker
+#include <faust/app.hpp>
+
 #include <cstdint>
 #include <cstdio>
-#include <faust/app.hpp>
 
 struct Add {
   int64_t a = 0;

@@ -4,8 +4,9 @@
 //
 //   build/bin/group_by                 runs sample withdrawals in-process
 //   build/bin/group_by worker          runs the worker
-#include <cstdio>
 #include <faust/app.hpp>
+
+#include <cstdio>
 #include <map>
 #include <string>
 

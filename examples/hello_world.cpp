@@ -2,8 +2,9 @@
 //
 //   build/bin/hello_world              sends two greetings in-process, prints
 //   build/bin/hello_world worker       runs the worker until SIGINT/SIGTERM
-#include <cstdio>
 #include <faust/app.hpp>
+
+#include <cstdio>
 #include <string>
 
 int main(int argc, char** argv) {

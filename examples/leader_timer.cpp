@@ -4,10 +4,11 @@
 //   build/bin/leader_timer [--count N] [--interval-ms MS]
 //                          prints N greetings in-process, then exits
 //   build/bin/leader_timer worker       runs the worker (2 s interval)
+#include <faust/app.hpp>
+
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <faust/app.hpp>
 #include <future>
 #include <random>
 #include <string>

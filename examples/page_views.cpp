@@ -15,10 +15,11 @@
 //   page_views
 // and read the counts back from the changelog:
 //   kcat -b 127.0.0.1:9092 -C -t page_views-page_views-changelog -o beginning
+#include <faust/app.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <faust/app.hpp>
 #include <string>
 
 struct PageView {

@@ -2,13 +2,12 @@
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/source_scope.hpp"
+#include "faust/detail/event_context.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/transaction_manager.hpp"
 
 #include <caf/all.hpp>
-
-#include "faust/detail/event_context.hpp"
 
 namespace faust::internal {
 

@@ -3,6 +3,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_handles.hpp"
 #include "actors/internal/source_scope.hpp"
+#include "faust/detail/uuid.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/client_config.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -18,8 +19,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
-
-#include "faust/detail/uuid.hpp"
 
 namespace faust::internal {
 

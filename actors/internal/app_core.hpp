@@ -1,6 +1,13 @@
 #pragma once
 
 #include "actors/internal/stop_control.hpp"
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/pending_reply.hpp"
+#include "faust/detail/table_desc.hpp"
+#include "faust/detail/topic_desc.hpp"
+#include "faust/monitor.hpp"
+#include "faust/settings.hpp"
+#include "faust/topic_options.hpp"
 #include "models/message.hpp"
 #include "models/model_info.hpp"
 #include "models/result.hpp"
@@ -14,14 +21,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include "faust/detail/core_access.hpp"
-#include "faust/detail/pending_reply.hpp"
-#include "faust/detail/table_desc.hpp"
-#include "faust/detail/topic_desc.hpp"
-#include "faust/monitor.hpp"
-#include "faust/settings.hpp"
-#include "faust/topic_options.hpp"
 
 namespace caf {
 class actor_system;

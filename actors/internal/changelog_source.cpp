@@ -2,6 +2,7 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/partition_writer.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -10,8 +11,6 @@
 #include "transport/memory_broker.hpp"
 
 #include <filesystem>
-
-#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

@@ -4,6 +4,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/table_actors.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "supervision/logger.hpp"
 
 #include <caf/all.hpp>
@@ -11,8 +12,6 @@
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
-
-#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

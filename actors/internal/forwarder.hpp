@@ -1,11 +1,11 @@
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include "faust/detail/core_access.hpp"
 #include "faust/detail/processor.hpp"
 #include "faust/stream_spec.hpp"
+
+#include <memory>
+#include <string>
 
 namespace faust::internal {
 

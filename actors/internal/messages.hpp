@@ -2,6 +2,9 @@
 
 #include "actors/protocol/assignment.hpp"
 #include "actors/protocol/recovery_state.hpp"
+#include "faust/detail/pending_reply.hpp"
+#include "faust/detail/record_batch.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "models/message.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -12,10 +15,6 @@
 #include <memory>
 #include <utility>
 #include <vector>
-
-#include "faust/detail/pending_reply.hpp"
-#include "faust/detail/record_batch.hpp"
-#include "faust/detail/table_desc.hpp"
 
 /// Messages between the runtime's actors. Those that carry pointers or
 /// zero-copy batches are local only, registered as unsafe (not

@@ -3,11 +3,10 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/user_hook.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "supervision/logger.hpp"
 
 #include <algorithm>
-
-#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

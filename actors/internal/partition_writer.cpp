@@ -3,6 +3,7 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/source_scope.hpp"
 #include "actors/internal/user_hook.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "storage/windowed_key.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -12,8 +13,6 @@
 #include "transport/memory_broker.hpp"
 
 #include <algorithm>
-
-#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

@@ -3,6 +3,10 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/stream_actors.hpp"
 #include "actors/internal/table_actors.hpp"
+#include "faust/detail/pending_reply.hpp"
+#include "faust/detail/processor.hpp"
+#include "faust/detail/table_desc.hpp"
+#include "faust/detail/timer_config.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -12,11 +16,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-
-#include "faust/detail/pending_reply.hpp"
-#include "faust/detail/processor.hpp"
-#include "faust/detail/table_desc.hpp"
-#include "faust/detail/timer_config.hpp"
 
 /// Spawn functions of the actors behind an app. Data path:
 /// consumer -> dispatcher -> agent instance -> (producer), acks back to the

@@ -2,12 +2,11 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/partition_writer.hpp"
+#include "faust/detail/event_context.hpp"
 #include "storage/windowed_key.hpp"
 
 #include <set>
 #include <stdexcept>
-
-#include "faust/detail/event_context.hpp"
 
 namespace faust::internal {
 

@@ -1,6 +1,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/user_hook.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
@@ -11,8 +12,6 @@
 #include <map>
 #include <set>
 #include <utility>
-
-#include "faust/detail/table_desc.hpp"
 
 namespace faust::internal {
 

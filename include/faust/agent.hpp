@@ -1,5 +1,10 @@
 #pragma once
 
+#include "faust/detail/agent_runtime.hpp"
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/countdown.hpp"
+#include "faust/detail/uuid.hpp"
+#include "faust/topic.hpp"
 #include "models/reqrep.hpp"
 #include "supervision/restart_limits.hpp"
 
@@ -9,12 +14,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "faust/detail/agent_runtime.hpp"
-#include "faust/detail/core_access.hpp"
-#include "faust/detail/countdown.hpp"
-#include "faust/detail/uuid.hpp"
-#include "faust/topic.hpp"
 
 namespace faust {
 

@@ -1,17 +1,5 @@
 #pragma once
 
-#include "supervision/log_level.hpp"
-
-#include <nlohmann/json_fwd.hpp>
-
-#include <chrono>
-#include <functional>
-#include <memory>
-#include <stdexcept>
-#include <string>
-#include <type_traits>
-#include <vector>
-
 #include "faust/agent.hpp"
 #include "faust/agent_task.hpp"
 #include "faust/detail/agent_processors.hpp"
@@ -25,6 +13,17 @@
 #include "faust/table.hpp"
 #include "faust/table_options.hpp"
 #include "faust/topic.hpp"
+#include "supervision/log_level.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 namespace faust {
 

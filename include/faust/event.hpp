@@ -1,12 +1,11 @@
 #pragma once
 
+#include "faust/detail/processor.hpp"
 #include "models/message.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include "faust/detail/processor.hpp"
 
 namespace faust {
 

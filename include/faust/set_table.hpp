@@ -1,5 +1,7 @@
 #pragma once
 
+#include "faust/detail/table_access.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "models/serializer.hpp"
 #include "storage/set_operation.hpp"
 
@@ -9,9 +11,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "faust/detail/table_access.hpp"
-#include "faust/detail/table_desc.hpp"
 
 namespace faust {
 

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "faust/event.hpp"
+
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <optional>
 #include <utility>
 #include <vector>
-
-#include "faust/event.hpp"
 
 namespace faust {
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "faust/event.hpp"
+#include "faust/topic.hpp"
 #include "models/record.hpp"
 #include "models/reqrep.hpp"
 #include "models/serializer.hpp"
@@ -10,9 +12,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include "faust/event.hpp"
-#include "faust/topic.hpp"
 
 namespace faust {
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "faust/detail/table_access.hpp"
+#include "faust/detail/table_desc.hpp"
+#include "faust/windowed_table.hpp"
 #include "models/serializer.hpp"
 
 #include <chrono>
@@ -11,10 +14,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "faust/detail/table_access.hpp"
-#include "faust/detail/table_desc.hpp"
-#include "faust/windowed_table.hpp"
 
 namespace faust {
 

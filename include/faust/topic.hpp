@@ -1,15 +1,14 @@
 #pragma once
 
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/topic_desc.hpp"
+#include "faust/topic_options.hpp"
 #include "models/serializer.hpp"
 
 #include <any>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include "faust/detail/core_access.hpp"
-#include "faust/detail/topic_desc.hpp"
-#include "faust/topic_options.hpp"
 
 namespace faust {
 

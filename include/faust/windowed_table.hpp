@@ -1,5 +1,8 @@
 #pragma once
 
+#include "faust/detail/event_context.hpp"
+#include "faust/detail/table_access.hpp"
+#include "faust/detail/table_desc.hpp"
 #include "models/datetime.hpp"
 #include "models/serializer.hpp"
 #include "storage/window.hpp"
@@ -14,10 +17,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include "faust/detail/event_context.hpp"
-#include "faust/detail/table_access.hpp"
-#include "faust/detail/table_desc.hpp"
 
 namespace faust {
 

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "faust/app.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include "faust/app.hpp"
 
 namespace test_support {
 

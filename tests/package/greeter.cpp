@@ -1,6 +1,7 @@
 // A small app built outside the faust-cpp tree: an agent that answers asks.
-#include <cstdio>
 #include <faust/app.hpp>
+
+#include <cstdio>
 #include <string>
 
 int main(int argc, char** argv) {

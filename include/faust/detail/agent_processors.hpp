@@ -1,12 +1,12 @@
 #pragma once
 
-#include <exception>
-#include <memory>
-#include <type_traits>
-
 #include "faust/agent_task.hpp"
 #include "faust/detail/agent_runtime.hpp"
 #include "faust/stream.hpp"
+
+#include <exception>
+#include <memory>
+#include <type_traits>
 
 namespace faust::internal {
 

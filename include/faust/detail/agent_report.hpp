@@ -1,13 +1,12 @@
 #pragma once
 
+#include "faust/detail/processor.hpp"
 #include "models/message.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <string>
-
-#include "faust/detail/processor.hpp"
 
 /// What the typed agent code (agent_runtime.hpp, agent_processors.hpp)
 /// reports to the log and the monitor, out of line so that those templates

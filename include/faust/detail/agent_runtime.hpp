@@ -1,5 +1,10 @@
 #pragma once
 
+#include "faust/detail/agent_report.hpp"
+#include "faust/detail/core_access.hpp"
+#include "faust/detail/event_context.hpp"
+#include "faust/detail/processor.hpp"
+#include "faust/event.hpp"
 #include "models/reqrep.hpp"
 
 #include <functional>
@@ -7,12 +12,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include "faust/detail/agent_report.hpp"
-#include "faust/detail/core_access.hpp"
-#include "faust/detail/event_context.hpp"
-#include "faust/detail/processor.hpp"
-#include "faust/event.hpp"
 
 namespace faust::internal {
 

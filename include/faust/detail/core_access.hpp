@@ -1,5 +1,7 @@
 #pragma once
 
+#include "faust/detail/pending_reply.hpp"
+#include "faust/topic_options.hpp"
 #include "models/message.hpp"
 #include "models/model_info.hpp"
 #include "models/result.hpp"
@@ -12,9 +14,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "faust/detail/pending_reply.hpp"
-#include "faust/topic_options.hpp"
 
 /// What the typed handles (topics, agents, streams, tables) ask of their
 /// app, as functions on an opaque `app_core`: the templates users

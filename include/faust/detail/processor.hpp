@@ -1,11 +1,11 @@
 #pragma once
 
+#include "faust/detail/record_batch.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include "faust/detail/record_batch.hpp"
 
 namespace faust::internal {
 

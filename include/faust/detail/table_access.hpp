@@ -1,5 +1,6 @@
 #pragma once
 
+#include "faust/detail/table_desc.hpp"
 #include "storage/set_operation.hpp"
 
 #include <chrono>
@@ -9,8 +10,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "faust/detail/table_desc.hpp"
 
 /// Untyped table operations behind `faust::table`: keys and values as
 /// encoded on the changelog.

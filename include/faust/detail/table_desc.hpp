@@ -1,5 +1,6 @@
 #pragma once
 
+#include "faust/table_options.hpp"
 #include "models/serializer.hpp"
 #include "storage/changelog_replay.hpp"
 #include "storage/store.hpp"
@@ -13,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "faust/table_options.hpp"
 
 namespace faust::internal {
 

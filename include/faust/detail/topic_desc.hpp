@@ -1,12 +1,11 @@
 #pragma once
 
+#include "faust/topic_options.hpp"
 #include "models/serializer.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "faust/topic_options.hpp"
 
 namespace faust::internal {
 
