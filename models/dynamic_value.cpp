@@ -55,6 +55,7 @@ void read_dynamic(const value_reader& r, value_ref v,
                   nlohmann::ordered_json& out) {
   switch (r.kind(v)) {
   case value_kind::null:
+  case value_kind::extension: // no JSON form (msgpack-c's old reading too)
     out = nullptr;
     return;
   case value_kind::boolean: {

@@ -1,5 +1,7 @@
 #include "models/msgpack_format.hpp"
 
+#include "models/json_writer.hpp"
+
 #include <msgpack.hpp>
 
 #include <limits>
@@ -128,8 +130,9 @@ public:
     case object_type::STR:
       return value_kind::string;
     case object_type::BIN:
-    case object_type::EXT:
       return value_kind::bytes;
+    case object_type::EXT:
+      return value_kind::extension;
     case object_type::ARRAY:
       return value_kind::array;
     case object_type::MAP:
@@ -209,9 +212,10 @@ public:
     auto& o = obj(v);
     if (o.type != object_type::MAP)
       return false;
+    std::string text; // a key that is not a string, as JSON text
     for (uint32_t i = 0; i < o.via.map.size; ++i) {
       auto& kv = o.via.map.ptr[i];
-      fn(member_key(kv.key), ref(kv.val));
+      fn(member_key(kv.key, text), ref(kv.val));
     }
     return true;
   }
@@ -222,7 +226,8 @@ public:
       return false;
     for (uint32_t i = 0; i < o.via.map.size; ++i) {
       auto& kv = o.via.map.ptr[i];
-      if (kv.key.type == object_type::STR && member_key(kv.key) == key) {
+      if (kv.key.type == object_type::STR &&
+          std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) {
         out = ref(kv.val);
         return true;
       }
@@ -231,11 +236,28 @@ public:
   }
 
 private:
-  static std::string_view member_key(const msgpack::object& key) {
-    if (key.type != object_type::STR)
+  /// A map key as text: strings as they are; numbers, booleans and nil as
+  /// Python's `json.dumps` writes such keys (`1`, `true`, `null`).
+  static std::string_view member_key(const msgpack::object& key,
+                                     std::string& text) {
+    switch (key.type) {
+    case object_type::STR:
+      return {key.via.str.ptr, key.via.str.size};
+    case object_type::POSITIVE_INTEGER:
+      return text = std::to_string(key.via.u64);
+    case object_type::NEGATIVE_INTEGER:
+      return text = std::to_string(key.via.i64);
+    case object_type::BOOLEAN:
+      return key.via.boolean ? "true" : "false";
+    case object_type::NIL:
+      return "null";
+    case object_type::FLOAT32:
+    case object_type::FLOAT64:
+      return text = python_float_repr(key.via.f64);
+    default:
       throw decode_error("msgpack map key: expected str, got " +
                          std::string(python_kind_name(kind_of(key))));
-    return {key.via.str.ptr, key.via.str.size};
+    }
   }
   static value_kind kind_of(const msgpack::object& o) {
     return msgpack_reader{}.kind(ref(o));

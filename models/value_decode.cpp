@@ -18,6 +18,8 @@ std::string_view python_kind_name(value_kind kind) {
     return "str";
   case value_kind::bytes:
     return "bytes";
+  case value_kind::extension:
+    return "ext";
   case value_kind::array:
     return "list";
   case value_kind::object:

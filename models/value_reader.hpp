@@ -12,7 +12,7 @@
 namespace faust::models {
 
 /// The kinds of value a parsed document holds (JSON's, plus msgpack's
-/// bytes).
+/// bytes and extension types).
 enum class value_kind {
   null,
   boolean,
@@ -20,6 +20,7 @@ enum class value_kind {
   floating,
   string,
   bytes,
+  extension,
   array,
   object
 };
@@ -75,7 +76,9 @@ public:
   virtual bool for_each_element(value_ref v,
                                 function_ref<void(value_ref)> fn) const = 0;
   /// Calls `fn(key, value)` for each member of an object (map) in document
-  /// order; false if `v` is not one.
+  /// order; false if `v` is not one. msgpack keys that are not strings come
+  /// as their JSON text (`1`, `true`), as Python's `json.dumps` would write
+  /// them; container keys are a `decode_error`.
   virtual bool
   for_each_member(value_ref v,
                   function_ref<void(std::string_view, value_ref)> fn) const = 0;

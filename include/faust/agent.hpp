@@ -91,26 +91,30 @@ public:
     auto reply_to = opts.reply_to.value_or(internal::reply_topic(*core_));
     auto waiter = std::make_shared<internal::pending_reply>();
     auto shared_done =
-        std::make_shared<std::function<void(result<R>)>>(std::move(done));
+        std::make_shared<internal::once_callback<R>>(std::move(done));
     waiter->on_value = [shared_done,
                         name = name_](const models::value_reader& reader,
                                       models::value_ref el) {
-      try {
+      auto decoded = [&]() -> result<R> {
         if constexpr (models::is_codable_v<R>) {
-          R reply{};
-          models::read_value(reader, el, reply,
-                             models::decode_path{nullptr, "reply"});
-          (*shared_done)(std::move(reply));
+          try {
+            R reply{};
+            models::read_value(reader, el, reply,
+                               models::decode_path{nullptr, "reply"});
+            return reply;
+          } catch (const std::exception& e) {
+            return error{errc::decode,
+                         "ask to agent '" + name +
+                             "': the reply does not decode: " + e.what()};
+          }
         } else {
-          (*shared_done)(error{errc::decode,
-                               "ask to agent '" + name +
-                                   "': its result type has no JSON decoding"});
+          return error{errc::decode,
+                       "ask to agent '" + name +
+                           "': its result type has no JSON decoding"};
         }
-      } catch (const std::exception& e) {
-        (*shared_done)(error{errc::decode,
-                             "ask to agent '" + name +
-                                 "': the reply does not decode: " + e.what()});
-      }
+      }();
+      // Outside the try: what the caller's callback throws is its own.
+      (*shared_done)(std::move(decoded));
     };
     waiter->on_error = [shared_done, name = name_, id, reply_to,
                         timeout = opts.timeout](const error& why) {

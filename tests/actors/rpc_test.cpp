@@ -163,3 +163,14 @@ TEST_CASE("send with reply_to delivers a @ReqRepResponse to another agent") {
   CHECK(responses.items().at(0) == "@ReqRepResponse 49 c7");
   app.stop();
 }
+
+TEST_CASE("an asynchronous ask completes once: the first of reply, timeout "
+          "and failed send wins, later ones are dropped") {
+  std::vector<int> seen;
+  faust::internal::once_callback<int> done(
+      [&](faust::result<int> r) { seen.push_back(r ? *r : -1); });
+  done(7);
+  done(faust::error{faust::errc::timeout, "late timeout"});
+  done(8);
+  CHECK(seen == std::vector<int>{7});
+}

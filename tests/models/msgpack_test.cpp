@@ -122,3 +122,28 @@ TEST_CASE("a record packed by msgpack-c as Faust's representation decodes") {
   CHECK_THROWS_WITH_AS(from_msgpack<int8_t>(to_msgpack(300)),
                        "int: int 300 out of range", decode_error);
 }
+
+TEST_CASE("untyped msgpack maps keep keys that are not strings, as "
+          "json.dumps writes them, and extension values read as null") {
+  // Python: msgpack.packb({1: "a", True: [1.5, None]}) plus an ext value.
+  auto bytes = reference([](auto& pk) {
+    pk.pack_map(3);
+    pk.pack(1);
+    pk.pack(std::string("a"));
+    pk.pack_true();
+    pk.pack_array(2);
+    pk.pack_double(1.5);
+    pk.pack_nil();
+    pk.pack(std::string("x"));
+    pk.pack_ext(1, 5);
+    pk.pack_ext_body("\1", 1);
+  });
+  auto v = from_msgpack<nlohmann::ordered_json>(bytes);
+  CHECK(v.dump() == R"({"1":"a","true":[1.5,null],"x":null})");
+  // A typed field of an extension type names it.
+  CHECK_THROWS_WITH_AS(from_msgpack<std::string>(reference([](auto& pk) {
+                         pk.pack_ext(1, 5);
+                         pk.pack_ext_body("\1", 1);
+                       })),
+                       "str: expected str, got ext", decode_error);
+}
