@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/atom.hpp>
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ struct supervisor_options {
   strategy how = strategy::one_for_one;
   restart_limits limits{};
   std::vector<child_spec> children{};
+  /// How long the supervisor waits for children it stopped to end (before
+  /// a one_for_all restart, or before it exits itself). A child still
+  /// running then is reported by name and left behind.
+  std::chrono::milliseconds stop_timeout{5000};
 };
 
 /// Asks a supervisor for its children, in spec order (a child given up on
@@ -54,6 +59,14 @@ struct child_list {
 /// like any child) decides what happens next: that is escalation. When the
 /// supervisor exits for any reason, its children are sent the same exit
 /// reason.
+///
+/// Stops are ordered, as in Erlang/OTP: a one_for_all restart starts the
+/// new generation only once every child it stopped has ended, and a
+/// supervisor that exits (escalating, or told to by an exit message) does
+/// so only once its children have ended. So a replacement never runs next
+/// to the actor it replaces (an agent instance's successor finds the table
+/// write sides its predecessor parked as it ended). Both waits are bounded
+/// by `opts.stop_timeout`.
 caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_options opts);
 
 /// A child spec whose child is itself a supervisor, for supervision trees.

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 namespace faust::internal {
 
@@ -100,18 +99,16 @@ partition_writer* event_context::claim(table_desc& table, table_partition& part,
   if (!w && part.owned_here()) {
     if (auto other = table.writer(); other && *other != agent_)
       two_writers(*other);
-    // Assigned and recovered, but taken: on its way back from a holder of
-    // this agent that ended (it parks it as it goes).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2};
-    while (!w && part.owned_here() &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-      w = part.take_writer();
-    }
+    // The partition actor parks the write side before it marks the
+    // partition owned, so it is there now unless another instance of this
+    // agent holds it. None can: such an instance's supervisor starts its
+    // successor only after it ended, and it parks what it holds as it ends.
+    w = part.take_writer();
     if (!w && part.owned_here())
-      throw std::runtime_error(partition_name(table, part.number) +
-                               ": its write side did not come back within "
-                               "2 s");
+      throw std::logic_error(partition_name(table, part.number) +
+                             ": its write side is held by another instance "
+                             "of agent '" +
+                             agent_ + "'");
   }
   if (!w)
     return nullptr; // not assigned here (revoked): the next owner redoes it

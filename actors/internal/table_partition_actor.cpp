@@ -120,8 +120,9 @@ void become_active(table_partition_actor self) {
       models::topic_partition{st.table->changelog_topic, st.part->number});
   track_windows(*w);
   st.part->publish(st.store);
-  st.part->set_owned_here(true);
+  // Parked first: a writer that sees the partition owned finds it there.
   st.part->park_writer(std::move(w));
+  st.part->set_owned_here(true);
 }
 
 void recover_slice(table_partition_actor self, uint64_t generation) {

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 using namespace faust::supervision;
@@ -17,6 +19,7 @@ namespace {
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using started_atom = caf::atom_constant<caf::atom("started")>;
 using finish_atom = caf::atom_constant<caf::atom("finish")>;
+using stopping_atom = caf::atom_constant<caf::atom("stopping")>;
 
 /// A child that reports every start to `observer` and throws on `crash`.
 child_spec worker(std::string name, caf::actor observer) {
@@ -40,6 +43,38 @@ child_spec worker(std::string name, caf::actor observer) {
           }};
 }
 
+/// A child that is slow to stop: told to exit, it reports `stopping` and
+/// ends only on `finish`. `alive` counts such children from start to end;
+/// each start reports the count including itself.
+child_spec slow_stopper(std::string name, caf::actor observer,
+                        std::shared_ptr<std::atomic<int>> alive) {
+  return {name, [name, observer, alive](caf::actor_system& sys) {
+            return sys.spawn(
+                [](caf::event_based_actor* self, std::string name,
+                   caf::actor observer,
+                   std::shared_ptr<std::atomic<int>> alive) -> caf::behavior {
+                  int now = ++*alive;
+                  self->set_exit_handler(
+                      [self, name, observer](caf::exit_msg&) {
+                        self->send(observer, stopping_atom::value, name);
+                      });
+                  self->send(observer, started_atom::value, name,
+                             caf::actor{self}, now);
+                  return {
+                      [name, alive](crash_atom) -> caf::result<void> {
+                        --*alive;
+                        throw std::runtime_error(name + " failed on purpose");
+                      },
+                      [self, alive](finish_atom) {
+                        --*alive;
+                        self->quit();
+                      },
+                  };
+                },
+                name, observer, alive);
+          }};
+}
+
 struct fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
@@ -59,6 +94,36 @@ struct fixture {
           caf::after(10s) >> [&] { FAIL("timed out waiting for a start"); });
     std::sort(names.begin(), names.end());
     return names;
+  }
+
+  /// Waits for `n` starts of slow stoppers; returns the live counts they
+  /// reported, sorted.
+  std::vector<int> expect_slow_starts(size_t n) {
+    std::vector<int> counts;
+    for (size_t i = 0; i < n; ++i)
+      test->receive(
+          [&](started_atom, const std::string& name, caf::actor child,
+              int alive) {
+            counts.push_back(alive);
+            current[name] = child;
+          },
+          caf::after(10s) >> [&] { FAIL("timed out waiting for a start"); });
+    std::sort(counts.begin(), counts.end());
+    return counts;
+  }
+
+  void expect_stopping(const std::string& who) {
+    test->receive(
+        [&](stopping_atom, const std::string& name) { CHECK(name == who); },
+        caf::after(10s) >> [&] { FAIL("no stopping report"); });
+  }
+
+  /// True if `sup` still answers.
+  bool answers(const caf::actor& sup) {
+    bool ok = false;
+    test->request(sup, 10s, get_children_atom::value)
+        .receive([&](child_list&) { ok = true; }, [&](caf::error&) {});
+    return ok;
   }
 
   std::vector<uint64_t> restarts(const caf::actor& sup) {
@@ -107,6 +172,87 @@ TEST_CASE_FIXTURE(fixture, "one_for_all restarts every child") {
   CHECK(current["b"] != old_b);
   CHECK(restarts(sup) == std::vector<uint64_t>{1, 1});
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(fixture, "one_for_all starts the new generation only once "
+                           "the children it stopped have ended") {
+  auto alive = std::make_shared<std::atomic<int>>(0);
+  auto sup = spawn_supervisor(
+      sys, {"test",
+            strategy::one_for_all,
+            {},
+            {slow_stopper("a", test, alive), slow_stopper("b", test, alive)}});
+  CHECK(expect_slow_starts(2) == std::vector<int>{1, 2});
+  auto old_b = current["b"];
+  test->send(current["a"], crash_atom::value);
+  expect_stopping("b");
+  // The old `b` still runs: nothing new may start until it has ended.
+  test->send(old_b, finish_atom::value);
+  // Had the new pair started next to the old `b`, they would count 2 and 3.
+  CHECK(expect_slow_starts(2) == std::vector<int>{1, 2});
+  CHECK(current["b"] != old_b);
+  CHECK(restarts(sup) == std::vector<uint64_t>{1, 1});
+  test->monitor(sup);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  for (int i = 0; i < 2; ++i)
+    test->receive(
+        [&](stopping_atom, const std::string& name) {
+          test->send(current[name], finish_atom::value);
+        },
+        caf::after(10s) >> [&] { FAIL("no stopping report"); });
+  test->receive(
+      [&](caf::down_msg& dm) {
+        CHECK(dm.reason == caf::exit_reason::user_shutdown);
+      },
+      caf::after(10s) >> [&] { FAIL("no down message"); });
+  CHECK(alive->load() == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "a supervisor told to exit ends after its "
+                           "children") {
+  auto alive = std::make_shared<std::atomic<int>>(0);
+  auto sup = spawn_supervisor(
+      sys,
+      {"test", strategy::one_for_one, {}, {slow_stopper("b", test, alive)}});
+  CHECK(expect_slow_starts(1) == std::vector<int>{1});
+  test->monitor(sup);
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  expect_stopping("b");
+  CHECK(answers(sup)); // still waiting for `b`
+  test->send(current["b"], finish_atom::value);
+  caf::error reason;
+  test->receive([&](caf::down_msg& dm) { reason = dm.reason; },
+                caf::after(10s) >> [&] { FAIL("no down message"); });
+  CHECK(reason == caf::exit_reason::user_shutdown);
+  CHECK(alive->load() == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "a child that does not stop within stop_timeout "
+                           "makes a one_for_all supervisor escalate") {
+  auto alive = std::make_shared<std::atomic<int>>(0);
+  supervisor_options opts{
+      "test",
+      strategy::one_for_all,
+      {},
+      {slow_stopper("a", test, alive), slow_stopper("b", test, alive)}};
+  opts.stop_timeout = 200ms;
+  auto sup = spawn_supervisor(sys, std::move(opts));
+  CHECK(expect_slow_starts(2) == std::vector<int>{1, 2});
+  auto stuck = current["b"];
+  test->monitor(sup);
+  test->send(current["a"], crash_atom::value);
+  expect_stopping("b");
+  caf::error reason;
+  test->receive([&](caf::down_msg& dm) { reason = dm.reason; },
+                caf::after(10s) >> [&] { FAIL("no down message"); });
+  CHECK(code_of(reason) == errc::timeout);
+  CHECK(describe(reason).find("supervisor 'test': 'b' did not stop within "
+                              "200 ms") != std::string::npos);
+  CHECK(alive->load() == 1); // left behind, not restarted next to a new one
+  test->monitor(stuck);
+  test->send(stuck, finish_atom::value);
+  test->receive([&](caf::down_msg& dm) { CHECK_FALSE(dm.reason); },
+                caf::after(10s) >> [&] { FAIL("no down message"); });
 }
 
 TEST_CASE_FIXTURE(fixture, "a child that cannot be restarted makes even "

@@ -71,6 +71,18 @@ producer::~producer() {
 void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
                            void* opaque) {
   auto* self = static_cast<producer*>(opaque);
+  // Counted before the epoch is left: a committer that sees the epoch
+  // delivered must also see its failures (or it would commit past a lost
+  // record).
+  if (m->err) {
+    self->failures_.fetch_add(1);
+    faust::log().error("{}: record to {}[{}] with key {} was not delivered: "
+                       "{}",
+                       self->name_, rd_kafka_topic_name(m->rkt), m->partition,
+                       printable_key(m), describe(m->err));
+  } else {
+    self->delivered_.fetch_add(1, std::memory_order_relaxed);
+  }
   // `send` tags a record with its epoch as an odd number; `send_and_wait`
   // passes its (aligned, so even) slot, which holds the epoch.
   auto tag = reinterpret_cast<uintptr_t>(m->_private);
@@ -94,15 +106,6 @@ void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
     }
     slot->done = true;
     slot->cv.notify_all();
-  }
-  if (m->err) {
-    self->failures_.fetch_add(1);
-    faust::log().error("{}: record to {}[{}] with key {} was not delivered: "
-                       "{}",
-                       self->name_, rd_kafka_topic_name(m->rkt), m->partition,
-                       printable_key(m), describe(m->err));
-  } else {
-    self->delivered_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
