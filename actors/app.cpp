@@ -28,6 +28,24 @@
 
 namespace faust {
 
+namespace {
+
+/// CAF 0.17 keeps a reference to an actor system's logger in every thread
+/// that created the system or a `scoped_actor` of it, and the system's
+/// destructor waits until the logger is gone. An app started on one thread
+/// and stopped on another would wait there forever (the starting thread
+/// still holds its reference). A user thread drops its reference as it
+/// leaves each call that touched the actor system.
+class user_thread_scope {
+public:
+  user_thread_scope() = default;
+  ~user_thread_scope() { caf::logger::set_current_actor_system(nullptr); }
+  user_thread_scope(const user_thread_scope&) = delete;
+  user_thread_scope& operator=(const user_thread_scope&) = delete;
+};
+
+} // namespace
+
 /// The runtime's actors that are still alive, by name: what a stop that
 /// takes too long reports as stuck.
 class actor_roster : public std::enable_shared_from_this<actor_roster> {
@@ -405,6 +423,7 @@ void app::start_tables(const std::vector<std::string>& sources) {
 }
 
 void app::start() {
+  user_thread_scope leaving_caf;
   if (core_->running.load())
     return;
   auto& rt = *rt_;
@@ -616,6 +635,7 @@ void app::start() {
 }
 
 void app::stop() {
+  user_thread_scope leaving_caf;
   if (!core_->running.load())
     return;
   auto& rt = *rt_;
@@ -633,21 +653,35 @@ void app::stop() {
     // without waiting for the rest.
     bool skip_drain = crashed() || !core_->settings().stream_wait_empty;
     caf::scoped_actor self{*rt.sys};
-    for (auto& consumer : consumers_of(*core_)) {
-      auto request = skip_drain
-                         ? caf::make_message(internal::commit_atom::value)
-                         : caf::make_message(internal::drain_atom::value);
-      self->request(consumer, stop.bound(timeout), std::move(request))
+    auto last_commit = [&](const caf::actor& consumer,
+                           std::chrono::milliseconds bound) {
+      self->request(consumer, bound, internal::commit_atom::value)
           .receive([](bool) {},
                    [&](caf::error& err) {
-                     stop.step_failed(
-                         skip_drain ? "the last commit did not happen (" +
-                                          supervision::describe(err) + ")"
-                                    : "agents did not finish the events they "
+                     stop.step_failed("the last commit did not happen (" +
+                                      supervision::describe(err) + ")");
+                   });
+    };
+    for (auto& consumer : consumers_of(*core_)) {
+      if (skip_drain) {
+        last_commit(consumer, stop.bound(timeout));
+        continue;
+      }
+      bool drained = false;
+      self->request(consumer, stop.bound(timeout), internal::drain_atom::value)
+          .receive([&](bool) { drained = true; },
+                   [&](caf::error& err) {
+                     stop.step_failed("agents did not finish the events they "
                                       "hold, or their offsets were not "
                                       "committed (" +
-                                          supervision::describe(err) + ")");
+                                      supervision::describe(err) + ")");
                    });
+      // Out of time: what the agents did finish is still committed (within
+      // the stop's last-resort margin), so less is processed again.
+      if (!drained)
+        last_commit(consumer, std::min<std::chrono::milliseconds>(
+                                  std::chrono::seconds{1},
+                                  core_->settings().broker_request_timeout));
     }
   }
   faust::log().debug("app '{}': drained", id());
@@ -732,6 +766,7 @@ void app::stop() {
 }
 
 bool app::wait_until_idle(std::chrono::milliseconds timeout) {
+  user_thread_scope leaving_caf;
   if (!core_->running.load())
     return false;
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -863,6 +898,7 @@ internal::app_inspector::runtime_actors(app& a) {
 }
 
 std::vector<uint64_t> internal::app_inspector::runtime_restarts(app& a) {
+  user_thread_scope leaving_caf;
   std::vector<uint64_t> out;
   if (!a.rt_->root)
     return out;
@@ -887,6 +923,7 @@ std::vector<uint64_t> internal::app_inspector::runtime_restarts(app& a) {
 
 std::vector<caf::actor>
 internal::app_inspector::table_partition_actors(app& a) {
+  user_thread_scope leaving_caf;
   std::vector<caf::actor> out;
   if (!a.core_->runtime->table_manager || !a.rt_->sys)
     return out;

@@ -1,12 +1,17 @@
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/app_inspector.hpp"
 #include "storage/origin.hpp"
+#include "transport/kafka/consumer.hpp"
 #include "transport/kafka/embedded_broker.hpp"
 #include "transport/kafka/partition_reader.hpp"
 #include "transport/kafka/producer.hpp"
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -116,34 +121,90 @@ TEST_CASE("a topic declared with other partitions than it has is refused") {
 TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
           "offsets are committed") {
   auto broker = start_broker();
+  REQUIRE(*broker->create_topic("adds", 2));
+  REQUIRE(*broker->create_topic("sums", 1));
+  // The inputs come from another client, so the app's producer carries only
+  // the sums: its delivery count is the number of outputs delivered.
+  {
+    auto producer = faust::transport::kafka::producer::create(
+        {.bootstrap = broker->bootstrap()});
+    REQUIRE(producer.has_value());
+    for (int i = 0; i < 20; ++i) {
+      faust::models::message m;
+      m.topic = "adds";
+      m.partition = i % 2;
+      m.key = "\"" + std::to_string(i) + "\"";
+      m.value = R"({"a": )" + std::to_string(i) + R"(, "b": 1})";
+      REQUIRE((*producer)->send(m).has_value());
+    }
+    REQUIRE((*producer)->flush(30s));
+  }
   faust::app app{kafka_settings("kafka-sink", broker)};
+  auto& core = faust::internal::app_inspector::core(app);
   auto adds =
       app.topic<std::string, Add>("adds", {.partitions = 2, .internal = true});
   auto sums = app.topic<std::string, int64_t>(
       "sums", {.partitions = 1, .internal = true});
-  collector<std::pair<faust::models::topic_partition, int64_t>> commits;
+  // At every commit of `adds`, each committed input's output must have been
+  // delivered: one output per input, so the committed offsets (the inputs
+  // they cover) may not add up to more than the deliveries.
+  std::mutex mtx;
+  std::map<int32_t, int64_t> committed;
+  std::vector<std::string> early;
   app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
-    commits.add({tp, offset});
+    if (tp.topic != "adds")
+      return;
+    auto delivered = static_cast<int64_t>(core.producer->delivered());
+    std::lock_guard lock(mtx);
+    committed[tp.partition] = offset;
+    int64_t covered = 0;
+    for (auto& [p, o] : committed)
+      covered += o;
+    if (covered > delivered)
+      early.push_back(std::to_string(covered) + " inputs committed, " +
+                      std::to_string(delivered) + " outputs delivered");
   });
-  auto adder = app.agent("adder", adds, [](Add& add) { return add.a + add.b; });
+  gate go;
+  std::atomic<int> processed{0};
+  auto adder = app.agent("adder", adds, [&](Add& add) {
+    if (processed == 0)
+      go.wait();
+    ++processed;
+    return add.a + add.b;
+  });
   adder.add_sink(sums);
-  collector<int64_t> seen;
-  app.agent("reader", sums, [&](int64_t& v) { seen.add(v); });
   app.start();
-  for (int i = 0; i < 20; ++i)
-    REQUIRE(adds.send(std::to_string(i), Add{i, 1}).has_value());
-  REQUIRE(seen.wait_for(20, 30s));
+  // The outputs' Produce requests are answered late: meanwhile every input
+  // is acked (and would be committed by a runtime that commits on ack,
+  // every 100 ms).
+  broker->delay_requests(1, /*Produce*/ 0, 4, 1500ms);
+  go.open();
+  REQUIRE(eventually([&] { return processed == 20; }, 30s));
+  CHECK(core.producer->delivered() < 20); // the window was there
+  REQUIRE(eventually([&] { return core.producer->delivered() == 20; }, 30s));
   REQUIRE(app.wait_until_idle(30s));
-  auto items = seen.items();
-  std::set<int64_t> got(items.begin(), items.end());
-  CHECK(got.size() == 20);
-  int64_t committed_adds = 0;
-  for (auto& [tp, offset] : commits.items())
-    if (tp.topic == "adds")
-      committed_adds = std::max(committed_adds, offset);
-  CHECK(committed_adds > 0);
-  CHECK(app.monitor().messages_sent >= 40);
   app.stop();
+  CHECK(core.producer->failures() == 0);
+  {
+    std::lock_guard lock(mtx);
+    CHECK(early.empty());
+    if (!early.empty())
+      MESSAGE(early.front());
+  }
+  // The broker holds the whole commit, and the sums are all there.
+  auto reader = faust::transport::kafka::consumer::create(
+      {.bootstrap = broker->bootstrap(), .group_id = "kafka-sink"});
+  REQUIRE(reader.has_value());
+  auto stored = (*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s);
+  CHECK(stored[{"adds", 0}] == 10);
+  CHECK(stored[{"adds", 1}] == 10);
+  std::multiset<std::string> outputs;
+  for (auto& r : read_partition0(*broker, "sums"))
+    outputs.insert(r.value);
+  std::multiset<std::string> expected;
+  for (int i = 0; i < 20; ++i)
+    expected.insert(std::to_string(i + 1));
+  CHECK(outputs == expected);
 }
 
 TEST_CASE("with a small stream buffer, held-back and paused partitions "

@@ -68,6 +68,11 @@ public:
   void fail_requests(int16_t api_key,
                      const std::vector<rd_kafka_resp_err_t>& errors);
   void clear_request_errors(int16_t api_key);
+  /// Fault injection for tests: broker `id` answers its next `count`
+  /// requests of type `api_key` correctly but each `delay` late (a slow
+  /// produce path, while other request types and clients stay fast).
+  void delay_requests(int32_t id, int16_t api_key, size_t count,
+                      std::chrono::milliseconds delay);
   /// Takes broker `id` down (connections closed, new ones refused) or back
   /// up.
   result<void> set_broker_down(int32_t id);
