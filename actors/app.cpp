@@ -897,6 +897,14 @@ internal::app_inspector::runtime_actors(app& a) {
   return a.rt_->named_runtime_actors;
 }
 
+internal::processor_factory
+internal::app_inspector::processor_of(app& a, const std::string& name) {
+  for (auto& e : a.entities_)
+    if (e.info.name == name)
+      return e.make_processor;
+  return {};
+}
+
 std::vector<uint64_t> internal::app_inspector::runtime_restarts(app& a) {
   user_thread_scope leaving_caf;
   std::vector<uint64_t> out;

@@ -72,6 +72,16 @@ int main(int argc, char** argv) {
     total += count;
   }
   std::printf("total    %lld\n", static_cast<long long>(total));
+  // How the counts were made durable (F_PROCESSING_GUARANTEE=exactly_once:
+  // through Kafka transactions).
+  const auto& guarantee = app.settings().processing_guarantee;
+  if (guarantee == "exactly_once")
+    std::printf("guarantee exactly_once, %s\n",
+                app.monitor().transactions_committed > 0
+                    ? "transactions committed"
+                    : "no transaction committed");
+  else
+    std::printf("guarantee %s\n", guarantee.c_str());
   app.stop();
   return done ? 0 : 1;
 }

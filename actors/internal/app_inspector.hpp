@@ -1,5 +1,7 @@
 #pragma once
 
+#include "faust/detail/processor.hpp"
+
 #include <caf/actor.hpp>
 
 #include <cstdint>
@@ -29,6 +31,10 @@ struct app_inspector {
   /// How often the "runtime" supervisor restarted each of them, in the
   /// order of `runtime_actors`.
   static std::vector<uint64_t> runtime_restarts(app& a);
+  /// How agent `name` makes its instances' processors (for tests that drive
+  /// a processor by hand, as its instance actor would); empty if no such
+  /// agent is declared.
+  static processor_factory processor_of(app& a, const std::string& name);
 };
 
 } // namespace faust::internal

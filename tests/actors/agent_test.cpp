@@ -1,3 +1,4 @@
+#include "actors/internal/app_inspector.hpp"
 #include "transport/memory_broker.hpp"
 
 #include <doctest/doctest.h>
@@ -15,6 +16,7 @@ using namespace test_support;
 using faust::agent_task;
 using faust::event;
 using faust::stream;
+using faust::models::topic_partition;
 
 TEST_CASE("a callback agent sees every value once and everything is "
           "committed") {
@@ -81,11 +83,99 @@ TEST_CASE("take(n, within) yields full batches and a partial one on time") {
   app.start();
   for (int i = 0; i < 4; ++i)
     REQUIRE(numbers.send(i).has_value());
-  REQUIRE(batches.wait_for(2));
-  CHECK(batches.items() == std::vector<std::vector<int>>{{0, 1, 2}, {3}});
+  // How the values split depends on when they arrive; that they all come,
+  // in order, in batches of at most 3, does not. (The exact split, with a
+  // clock the test controls: the next test.)
+  REQUIRE(batches.wait_until([](auto& b) {
+    size_t n = 0;
+    for (auto& batch : b)
+      n += batch.size();
+    return n == 4;
+  }));
+  std::vector<int> all;
+  bool partial = false;
+  for (auto& batch : batches.items()) {
+    CHECK(batch.size() >= 1);
+    CHECK(batch.size() <= 3);
+    partial |= batch.size() < 3;
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  CHECK(all == std::vector<int>{0, 1, 2, 3});
+  CHECK(partial); // 4 is no multiple of 3: the time limit cut one short
   // The last batch is acked when the agent asks for more, so all commit.
   REQUIRE(app.wait_until_idle(10s));
   app.stop();
+}
+
+namespace {
+
+/// An agent instance's side of a processor, driven by the test: timers
+/// fire when the test says.
+struct manual_host : faust::internal::processor_host {
+  faust::internal::ack_buffer buffer;
+  std::vector<std::pair<std::chrono::milliseconds, uint64_t>> timers;
+  faust::internal::ack_buffer& acks() override { return buffer; }
+  void request_timeout(std::chrono::milliseconds delay,
+                       uint64_t token) override {
+    timers.emplace_back(delay, token);
+  }
+  std::vector<int64_t> take_acked() {
+    std::vector<int64_t> out;
+    for (auto& [tp, offset] : buffer.take().acks)
+      out.push_back(offset);
+    return out;
+  }
+};
+
+faust::internal::batch_ptr batch_of(const std::string& topic,
+                                    const std::vector<std::string>& values) {
+  auto b = std::make_shared<faust::internal::record_batch>();
+  b->tp = {topic, 0};
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto m = std::make_shared<faust::models::message>();
+    m->topic = topic;
+    m->offset = static_cast<int64_t>(i);
+    m->value = values[i];
+    b->records.push_back(std::move(m));
+  }
+  return b;
+}
+
+} // namespace
+
+TEST_CASE("take(n, within) splits exactly by count and by its timer") {
+  using faust::internal::process_outcome;
+  faust::app app{settings("take-exact")};
+  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
+  collector<std::vector<int>> batches;
+  app.agent("batcher", numbers,
+            [&](stream<std::string, int>& s) -> agent_task<> {
+              while (auto batch = co_await s.take(3, 100ms))
+                batches.add(*batch);
+            });
+  // The processor an instance would run, without the app running: the test
+  // is its instance, and its clock.
+  auto make = faust::internal::app_inspector::processor_of(app, "batcher");
+  REQUIRE(make);
+  auto proc = make(0);
+  manual_host host;
+  REQUIRE(proc->start(host).status == process_outcome::ok);
+  REQUIRE(proc->process(*batch_of("numbers", {"0", "1", "2", "3"}), 0).status ==
+          process_outcome::ok);
+  CHECK(batches.items() == std::vector<std::vector<int>>{{0, 1, 2}});
+  // The full batch is acked when the agent asks for more. Each batch's
+  // first value starts its 100 ms timer: 0's is stale now that its batch
+  // filled up; 3's waits for company.
+  CHECK(host.take_acked() == std::vector<int64_t>{0, 1, 2});
+  REQUIRE(host.timers.size() == 2);
+  CHECK(host.timers[0].first == 100ms);
+  CHECK(host.timers[1].first == 100ms);
+  CHECK(proc->on_timeout(host.timers[0].second).status == process_outcome::ok);
+  CHECK(batches.size() == 1); // the stale timer changes nothing
+  CHECK(host.take_acked().empty());
+  CHECK(proc->on_timeout(host.timers[1].second).status == process_outcome::ok);
+  CHECK(batches.items() == std::vector<std::vector<int>>{{0, 1, 2}, {3}});
+  CHECK(host.take_acked() == std::vector<int64_t>{3});
 }
 
 TEST_CASE("filters and processors run in order before the agent, dropped "
@@ -203,20 +293,36 @@ TEST_CASE("in-memory channels hand objects over without serialization") {
 }
 
 TEST_CASE("an agent whose coroutine returns stops consuming") {
-  faust::app app{settings("returns")};
+  auto s = settings("returns");
+  s.shutdown_timeout = 300ms; // 8 and 9 are never acked: the drain gives up
+  faust::app app{s};
   auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
-  collector<int> seen;
+  collector<int> seen, witness;
+  collector<int64_t> commits;
+  app.on_commit([&](const topic_partition& tp, int64_t offset) {
+    if (tp.topic == "numbers")
+      commits.add(offset);
+  });
   app.agent("one-shot", numbers,
             [&](stream<std::string, int>& s) -> agent_task<> {
               auto v = co_await s.next();
               seen.add(*v);
             });
+  // Another agent on the same topic proves 8 and 9 were delivered.
+  app.agent("witness", numbers, [&](int& v) { witness.add(v); });
   app.start();
-  REQUIRE(numbers.send(7).has_value());
-  REQUIRE(seen.wait_for(1));
-  CHECK(seen.items() == std::vector<int>{7});
-  CHECK_FALSE(app.crashed());
+  for (int v : {7, 8, 9})
+    REQUIRE(numbers.send(v).has_value());
+  REQUIRE(witness.wait_for(3));
+  // The stop drains: an instance restarted or still fed would get 8 and 9
+  // before it returns.
   app.stop();
+  CHECK(seen.items() == std::vector<int>{7});
+  CHECK(witness.items() == std::vector<int>{7, 8, 9});
+  REQUIRE(commits.size() > 0);
+  CHECK(commits.items().back() == 1); // only 7 was acked by both agents
+  CHECK_FALSE(app.crashed());
+  CHECK(app.monitor().agent_errors == 0);
 }
 
 TEST_CASE("app settings are validated with Faust's messages") {

@@ -5,6 +5,7 @@
 #include "transport/kafka/embedded_broker.hpp"
 #include "transport/kafka/partition_reader.hpp"
 #include "transport/kafka/producer.hpp"
+#include "transport/kafka/transaction_manager.hpp"
 
 #include <doctest/doctest.h>
 
@@ -336,6 +337,78 @@ TEST_CASE("two workers of one app share the partitions, when one stops the "
       CHECK(w == 2);
   w2->stop();
   producer_app->stop();
+}
+
+TEST_CASE("exactly_once: every output goes through its source partition's "
+          "transaction, and no offset through a plain commit") {
+  auto broker = start_broker();
+  REQUIRE(*broker->create_topic("adds", 2));
+  REQUIRE(*broker->create_topic("sums", 1));
+  {
+    auto producer = faust::transport::kafka::producer::create(
+        {.bootstrap = broker->bootstrap()});
+    REQUIRE(producer.has_value());
+    for (int i = 0; i < 20; ++i) {
+      faust::models::message m;
+      m.topic = "adds";
+      m.partition = i % 2;
+      m.value = R"({"a": )" + std::to_string(i) + R"(, "b": 0})";
+      REQUIRE((*producer)->send(m).has_value());
+    }
+    REQUIRE((*producer)->flush(30s));
+  }
+  auto s = kafka_settings("eos-proof", broker);
+  s.processing_guarantee = "exactly_once";
+  faust::app app{s};
+  auto adds =
+      app.topic<std::string, Add>("adds", {.partitions = 2, .internal = true});
+  auto sums = app.topic<std::string, int64_t>(
+      "sums", {.partitions = 1, .internal = true});
+  auto adder = app.agent("adder", adds, [](Add& add) { return add.a + add.b; });
+  adder.add_sink(sums);
+  std::mutex mtx;
+  std::map<int32_t, int64_t> committed;
+  app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
+    std::lock_guard lock(mtx);
+    if (tp.topic == "adds")
+      committed[tp.partition] = offset;
+  });
+  app.start();
+  auto& core = faust::internal::app_inspector::core(app);
+  REQUIRE(core.transactions); // not a silent fall-back to at_least_once
+  REQUIRE(eventually(
+      [&] {
+        std::lock_guard lock(mtx);
+        return committed[0] == 10 && committed[1] == 10;
+      },
+      30s));
+  // Each source partition's outputs went through its transactional
+  // producer; the app's plain producer carried none of them.
+  uint64_t via_transactions = 0;
+  for (int32_t p : {0, 1}) {
+    auto producer = core.transactions->producer_for({"adds", p});
+    REQUIRE(producer);
+    via_transactions += producer->delivered();
+  }
+  CHECK(via_transactions == 20);
+  CHECK(core.producer->delivered() == 0);
+  CHECK(app.monitor().transactions_committed >= 2); // at least one each
+  CHECK(app.monitor().transactions_aborted == 0);
+  app.stop();
+  // The offsets went only into the transactions (TxnOffsetCommit). The
+  // embedded broker (librdkafka 2.0.2's mock) does not store those, so any
+  // offset it holds for the group came from a plain OffsetCommit.
+  auto reader = faust::transport::kafka::consumer::create(
+      {.bootstrap = broker->bootstrap(), .group_id = "eos-proof"});
+  REQUIRE(reader.has_value());
+  CHECK((*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s).empty());
+  std::multiset<std::string> outputs;
+  for (auto& r : read_partition0(*broker, "sums"))
+    outputs.insert(r.value);
+  std::multiset<std::string> expected;
+  for (int i = 0; i < 20; ++i)
+    expected.insert(std::to_string(i));
+  CHECK(outputs == expected);
 }
 
 TEST_CASE("exactly_once: a transaction that fails is aborted and its records "

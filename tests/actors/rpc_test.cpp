@@ -1,7 +1,12 @@
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/app_inspector.hpp"
 #include "transport/memory_broker.hpp"
+#include "transport/murmur2.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+
+#include <set>
 
 #include "tests/actors/records.hpp"
 #include "tests/actors/test_support.hpp"
@@ -42,23 +47,50 @@ TEST_CASE("ask sends Faust's @ReqRepRequest and returns the yielded reply") {
 
 TEST_CASE("join returns replies in input order, map in arrival order") {
   faust::app app{settings("join")};
-  auto pow2 = app.agent<int64_t>("pow2", [](int64_t& v) { return v * v; },
+  // The agent answers in an order the test forces: 10 waits until two
+  // replies arrived, 20 until one did; 101 waits until two of 101-103 were
+  // answered, 102 until one was. (A wait that runs out only spoils the
+  // order, which the checks below then report.)
+  collector<int64_t> arrived, answered;
+  auto pow2 = app.agent<int64_t>("pow2",
+                                 [&](int64_t& v) {
+                                   if (v == 10)
+                                     (void)arrived.wait_for(2);
+                                   else if (v == 20)
+                                     (void)arrived.wait_for(1);
+                                   else if (v == 101)
+                                     (void)answered.wait_for(2);
+                                   else if (v == 102)
+                                     (void)answered.wait_for(1);
+                                   if (v > 100)
+                                     answered.add(v);
+                                   return v * v;
+                                 },
                                  {.concurrency = 3}, {.partitions = 4});
+  // Three keys on three partitions: three batches, three instances.
+  std::vector<std::string> keys;
+  std::set<int32_t> used;
+  for (int i = 0; keys.size() < 3; ++i) {
+    auto key = "k" + std::to_string(i);
+    // Keys are raw bytes (the default key_serializer), as partitioned.
+    if (used.insert(faust::transport::partition_for_key(key, 4)).second)
+      keys.push_back(key);
+  }
   app.start();
   std::vector<int64_t> inputs{1, 2, 3, 4, 5, 6, 7, 8};
-  auto replies = pow2.join(inputs);
   std::vector<int64_t> values;
-  for (auto& r : replies)
+  for (auto& r : pow2.join(inputs))
     values.push_back(r.value());
   CHECK(values == std::vector<int64_t>{1, 4, 9, 16, 25, 36, 49, 64});
-  auto kv = pow2.kvjoin({{"a", 3}, {"b", 4}});
-  CHECK(kv.at(0).value() == 9);
-  CHECK(kv.at(1).value() == 16);
-  collector<int64_t> arrived;
-  pow2.map({10, 20, 30}, [&](faust::result<int64_t> r) { arrived.add(*r); });
-  auto got = arrived.items();
-  std::sort(got.begin(), got.end());
-  CHECK(got == std::vector<int64_t>{100, 400, 900});
+  auto kv = pow2.kvjoin({{keys[0], 101}, {keys[1], 102}, {keys[2], 103}});
+  CHECK(answered.items() == std::vector<int64_t>{103, 102, 101});
+  REQUIRE(kv.size() == 3);
+  CHECK(kv[0].value() == 10201); // answered backwards, joined in input order
+  CHECK(kv[1].value() == 10404);
+  CHECK(kv[2].value() == 10609);
+  pow2.kvmap({{keys[0], 10}, {keys[1], 20}, {keys[2], 30}},
+             [&](faust::result<int64_t> r) { arrived.add(*r); });
+  CHECK(arrived.items() == std::vector<int64_t>{900, 400, 100});
   app.stop();
 }
 
@@ -114,6 +146,14 @@ TEST_CASE("reply headers mode and cast") {
   REQUIRE(doubler.cast(5).has_value());
   REQUIRE(cast_seen.wait_for(2));
   REQUIRE(app.wait_until_idle(10s));
+  CHECK(cast_seen.items() == std::vector<int64_t>{21, 5});
+  // The cast asks for no reply, and gets none: the reply topic holds the
+  // ask's reply only.
+  auto cast = broker->fetch({"headers-doubler", 0}, 1, 1).at(0);
+  CHECK(cast.value == "5");
+  CHECK(cast.find_header("Faust-Ag-ReplyTo") == nullptr);
+  auto reply_topic = faust::internal::app_inspector::core(app).reply_topic;
+  CHECK(broker->high_watermark({reply_topic, 0}) == 1);
   app.stop();
 }
 

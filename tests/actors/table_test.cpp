@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
+#include <atomic>
 #include <filesystem>
+#include <set>
 
 #include "tests/actors/test_support.hpp"
 
@@ -97,12 +99,36 @@ TEST_CASE("a restarted app recovers its tables from the changelog and "
   auto s = settings("recovering");
   s.memory_broker = broker;
   s.topic_partitions = 2;
+  // What recovery read, and when the table said it was recovered.
+  std::multiset<std::pair<std::string, std::string>> replayed;
+  int recovers = 0;
+  size_t replayed_at_recover = 0;
+  int64_t processed_at_recover = -1;
+  std::atomic<int64_t> processed{0};
   auto run = [&](int from, int to) {
+    replayed.clear();
+    recovers = 0;
+    processed = 0;
     faust::app app{s};
     auto words = app.topic<std::string, std::string>(
         "words", {.value_serializer = "raw"});
-    auto table = app.table<std::string, int64_t>("counts", 0);
-    app.agent("count", words, [table](std::string& w) { table[w] += 1; });
+    auto table = app.table<std::string, int64_t>(
+        "counts", 0,
+        {.on_changelog_event =
+             [&](const faust::models::message& m) {
+               replayed.insert(
+                   {m.key ? m.key->str() : "", m.value ? m.value->str() : ""});
+             },
+         .on_recover =
+             [&] {
+               ++recovers;
+               replayed_at_recover = replayed.size();
+               processed_at_recover = processed.load();
+             }});
+    app.agent("count", words, [&, table](std::string& w) {
+      table[w] += 1;
+      ++processed;
+    });
     app.start();
     for (int i = from; i < to; ++i)
       REQUIRE(
@@ -114,8 +140,20 @@ TEST_CASE("a restarted app recovers its tables from the changelog and "
     return items;
   };
   CHECK(run(0, 10) == counts{{"w0", 5}, {"w1", 5}});
-  // A new app (new process, memory stores): the changelog is replayed.
+  CHECK(replayed.empty()); // a new changelog: nothing to read
+  CHECK(recovers == 1);
+  // What the first run wrote to the changelog, as the broker holds it.
+  std::multiset<std::pair<std::string, std::string>> logged;
+  for (auto& m : read_all(*broker, "recovering-counts-changelog"))
+    logged.insert({m.key ? m.key->str() : "", m.value ? m.value->str() : ""});
+  REQUIRE(logged.size() == 10);
+  // A new app (new process, memory stores): the changelog is replayed,
+  // every record of it, before any event is processed.
   CHECK(run(10, 20) == counts{{"w0", 10}, {"w1", 10}});
+  CHECK(replayed == logged);
+  CHECK(recovers == 1);
+  CHECK(replayed_at_recover == 10);
+  CHECK(processed_at_recover == 0);
 }
 
 TEST_CASE("rocksdb tables keep their state and changelog offset across "
@@ -130,14 +168,18 @@ TEST_CASE("rocksdb tables keep their state and changelog offset across "
   s.store = "rocksdb://";
   s.datadir = dir.string();
   uint64_t replayed = 0;
+  int recovers = 0;
   auto run = [&](int n) {
+    replayed = 0;
+    recovers = 0;
     faust::app app{s};
     auto words = app.topic<std::string, std::string>(
         "words", {.value_serializer = "raw"});
     auto table = app.table<std::string, int64_t>(
-        "counts", 0, {.on_changelog_event = [&](const faust::models::message&) {
-          ++replayed;
-        }});
+        "counts", 0,
+        {.on_changelog_event =
+             [&](const faust::models::message&) { ++replayed; },
+         .on_recover = [&] { ++recovers; }});
     app.agent("count", words, [table](std::string& w) { table[w] += 1; });
     app.start();
     for (int i = 0; i < n; ++i)
@@ -150,9 +192,23 @@ TEST_CASE("rocksdb tables keep their state and changelog offset across "
     return items;
   };
   CHECK(run(9) == counts{{"w0", 3}, {"w1", 3}, {"w2", 3}});
+  CHECK(recovers == 1);
   CHECK(std::filesystem::exists(dir / "v1" / "tables" / "counts-0.db"));
   CHECK(run(3) == counts{{"w0", 4}, {"w1", 4}, {"w2", 4}});
-  CHECK(replayed == 0); // the stores had everything, up to the last offset
+  CHECK(recovers == 1); // the hooks ran...
+  CHECK(replayed == 0); // ...and the stores had everything, up to the last
+                        // offset
+  // Control: without the store of a partition that has changelog records,
+  // its whole changelog is read again (and nothing of the other's).
+  int32_t written =
+      broker->high_watermark({"persisted-counts-changelog", 0}) > 0 ? 0 : 1;
+  auto changelog =
+      broker->fetch({"persisted-counts-changelog", written}, 0, 1000);
+  REQUIRE_FALSE(changelog.empty());
+  std::filesystem::remove_all(dir / "v1" / "tables" /
+                              ("counts-" + std::to_string(written) + ".db"));
+  CHECK(run(0) == counts{{"w0", 4}, {"w1", 4}, {"w2", 4}});
+  CHECK(replayed == changelog.size());
   std::filesystem::remove_all(dir);
 }
 

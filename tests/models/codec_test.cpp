@@ -85,8 +85,12 @@ TEST_CASE("raw, msgpack and protobuf object formats") {
 
   auto mp = reg.parse("msgpack");
   auto packed = dumps(mp, Point{3, 4});
-  CHECK(static_cast<unsigned char>(packed[0]) == 0x83); // fixmap, 3 entries
+  // msgpack's spec, byte by byte: fixmap(3) "x" 3 "y" 4 "__faust" fixmap(1)
+  // "ns" "t2.Point" (Faust's representation of a record).
+  CHECK(packed == std::string("\x83\xa1x\x03\xa1y\x04\xa7__faust\x81\xa2ns"
+                              "\xa8t2.Point"));
   CHECK(loads<Point>(mp, packed).x == 3);
+  CHECK(loads<Point>(mp, packed).y == 4);
 
   auto pb = reg.parse("protobuf");
   faust_test::Greeting g;
