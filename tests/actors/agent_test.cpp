@@ -71,15 +71,27 @@ TEST_CASE("coroutine agents read values, events, items and enumerate") {
   app.stop();
 }
 
-TEST_CASE("take(n, within) yields full batches and a partial one on time") {
-  faust::app app{settings("take")};
+namespace {
+
+/// Declares the agent "batcher": batches of up to 3 numbers, or fewer after
+/// 100 ms, go to `batches`. Returns its topic.
+faust::topic<std::string, int>
+declare_batcher(faust::app& app, collector<std::vector<int>>& batches) {
   auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
-  collector<std::vector<int>> batches;
   app.agent("batcher", numbers,
-            [&](stream<std::string, int>& s) -> agent_task<> {
+            [&batches](stream<std::string, int>& s) -> agent_task<> {
               while (auto batch = co_await s.take(3, 100ms))
                 batches.add(*batch);
             });
+  return numbers;
+}
+
+} // namespace
+
+TEST_CASE("take(n, within) yields full batches and a partial one on time") {
+  faust::app app{settings("take")};
+  collector<std::vector<int>> batches;
+  auto numbers = declare_batcher(app, batches);
   app.start();
   for (int i = 0; i < 4; ++i)
     REQUIRE(numbers.send(i).has_value());
@@ -146,13 +158,8 @@ faust::internal::batch_ptr batch_of(const std::string& topic,
 TEST_CASE("take(n, within) splits exactly by count and by its timer") {
   using faust::internal::process_outcome;
   faust::app app{settings("take-exact")};
-  auto numbers = app.topic<std::string, int>("numbers", {.partitions = 1});
   collector<std::vector<int>> batches;
-  app.agent("batcher", numbers,
-            [&](stream<std::string, int>& s) -> agent_task<> {
-              while (auto batch = co_await s.take(3, 100ms))
-                batches.add(*batch);
-            });
+  (void)declare_batcher(app, batches); // not started: nothing is sent
   // The processor an instance would run, without the app running: the test
   // is its instance, and its clock.
   auto make = faust::internal::app_inspector::processor_of(app, "batcher");

@@ -94,6 +94,26 @@ void send_adds(const faust::topic<std::string, Add>& adds, int from, int to) {
     REQUIRE(adds.send(Add{i, 0}).has_value());
 }
 
+/// Produces `Add{i, b}` for i in [0, n) to partition i % 2 of `adds` (keyed
+/// "i" when `keyed`) from a client of its own, so that an app's producer
+/// carries only the app's outputs.
+void produce_adds(const embedded_broker& broker, int n, int b, bool keyed) {
+  auto producer = faust::transport::kafka::producer::create(
+      {.bootstrap = broker.bootstrap()});
+  REQUIRE(producer.has_value());
+  for (int i = 0; i < n; ++i) {
+    faust::models::message m;
+    m.topic = "adds";
+    m.partition = i % 2;
+    if (keyed)
+      m.key = "\"" + std::to_string(i) + "\"";
+    m.value = R"({"a": )" + std::to_string(i) + R"(, "b": )" +
+              std::to_string(b) + "}";
+    REQUIRE((*producer)->send(m).has_value());
+  }
+  REQUIRE((*producer)->flush(30s));
+}
+
 } // namespace
 
 TEST_CASE("a missing source topic stops start with a clear error") {
@@ -126,20 +146,7 @@ TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
   REQUIRE(*broker->create_topic("sums", 1));
   // The inputs come from another client, so the app's producer carries only
   // the sums: its delivery count is the number of outputs delivered.
-  {
-    auto producer = faust::transport::kafka::producer::create(
-        {.bootstrap = broker->bootstrap()});
-    REQUIRE(producer.has_value());
-    for (int i = 0; i < 20; ++i) {
-      faust::models::message m;
-      m.topic = "adds";
-      m.partition = i % 2;
-      m.key = "\"" + std::to_string(i) + "\"";
-      m.value = R"({"a": )" + std::to_string(i) + R"(, "b": 1})";
-      REQUIRE((*producer)->send(m).has_value());
-    }
-    REQUIRE((*producer)->flush(30s));
-  }
+  produce_adds(*broker, 20, 1, true);
   faust::app app{kafka_settings("kafka-sink", broker)};
   auto& core = faust::internal::app_inspector::core(app);
   auto adds =
@@ -344,19 +351,7 @@ TEST_CASE("exactly_once: every output goes through its source partition's "
   auto broker = start_broker();
   REQUIRE(*broker->create_topic("adds", 2));
   REQUIRE(*broker->create_topic("sums", 1));
-  {
-    auto producer = faust::transport::kafka::producer::create(
-        {.bootstrap = broker->bootstrap()});
-    REQUIRE(producer.has_value());
-    for (int i = 0; i < 20; ++i) {
-      faust::models::message m;
-      m.topic = "adds";
-      m.partition = i % 2;
-      m.value = R"({"a": )" + std::to_string(i) + R"(, "b": 0})";
-      REQUIRE((*producer)->send(m).has_value());
-    }
-    REQUIRE((*producer)->flush(30s));
-  }
+  produce_adds(*broker, 20, 0, false);
   auto s = kafka_settings("eos-proof", broker);
   s.processing_guarantee = "exactly_once";
   faust::app app{s};
