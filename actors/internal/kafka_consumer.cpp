@@ -633,10 +633,18 @@ void check_brokers(consumer_actor self) {
     gmtime_r(&t, &tm);
     char when[32];
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    // What waits for the broker: outputs not yet delivered, and offsets
+    // acked but not committed (none of it is lost; it goes once a broker
+    // answers).
+    size_t uncommitted = 0;
+    for (auto& p : st.partitions)
+      uncommitted += has_uncommitted(p);
     faust::log().error(
         "no broker reachable since {} ({} s): processing "
-        "paused until one answers",
-        when, std::chrono::duration_cast<std::chrono::seconds>(silent).count());
+        "paused until one answers ({} records produced await delivery, {} "
+        "partitions have acked records to commit)",
+        when, std::chrono::duration_cast<std::chrono::seconds>(silent).count(),
+        st.core->producer ? st.core->producer->in_flight() : 0, uncommitted);
     return;
   }
   case change::regained: {

@@ -19,6 +19,12 @@ fail() {
   exit 1
 }
 
+# scaled SECONDS: a time bound scaled for slow builds (FAUST_TIME_SCALE is
+# 3 under the sanitizers, set by ctest).
+scaled() {
+  echo $(($1 * ${FAUST_TIME_SCALE:-1}))
+}
+
 # wait_log FILE REGEX SECONDS: waits for a line matching REGEX in FILE.
 wait_log() {
   timeout "$3" grep -q -m1 -E "$2" <(tail -n +1 -F "$1" 2>/dev/null) ||

@@ -6,7 +6,9 @@
 // The first line on stdout is `bootstrap=<host:port,...>`. It serves until
 // SIGINT or SIGTERM. Lines on stdin control it (for tests of broker
 // outages): `down <id>`, `up <id>`, `rtt <id> <ms>` (delay every answer),
-// `topic <name> <partitions>`; each is
+// `delay <id> <api_key> <count> <ms>` (answer the next `count` requests of
+// one Kafka API correctly but late: 0 is Produce), `topic <name>
+// <partitions>`; each is
 // answered on stdout with `ok <line>` or `error <why>`.
 #include "supervision/logger.hpp"
 #include "transport/kafka/embedded_broker.hpp"
@@ -43,6 +45,18 @@ std::string run_command(embedded_broker& broker, const std::string& line) {
     auto done = broker.set_broker_rtt(id, std::chrono::milliseconds{ms});
     return done ? "ok " + line : "error " + done.error().message;
   }
+  if (verb == "delay") {
+    int32_t id = 0;
+    int16_t api_key = 0;
+    int64_t count = 0;
+    int64_t ms = 0;
+    if (!(in >> id >> api_key >> count >> ms) || api_key < 0 || count <= 0 ||
+        ms < 0)
+      return "error usage: delay <id> <api_key> <count> <milliseconds>";
+    broker.delay_requests(id, api_key, static_cast<size_t>(count),
+                          std::chrono::milliseconds{ms});
+    return "ok " + line;
+  }
   if (verb == "topic") {
     std::string name;
     int32_t partitions = 0;
@@ -53,7 +67,7 @@ std::string run_command(embedded_broker& broker, const std::string& line) {
       return "error " + made.error().message;
     return *made ? "ok " + line : "error topic '" + name + "' exists already";
   }
-  return "error unknown command '" + verb + "' (down, up, rtt, topic)";
+  return "error unknown command '" + verb + "' (down, up, rtt, delay, topic)";
 }
 
 } // namespace
