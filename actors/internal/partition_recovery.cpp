@@ -108,6 +108,8 @@ result<void> partition_recovery::finish() {
     return flushed.error().with_context(partition_name(table_, partition_) +
                                         ": cannot write its store: ");
   applied_ += *flushed;
+  faust::log().info("recovered {}: {} changelog records read, {} applied",
+                    partition_name(table_, partition_), read_, applied_);
   if (replay_.dropped() > 0)
     faust::log().warn("{}: dropped {} changelog records of events cut short "
                       "(they are processed again)",

@@ -118,6 +118,17 @@ table_manager_impl(table_manager_actor self, std::shared_ptr<app_core> core) {
         }
         if (wanted.empty())
           return true;
+        // The table partitions this assignment gives this worker (each
+        // recovery then names its partition and what it read).
+        std::map<std::string, std::string> owned;
+        for (auto& [table, partition] : wanted) {
+          auto& list = owned[table->name];
+          list += (list.empty() ? "" : ",") + std::to_string(partition);
+        }
+        std::string listing;
+        for (auto& [table, list] : owned)
+          listing += (listing.empty() ? "" : " ") + table + "[" + list + "]";
+        faust::log().info("table partitions assigned here: {}", listing);
         auto f = std::make_shared<fan_in>();
         f->promise = self->make_response_promise<bool>();
         f->left = wanted.size();
