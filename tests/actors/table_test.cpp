@@ -290,3 +290,114 @@ TEST_CASE("two agents that change one table stop the app, naming both") {
              std::string::npos;
   CHECK(named);
 }
+
+TEST_CASE("set, -=, *=, erase and a table without a default, as Faust's "
+          "Table: values, contains, tombstones") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("api");
+  s.memory_broker = broker;
+  s.topic_partitions = 1;
+  collector<std::string> errors;
+  auto run = [&](bool write) {
+    faust::app app{s};
+    auto words = app.topic<std::string, std::string>(
+        "words", {.value_serializer = "raw"});
+    auto nums = app.table<std::string, int64_t>("nums"); // no default
+    app.agent("edit", words, [nums, &errors](std::string& w) {
+      if (w == "k") {
+        nums.set("k", 5);
+        nums["k"] -= 2;
+        nums["k"] *= 4;
+      } else if (w == "gone") {
+        nums["gone"] = 1;
+        nums.erase("gone");
+      } else if (w == "missing") {
+        try {
+          nums["missing"] += 1; // Faust: KeyError
+        } catch (const std::out_of_range& e) {
+          errors.add(e.what());
+        }
+      }
+    });
+    app.start();
+    if (write)
+      for (auto* w : {"k", "gone", "missing"})
+        REQUIRE(words.send(w, w).has_value());
+    REQUIRE(app.wait_until_idle(10s));
+    CHECK(nums.at("k") == 12);
+    CHECK(nums.contains("k"));
+    CHECK_FALSE(nums.contains("gone"));
+    CHECK_FALSE(nums.contains("missing"));
+    CHECK(nums.values() == std::vector<int64_t>{12});
+    CHECK(nums.size() == 1);
+    CHECK_THROWS_AS((void)nums.at("missing"), std::out_of_range);
+    app.stop();
+  };
+  run(true);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors.items().front() ==
+        R"(table 'nums': no key "missing" (and no default))");
+  // The changelog: each write in order, and the erase as a record without
+  // a value (Faust's `del table[k]` sends None).
+  std::vector<std::pair<std::string, std::optional<std::string>>> logged;
+  for (auto& m : broker->fetch({"api-nums-changelog", 0}, 0, 100))
+    logged.emplace_back(m.key->str(),
+                        m.value ? std::optional<std::string>(m.value->str())
+                                : std::nullopt);
+  CHECK(logged ==
+        std::vector<std::pair<std::string, std::optional<std::string>>>{
+            {R"("k")", "5"},
+            {R"("k")", "3"},
+            {R"("k")", "12"},
+            {R"("gone")", "1"},
+            {R"("gone")", std::nullopt}});
+  // A new app (memory stores) recovers the same state from it.
+  run(false);
+}
+
+TEST_CASE("a table with raw keys and json|binary or msgpack values writes "
+          "and recovers those bytes") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("bytes");
+  s.memory_broker = broker;
+  s.topic_partitions = 1;
+  auto run = [&](int events) {
+    faust::app app{s};
+    auto words = app.topic<std::string, std::string>(
+        "words", {.value_serializer = "raw"});
+    auto b64 = app.table<std::string, int64_t>(
+        "b64", 0, {.key_serializer = "raw", .value_serializer = "json|binary"});
+    auto packed = app.table<std::string, int64_t>(
+        "packed", 0, {.key_serializer = "raw", .value_serializer = "msgpack"});
+    app.agent("count", words, [b64, packed](std::string& w) {
+      b64[w] += 1;
+      packed[w] += 150;
+    });
+    app.start();
+    for (int i = 0; i < events; ++i)
+      REQUIRE(words.send("p1", "p1").has_value());
+    REQUIRE(app.wait_until_idle(10s));
+    auto out = std::make_pair(b64.at("p1"), packed.at("p1"));
+    app.stop();
+    return out;
+  };
+  CHECK(run(3) == std::pair<int64_t, int64_t>{3, 450});
+  auto logged = [&](const std::string& topic) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& m : broker->fetch({topic, 0}, 0, 100))
+      out.emplace_back(m.key->str(), m.value->str());
+    return out;
+  };
+  // Raw keys: no JSON quotes. json|binary: base64 of the JSON text
+  // (`echo -n 3 | base64` is Mw==). msgpack: 150 is uint8 (cc 96), 300 and
+  // 450 uint16 (cd 01 2c, cd 01 c2), as msgpack's spec has them.
+  using pairs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(logged("bytes-b64-changelog") ==
+        pairs{{"p1", "MQ=="}, {"p1", "Mg=="}, {"p1", "Mw=="}});
+  CHECK(logged("bytes-packed-changelog") ==
+        pairs{{"p1", std::string("\xcc\x96", 2)},
+              {"p1", std::string("\xcd\x01\x2c", 3)},
+              {"p1", std::string("\xcd\x01\xc2", 3)}});
+  // A new app recovers them, and counts on.
+  CHECK(run(1) == std::pair<int64_t, int64_t>{4, 600});
+}

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -54,6 +55,11 @@ single_partition(std::string id,
   s.memory_broker = std::move(broker);
   s.topic_partitions = 1;
   return s;
+}
+
+template <class T> std::vector<T> sorted(std::vector<T> v) {
+  std::sort(v.begin(), v.end());
+  return v;
 }
 
 /// A topic of raw string values.
@@ -298,4 +304,123 @@ TEST_CASE("after a restart, windows recovered from the changelog expire "
   CHECK(closed.size() == 0);
   run("new", 1100); // a fresh app (memory stores) recovers "old"
   CHECK(closed.items() == std::vector<std::string>{"old=1"});
+}
+
+TEST_CASE("a sliding window table writes [ts - before, ts + after] for each "
+          "event and reads it back") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  faust::app app{single_partition("sliding_app", broker)};
+  auto words = words_topic(app);
+  auto table = app.table<std::string, int64_t>("counts", 0)
+                   .sliding(std::chrono::seconds{5}, std::chrono::seconds{5},
+                            {.expires = std::chrono::seconds{60}});
+  collector<seen> after_write;
+  app.agent("count", words, [table, &after_write](std::string& w) {
+    table[w] += 1;
+    after_write.add({table[w].current(), table[w].delta(3)});
+  });
+  app.start();
+  for (double ts : {1000.0, 1000.0, 1003.0})
+    REQUIRE(words.send("k", "a", {.timestamp_ms = ms(ts)}).has_value());
+  REQUIRE(after_write.wait_for(3));
+  // Faust's SlidingWindow: one window (ts - before, ts + after) per
+  // timestamp; delta(3) reads the window of ts - 3 (997: none; 1000: 2).
+  CHECK(after_write.items() == std::vector<seen>{{1, 0}, {2, 0}, {1, 2}});
+  REQUIRE(app.wait_until_idle(10s));
+  std::vector<std::pair<std::string, std::string>> logged;
+  for (auto& m : broker->fetch({table.changelog_topic(), 0}, 0, 100))
+    logged.emplace_back(m.key->str(), m.value->str());
+  CHECK(logged == std::vector<std::pair<std::string, std::string>>{
+                      {R"(["a", [995.0, 1005.0]])", "1"},
+                      {R"(["a", [995.0, 1005.0]])", "2"},
+                      {R"(["a", [998.0, 1008.0]])", "1"}});
+  app.stop();
+}
+
+TEST_CASE("key_index: items_current, items_delta and items_now read every "
+          "key's window") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  faust::app app{single_partition("items", broker)};
+  auto words = words_topic(app);
+  auto table =
+      app.table<std::string, int64_t>("counts", 0)
+          .tumbling(std::chrono::seconds{10},
+                    {.expires = std::chrono::hours{1}, .key_index = true});
+  // A window of 1000 years holds any plausible wall clock: items_now()
+  // cannot see a window turn over during the test.
+  auto ages =
+      app.table<std::string, int64_t>("ages", 0)
+          .tumbling(std::chrono::hours{24 * 365 * 1000}, {.key_index = true})
+          .relative_to_now();
+  using items = std::vector<std::pair<std::string, int64_t>>;
+  collector<std::pair<items, items>> at_probe; // (current, delta(10))
+  app.agent("count", words, [&, table, ages](std::string& w) {
+    table[w] += 1;
+    ages[w] += 1;
+    if (w == "probe")
+      at_probe.add(
+          {sorted(table.items_current()), sorted(table.items_delta(10))});
+  });
+  app.start();
+  for (auto [word, ts] : std::vector<std::pair<std::string, double>>{
+           {"a", 1001}, {"a", 1002}, {"b", 1005}, {"a", 1012}, {"probe", 1015}})
+    REQUIRE(words.send("k", word, {.timestamp_ms = ms(ts)}).has_value());
+  REQUIRE(at_probe.wait_for(1));
+  // The probe's window is [1010, 1019.9]; delta(10)'s is [1000, 1009.9].
+  CHECK(at_probe.items().front().first ==
+        items{{"a", 1}, {"b", 0}, {"probe", 1}});
+  CHECK(at_probe.items().front().second ==
+        items{{"a", 2}, {"b", 1}, {"probe", 0}});
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(sorted(ages.items_now()) == items{{"a", 3}, {"b", 1}, {"probe", 1}});
+  CHECK_THROWS_WITH_AS((void)table.items_current(),
+                       doctest::Contains("outside of stream iteration"),
+                       std::logic_error);
+  app.stop();
+}
+
+namespace {
+
+struct Stamped {
+  std::string sensor;
+  faust::models::datetime at;
+};
+
+} // namespace
+
+FAUST_RECORD_NS(Stamped, "tests.Stamped", sensor, at);
+
+TEST_CASE("relative_to_field windows by a datetime field as Faust writes it") {
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  faust::app app{single_partition("stamped", broker)};
+  auto stamped = app.topic<std::string, Stamped>("stamped");
+  auto table = app.table<std::string, int64_t>("counts", 0)
+                   .tumbling(std::chrono::seconds{60})
+                   .relative_to_field(&Stamped::at);
+  collector<int64_t> values;
+  app.agent("count", stamped, [table, &values](Stamped& s) {
+    table[s.sensor] += 1;
+    values.add(table[s.sensor].value());
+  });
+  app.start();
+  // What Python's datetime.isoformat() writes; one instant in two zones.
+  // 2019-01-02T03:04:05Z is 1546398245 s (date -u -d ... +%s): window
+  // [1546398240.0, 1546398299.9]. The record timestamps (5000 s) differ.
+  for (const char* at :
+       {"2019-01-02T03:04:05.500000+00:00", "2019-01-02T05:04:30+02:00"}) {
+    faust::models::message m;
+    m.topic = "stamped";
+    m.key = R"("s1")";
+    m.value = std::string(R"({"sensor": "s1", "at": ")") + at +
+              R"(", "__faust": {"ns": "tests.Stamped"}})";
+    m.timestamp_ms = ms(5000);
+    REQUIRE(broker->produce(m).has_value());
+  }
+  REQUIRE(values.wait_for(2));
+  CHECK(values.items() == std::vector<int64_t>{1, 2});
+  REQUIRE(app.wait_until_idle(10s));
+  CHECK(changelog_keys(*broker, table.changelog_topic()) ==
+        std::vector<std::string>{R"(["s1", [1546398240.0, 1546398299.9]])",
+                                 R"(["s1", [1546398240.0, 1546398299.9]])"});
+  app.stop();
 }
