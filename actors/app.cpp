@@ -424,6 +424,8 @@ void app::start_tables(const std::vector<std::string>& sources) {
 
 void app::start() {
   user_thread_scope leaving_caf;
+  if (auto& bad = core_->environment_error())
+    throw std::invalid_argument("app '" + id() + "': " + *bad);
   if (core_->running.load())
     return;
   auto& rt = *rt_;

@@ -62,6 +62,10 @@ std::string encode_cli_value(const models::serializer_spec& spec,
 } // namespace
 
 int app::main(int argc, char** argv) {
+  if (auto& bad = core_->environment_error()) {
+    std::cerr << *bad << "\n";
+    return 2;
+  }
   CLI::App cli{"faust-cpp app '" + id() + "'"};
   cli.require_subcommand(1);
   auto& s = core_->configure();
@@ -154,7 +158,9 @@ int app::main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // --help prints and succeeds; any other parse error is a usage error:
+    // exit code 2, as Faust's click (CLI11's own codes are 100 and up).
+    return cli.exit(e) == 0 ? 0 : 2;
   }
   if (!set_log_level(loglevel)) {
     std::cerr << "unknown log level '" << loglevel << "'\n";

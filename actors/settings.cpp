@@ -37,7 +37,10 @@ Int parse_int(const std::string& name, const std::string& text) {
       return static_cast<Int>(v);
   } catch (const std::exception&) {
   }
-  throw std::invalid_argument("environment variable " + name + "='" + text +
+  // Named as the user set it: FAUST_ wins over F_.
+  auto variable =
+      std::getenv(("FAUST_" + name).c_str()) ? "FAUST_" + name : "F_" + name;
+  throw std::invalid_argument("environment variable " + variable + "='" + text +
                               "': expected an integer");
 }
 

@@ -53,8 +53,16 @@ const std::string& topic_desc::name() const {
 app_core::app_core(app_settings s)
     : settings_(std::move(s)), app_id(settings_.app_id()),
       runtime(std::make_shared<runtime_handles>()) {
-  apply_environment(settings_);
-  validate(settings_);
+  // A bad environment variable is the operator's error, not the code's:
+  // kept for `main` (exit code 2) and `start`, so that the app can still be
+  // declared.
+  try {
+    apply_environment(settings_);
+  } catch (const std::invalid_argument& e) {
+    environment_error_ = e.what();
+  }
+  if (!environment_error_)
+    validate(settings_);
   broker = settings_.memory_broker
                ? settings_.memory_broker
                : std::make_shared<transport::memory_broker>();

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ private:
 class app_core {
   /// Declared first: members below are initialised from it.
   app_settings settings_;
+  std::optional<std::string> environment_error_;
 
 public:
   explicit app_core(app_settings s);
@@ -76,6 +78,11 @@ public:
   /// The settings to change before start (the command line). Throws
   /// `std::logic_error` while the app runs.
   app_settings& configure();
+  /// Why an `F_*`/`FAUST_*` variable could not be applied (the app then
+  /// refuses to start; its command line exits with code 2).
+  const std::optional<std::string>& environment_error() const {
+    return environment_error_;
+  }
 
   std::string app_id;
   models::codec_registry codecs;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <numeric>
 #include <set>
 
@@ -360,6 +361,56 @@ TEST_CASE("app settings are validated with Faust's messages") {
                        "processing_guarantee 'at_most_once': expected "
                        "at_least_once or exactly_once",
                        std::invalid_argument);
+}
+
+namespace {
+
+/// Sets an environment variable for its lifetime (ctest runs each case in
+/// its own process, a manual run of the suite does not).
+class scoped_env {
+public:
+  scoped_env(std::string name, const std::string& value)
+      : name_(std::move(name)) {
+    ::setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~scoped_env() { ::unsetenv(name_.c_str()); }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+
+private:
+  std::string name_;
+};
+
+int32_t partitions_of_new_topics(faust::app_settings s) {
+  faust::app app{std::move(s)};
+  return app.topic<std::string, int>("t").partitions();
+}
+
+} // namespace
+
+TEST_CASE("settings: FAUST_* beats F_*, which beats the code, which beats "
+          "the defaults; a bad variable is named and stops start") {
+  auto s = settings("precedence");
+  CHECK(partitions_of_new_topics(s) == 8); // Faust's default
+  s.topic_partitions = 7;
+  CHECK(partitions_of_new_topics(s) == 7);
+  {
+    scoped_env f{"F_TOPIC_PARTITIONS", "5"};
+    CHECK(partitions_of_new_topics(s) == 5);
+    scoped_env faust{"FAUST_TOPIC_PARTITIONS", "3"};
+    CHECK(partitions_of_new_topics(s) == 3);
+  }
+  CHECK(partitions_of_new_topics(s) == 7);
+  scoped_env bad{"F_TOPIC_PARTITIONS", "x"};
+  // The app can still be declared; it will not start, and its command line
+  // exits with code 2 (a usage error, as Faust's click).
+  faust::app app{s};
+  CHECK_THROWS_WITH_AS(app.start(),
+                       "app 'precedence': environment variable "
+                       "F_TOPIC_PARTITIONS='x': expected an integer",
+                       std::invalid_argument);
+  const char* argv[] = {"precedence", "models"};
+  CHECK(app.main(2, const_cast<char**>(argv)) == 2);
 }
 
 TEST_CASE("echo sends every processed value to another topic as well") {
