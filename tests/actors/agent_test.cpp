@@ -389,7 +389,7 @@ int32_t partitions_of_new_topics(faust::app_settings s) {
 } // namespace
 
 TEST_CASE("settings: FAUST_* beats F_*, which beats the code, which beats "
-          "the defaults; a bad variable is named and stops start") {
+          "the defaults, and a bad variable is named and stops start") {
   auto s = settings("precedence");
   CHECK(partitions_of_new_topics(s) == 8); // Faust's default
   s.topic_partitions = 7;

@@ -215,6 +215,70 @@ TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
   CHECK(outputs == expected);
 }
 
+TEST_CASE("a record that cannot be delivered stops committing, and the "
+          "worker exits with code 1") {
+  auto broker = start_broker();
+  REQUIRE(*broker->create_topic("adds", 2));
+  REQUIRE(*broker->create_topic("sums", 1));
+  produce_adds(*broker, 20, 1, true);
+  auto run = [&](bool fail_delivery) {
+    faust::app app{kafka_settings("undelivered", broker)};
+    auto adds = app.topic<std::string, Add>(
+        "adds", {.partitions = 2, .internal = true});
+    auto sums = app.topic<std::string, int64_t>(
+        "sums", {.partitions = 1, .internal = true});
+    gate go;
+    std::atomic<bool> first{true};
+    auto adder = app.agent("adder", adds, [&](Add& add) {
+      if (first.exchange(false))
+        go.wait();
+      return add.a + add.b;
+    });
+    adder.add_sink(sums);
+    auto& core = faust::internal::app_inspector::core(app);
+    int rc = -1;
+    if (fail_delivery) {
+      // The worker as `app worker` runs it: until a signal or a fatal
+      // error (which this is).
+      std::thread worker([&] {
+        const char* argv[] = {"undelivered", "worker"};
+        rc = app.main(2, const_cast<char**>(argv));
+      });
+      REQUIRE(eventually([&] { return core.running.load(); }, 30s));
+      // The broker refuses the next Produce (not retriable).
+      broker->fail_requests(0, {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED});
+      go.open();
+      worker.join();
+    } else {
+      app.start();
+      go.open();
+      REQUIRE(
+          eventually([&] { return core.producer->delivered() >= 20; }, 30s));
+      REQUIRE(app.wait_until_idle(30s));
+      app.stop();
+      rc = 0;
+    }
+    return std::make_pair(rc, core.producer->failures());
+  };
+  auto [rc, failures] = run(true);
+  CHECK(rc == 1);
+  CHECK(failures > 0);
+  // Nothing past the lost outputs was committed: the group has no offset.
+  auto reader = faust::transport::kafka::consumer::create(
+      {.bootstrap = broker->bootstrap(), .group_id = "undelivered"});
+  REQUIRE(reader.has_value());
+  CHECK((*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s).empty());
+  // So a restart processes every input again, and this time delivers.
+  CHECK(run(false).second == 0);
+  auto stored = (*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s);
+  CHECK(stored[{"adds", 0}] == 10);
+  CHECK(stored[{"adds", 1}] == 10);
+  std::set<std::string> outputs;
+  for (auto& r : read_partition0(*broker, "sums"))
+    outputs.insert(r.value);
+  CHECK(outputs.size() == 20);
+}
+
 TEST_CASE("with a small stream buffer, held-back and paused partitions "
           "deliver every record once, in order, and commit them all") {
   auto broker = start_broker();

@@ -46,7 +46,11 @@ TEST_CASE("ask sends Faust's @ReqRepRequest and returns the yielded reply") {
 }
 
 TEST_CASE("join returns replies in input order, map in arrival order") {
-  faust::app app{settings("join")};
+  // Two instances wait below, each holding a scheduler thread: two more
+  // run the third instance and the reply actor.
+  auto s = settings("join");
+  s.worker_threads = 4;
+  faust::app app{s};
   // The agent answers in an order the test forces: 10 waits until two
   // replies arrived, 20 until one did; 101 waits until two of 101-103 were
   // answered, 102 until one was. (A wait that runs out only spoils the
