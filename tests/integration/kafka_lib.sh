@@ -25,10 +25,23 @@ scaled() {
   echo $(($1 * ${FAUST_TIME_SCALE:-1}))
 }
 
+# The whole script has FAUST_TEST_BUDGET seconds (ctest sets it 10 s under
+# the test's timeout): every wait is cut to what is left of it, so a slow
+# run fails with its logs instead of being killed by ctest without them.
+BUDGET_END=$((SECONDS + ${FAUST_TEST_BUDGET:-170}))
+# bound SECONDS: SECONDS, or what is left of the budget if that is less.
+bound() {
+  local left=$((BUDGET_END - SECONDS))
+  ((left < 1)) && left=1
+  ((left < $1)) && echo "$left" || echo "$1"
+}
+
 # wait_log FILE REGEX SECONDS: waits for a line matching REGEX in FILE.
 wait_log() {
-  timeout "$3" grep -q -m1 -E "$2" <(tail -n +1 -F "$1" 2>/dev/null) ||
-    fail "no line matching '$2' in $1 within $3 s"
+  local limit
+  limit=$(bound "$3")
+  timeout "$limit" grep -q -m1 -E "$2" <(tail -n +1 -F "$1" 2>/dev/null) ||
+    fail "no line matching '$2' in $1 within $limit s"
 }
 
 # start_broker [ARGS...]: starts faust-broker with commands from fd 7 and
@@ -68,7 +81,9 @@ start_worker() {
 # stop_worker PID SECONDS: SIGTERM, then expects exit code 0 in time.
 stop_worker() {
   kill -TERM "$1"
-  timeout "$2" tail --pid="$1" -f /dev/null || fail "worker $1 did not stop in $2 s"
+  local limit
+  limit=$(bound "$2")
+  timeout "$limit" tail --pid="$1" -f /dev/null || fail "worker $1 did not stop in $limit s"
   local rc=0
   wait "$1" || rc=$?
   ((rc == 0)) || fail "worker $1 exited with $rc"
@@ -77,19 +92,19 @@ stop_worker() {
 # read_topic TOPIC COUNT SECONDS: prints the first COUNT values of TOPIC
 # (all partitions), waiting for them.
 read_topic() {
-  timeout "$3" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -c "$2" -q \
-    -f '%s\n' || fail "fewer than $2 records on $1 within $3 s"
+  timeout "$(bound "$3")" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -c "$2" -q \
+    -f '%s\n' || fail "fewer than $2 records on $1 within $3 s (or the test's budget)"
 }
 
 # wait_records TOPIC COUNT SECONDS: waits until TOPIC holds COUNT records.
 wait_records() {
-  timeout "$3" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -c "$2" -q \
-    -f '\n' >/dev/null || fail "fewer than $2 records on $1 within $3 s"
+  timeout "$(bound "$3")" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -c "$2" -q \
+    -f '\n' >/dev/null || fail "fewer than $2 records on $1 within $3 s (or the test's budget)"
 }
 
 # read_all TOPIC: prints every value on TOPIC now, then exits.
 read_all() {
-  timeout 30 kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%s\n'
+  timeout "$(bound 30)" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%s\n'
 }
 
 # page_view_lines FROM TO PAGES: `user:json` lines for kcat -K: where view i
@@ -110,8 +125,8 @@ page_view_counts() {
 # expect_changelog_counts TOPIC WANT SECONDS: waits until the last value of
 # each key on TOPIC, as `key value` lines, equals the file WANT.
 expect_changelog_counts() {
-  local deadline=$((SECONDS + $3))
-  until timeout 30 kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q \
+  local deadline=$((SECONDS + $(bound "$3")))
+  until timeout "$(bound 30)" kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q \
     -f '%k %s\n' | awk '{v[$1] = $2} END {for (k in v) print k, v[k]}' |
     sort >"$WORK/changelog" && cmp -s "$2" "$WORK/changelog"; do
     ((SECONDS < deadline)) || {
@@ -131,4 +146,14 @@ expect_table_counts() {
     diff "$4" "$WORK/table" | head -20
     fail "the table $3 in $2 does not hold the exact counts"
   }
+}
+
+# wait_feeder PID: waits for a background input producer, within the budget.
+wait_feeder() {
+  local deadline=$((SECONDS + $(bound 120)))
+  while kill -0 "$1" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "the input producer $1 did not finish"
+    sleep 0.2 # polling a process that reports nothing
+  done
+  wait "$1" || fail "kcat could not produce the input"
 }

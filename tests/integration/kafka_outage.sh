@@ -56,7 +56,7 @@ awaiting=$(sed -n 's/.*(\([0-9]*\) records produced await delivery.*/\1/p' <<<"$
 echo "in flight at the outage: $awaiting outputs"
 broker_command "up 1"
 wait_log "$WORK/w1.log" '\[info\] a broker answers again after .*: processing resumed' "$(scaled 60)"
-wait "$FEEDER" || fail "kcat could not produce the input"
+wait_feeder "$FEEDER"
 deadline=$((SECONDS + $(scaled 90)))
 while :; do
   distinct=$(read_all adding-results | sort -u | wc -l)
