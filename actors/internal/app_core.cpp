@@ -244,6 +244,8 @@ result<void> app_core::create_topics(const std::vector<std::string>& sources,
   reply.partitions = 1;
   reply.replication_factor = settings_.topic_replication_factor;
   reply.create = settings_.topic_allow_declare;
+  // As Faust declares it: deleting, records kept for reply_expires.
+  reply.config["cleanup.policy"] = "delete";
   reply.config["retention.ms"] =
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                          settings_.reply_expires)

@@ -126,10 +126,16 @@ result<void> embedded_broker::set_broker_up(int32_t id) {
 
 std::string embedded_broker::encode_create_request(const std::string& name,
                                                    int32_t partitions,
-                                                   int16_t replication_factor) {
+                                                   int16_t replication_factor,
+                                                   const properties& config) {
   nlohmann::ordered_json req{{"create_topic", name},
                              {"partitions", partitions},
                              {"replication_factor", replication_factor}};
+  if (!config.empty()) {
+    auto& out = req["config"] = nlohmann::ordered_json::object();
+    for (auto& [k, v] : config)
+      out[k] = v;
+  }
   return req.dump();
 }
 

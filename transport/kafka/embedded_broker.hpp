@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/result.hpp"
+#include "transport/kafka/client_config.hpp"
 #include "transport/kafka/handles.hpp"
 
 #include <atomic>
@@ -84,10 +85,14 @@ public:
   /// The mock cluster, for fault injection this class does not wrap.
   rd_kafka_mock_cluster_t* mock() const { return cluster_; }
 
-  /// The record value asking the embedded broker to create a topic.
+  /// The record value asking the embedded broker to create a topic. The
+  /// mock cluster applies the partition count only: every topic gets its
+  /// default replication (the number of brokers) and no configs. The
+  /// request keeps what was asked, as a real CreateTopics would carry it.
   static std::string encode_create_request(const std::string& name,
                                            int32_t partitions,
-                                           int16_t replication_factor);
+                                           int16_t replication_factor,
+                                           const properties& config = {});
 
 private:
   explicit embedded_broker(options opts) : opts_(opts) {}

@@ -184,7 +184,7 @@ result<void> topic_admin::create_on_embedded(
     const std::vector<const topic_requirement*>& topics, milliseconds timeout) {
   for (auto* t : topics) {
     auto request = embedded_broker::encode_create_request(
-        t->name, t->partitions, t->replication_factor);
+        t->name, t->partitions, t->replication_factor, t->config);
     auto err = rd_kafka_producev(
         client_.get(), RD_KAFKA_V_TOPIC(embedded_broker::admin_topic),
         RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
