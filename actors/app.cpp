@@ -320,10 +320,13 @@ void app::crontab(const std::string& expr, std::function<void()> fn,
   auto name = opts.name.empty() ? "crontab '" + expr + "'" : opts.name;
   internal::timer_config t;
   t.name = name;
-  t.next_delay = [s = *schedule, tz] {
-    auto now = std::chrono::system_clock::now();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-        s.next_after(now, tz) - now);
+  // From the run it last scheduled: a timer that wakes a little early (its
+  // delay is whole milliseconds) must not run the same minute twice.
+  auto last = std::make_shared<std::chrono::system_clock::time_point>();
+  t.next_delay = [s = *schedule, tz, core = core_, last] {
+    auto now = core->wall_clock();
+    *last = s.next_after(std::max(now, *last), tz);
+    return std::chrono::ceil<std::chrono::milliseconds>(*last - now);
   };
   add_timer(std::move(t), std::move(fn), opts.on_leader);
 }
@@ -897,6 +900,11 @@ internal::app_core& internal::app_inspector::core(app& a) {
 std::vector<std::pair<std::string, caf::actor>>
 internal::app_inspector::runtime_actors(app& a) {
   return a.rt_->named_runtime_actors;
+}
+
+void internal::app_inspector::set_wall_clock(
+    app& a, std::function<std::chrono::system_clock::time_point()> clock) {
+  a.core_->wall_clock = std::move(clock);
 }
 
 internal::processor_factory

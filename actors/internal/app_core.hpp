@@ -78,6 +78,11 @@ public:
   /// The settings to change before start (the command line). Throws
   /// `std::logic_error` while the app runs.
   app_settings& configure();
+  /// The wall clock crontabs schedule by (a test may set another before
+  /// start).
+  std::function<std::chrono::system_clock::time_point()> wall_clock = [] {
+    return std::chrono::system_clock::now();
+  };
   /// Why an `F_*`/`FAUST_*` variable could not be applied (the app then
   /// refuses to start; its command line exits with code 2).
   const std::optional<std::string>& environment_error() const {

@@ -4,7 +4,9 @@
 
 #include <caf/actor.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +37,11 @@ struct app_inspector {
   /// a processor by hand, as its instance actor would); empty if no such
   /// agent is declared.
   static processor_factory processor_of(app& a, const std::string& name);
+  /// Makes crontabs schedule by `clock` instead of the system's (before
+  /// start).
+  static void
+  set_wall_clock(app& a,
+                 std::function<std::chrono::system_clock::time_point()> clock);
 };
 
 } // namespace faust::internal

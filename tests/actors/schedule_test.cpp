@@ -1,4 +1,5 @@
 #include "actors/crontab.hpp"
+#include "actors/internal/app_inspector.hpp"
 
 #include <date/tz.h>
 #include <doctest/doctest.h>
@@ -91,4 +92,28 @@ TEST_CASE("bad crontab expressions and time zones are reported") {
   CHECK_THROWS_AS(app.crontab("0 0 * * *", [] {}, {.timezone = "Mars/Olympus"}),
                   std::invalid_argument);
   CHECK_THROWS_AS(app.crontab("0 0 * *", [] {}), std::invalid_argument);
+}
+
+TEST_CASE("a crontab fires at its time in its time zone") {
+  faust::app app{settings("cron")};
+  // A wall clock 200 ms before 2026-01-02T04:00:00Z, running at the real
+  // pace from there: 20:00 in US/Pacific (PST, UTC-8). The same crontab in
+  // UTC would not run for another 16 hours.
+  auto base = utc(2026, 1, 2, 4, 0) - milliseconds{200};
+  auto started = steady_clock::now();
+  auto fake_now = [base, started] {
+    return base +
+           duration_cast<system_clock::duration>(steady_clock::now() - started);
+  };
+  faust::internal::app_inspector::set_wall_clock(app, fake_now);
+  collector<system_clock::time_point> fired;
+  app.crontab("0 20 * * *", [&] { fired.add(fake_now()); },
+              {.timezone = "US/Pacific"});
+  app.start();
+  REQUIRE(fired.wait_for(1));
+  auto at = fired.items().front();
+  CHECK(at >= utc(2026, 1, 2, 4, 0));
+  CHECK(at < utc(2026, 1, 2, 4, 0) + seconds{5});
+  app.stop();
+  CHECK(fired.size() == 1); // the next run is a day later
 }
