@@ -6,6 +6,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
+#include "actors/interval_schedule.hpp"
 #include "actors/protocol/message_types.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/logger.hpp"
@@ -291,16 +292,11 @@ void app::timer(std::chrono::milliseconds interval, std::function<void()> fn,
               (opts.name.empty() ? std::to_string(timers_.size()) : opts.name) +
               "'";
   // The schedule lives in the spec so a restarted timer keeps its phase.
-  auto next = std::make_shared<std::chrono::steady_clock::time_point>();
+  auto schedule = std::make_shared<interval_schedule>(interval);
   internal::timer_config t;
   t.name = name;
-  t.next_delay = [interval, next] {
-    auto now = std::chrono::steady_clock::now();
-    if (*next == std::chrono::steady_clock::time_point{} || *next < now)
-      *next = now + interval;
-    else
-      *next += interval;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*next - now);
+  t.next_delay = [schedule] {
+    return schedule->next_delay(std::chrono::steady_clock::now());
   };
   add_timer(std::move(t), std::move(fn), opts.on_leader);
 }

@@ -1,10 +1,17 @@
 #include "actors/crontab.hpp"
 #include "actors/internal/app_inspector.hpp"
+#include "actors/internal/runtime_actors.hpp"
+#include "actors/interval_schedule.hpp"
 
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
 #include <date/tz.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
+#include <vector>
 
 #include "tests/actors/test_support.hpp"
 
@@ -116,4 +123,80 @@ TEST_CASE("a crontab fires at its time in its time zone") {
   CHECK(at < utc(2026, 1, 2, 4, 0) + seconds{5});
   app.stop();
   CHECK(fired.size() == 1); // the next run is a day later
+}
+
+namespace {
+
+/// CAF's deterministic scheduler: no thread runs an actor, timeouts fire
+/// when the test says.
+struct deterministic_system {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+  deterministic_system() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+  }
+  /// The delay the only pending timeout was asked with.
+  milliseconds pending_delay() const {
+    auto& clock = sched->clock();
+    REQUIRE(clock.schedule().size() == 1);
+    return duration_cast<milliseconds>(clock.schedule().begin()->first -
+                                       clock.current_time);
+  }
+  /// Fires the pending timeout and runs what it caused.
+  void fire() {
+    REQUIRE(sched->trigger_timeout());
+    sched->run();
+  }
+};
+
+} // namespace
+
+TEST_CASE("a timer actor waits each delay its schedule gives, runs on each "
+          "tick, and only on the leader when it must") {
+  deterministic_system d;
+  std::vector<milliseconds> delays{100ms, 250ms, 40ms, 40ms};
+  size_t asked = 0;
+  int runs = 0;
+  bool leader = false;
+  faust::internal::timer_config cfg;
+  cfg.name = "t";
+  cfg.next_delay = [&] {
+    return delays.at(std::min(asked++, delays.size() - 1));
+  };
+  cfg.run = [&] { ++runs; };
+  cfg.on_leader = true;
+  cfg.is_leader = [&] { return leader; };
+  auto timer = faust::internal::spawn_timer(*d.sys, cfg);
+  d.sched->run();
+  CHECK(runs == 0); // nothing runs before its first delay
+  CHECK(d.pending_delay() == 100ms);
+  d.fire(); // not the leader: skipped, and the next one is scheduled
+  CHECK(runs == 0);
+  CHECK(d.pending_delay() == 250ms);
+  leader = true;
+  d.fire();
+  CHECK(runs == 1);
+  CHECK(d.pending_delay() == 40ms);
+  d.fire();
+  CHECK(runs == 2);
+  CHECK(asked == 4);
+  caf::anon_send_exit(timer, caf::exit_reason::kill);
+  d.sched->run();
+  while (d.sched->trigger_timeout())
+    d.sched->run();
+}
+
+TEST_CASE("an interval timer keeps its phase: a late run does not shift the "
+          "next, runs missed in a stall are skipped") {
+  faust::interval_schedule s{100ms};
+  auto t0 = steady_clock::time_point{} + hours{1};
+  CHECK(s.next_delay(t0) == 100ms);         // first run at +100
+  CHECK(s.next_delay(t0 + 100ms) == 100ms); // on time: +200
+  CHECK(s.next_delay(t0 + 230ms) == 70ms);  // 30 ms late: still +300
+  CHECK(s.next_delay(t0 + 520ms) == 80ms);  // +400 and +500 missed: +600
+  CHECK(s.next_delay(t0 + 599ms) == 101ms); // 1 ms early: +700, not +600 again
 }
