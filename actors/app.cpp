@@ -316,12 +316,14 @@ void app::crontab(const std::string& expr, std::function<void()> fn,
   auto name = opts.name.empty() ? "crontab '" + expr + "'" : opts.name;
   internal::timer_config t;
   t.name = name;
-  // From the run it last scheduled: a timer that wakes a little early (its
-  // delay is whole milliseconds) must not run the same minute twice.
+  // A timer that wakes a little before the run it was set for (its delay is
+  // whole milliseconds) counts from that run, so the minute does not run
+  // twice; otherwise (a restart, a clock set back) from now.
   auto last = std::make_shared<std::chrono::system_clock::time_point>();
   t.next_delay = [s = *schedule, tz, core = core_, last] {
     auto now = core->wall_clock();
-    *last = s.next_after(std::max(now, *last), tz);
+    bool woke_early = *last > now && *last - now < std::chrono::seconds{1};
+    *last = s.next_after(woke_early ? *last : now, tz);
     return std::chrono::ceil<std::chrono::milliseconds>(*last - now);
   };
   add_timer(std::move(t), std::move(fn), opts.on_leader);
@@ -530,6 +532,9 @@ void app::start() {
   subscribe(core_->reply_topic, core_->runtime->replies);
 
   std::vector<supervision::child_spec> agent_supervisors;
+  // How long a supervisor waits for the children it stops (an agent
+  // instance finishing its event, a timer its run).
+  auto children_stop = core_->settings().shutdown_timeout;
   for (auto& e : entities_) {
     size_t slots = e.isolated_input
                        ? static_cast<size_t>(e.isolated_input->partitions)
@@ -544,6 +549,7 @@ void app::start() {
     sup.name = "agent:" + e.info.name;
     sup.how = *supervision::strategy_from_name(default_strategy(e.strategy));
     sup.limits = e.limits;
+    sup.stop_timeout = children_stop;
     for (size_t i = 0; i < slots; ++i) {
       auto name = e.info.name + "#" + std::to_string(i);
       sup.children.push_back(
@@ -560,7 +566,7 @@ void app::start() {
     agent_supervisors.push_back(supervision::supervisor_child(std::move(sup)));
   }
   supervision::supervisor_options timers_sup{
-      "timers", supervision::strategy::one_for_one, {}, {}};
+      "timers", supervision::strategy::one_for_one, {}, {}, children_stop};
   for (auto& t : timers_)
     timers_sup.children.push_back({t.name, [t, roster](caf::actor_system& s) {
                                      auto timer = internal::spawn_timer(s, t);
@@ -576,14 +582,19 @@ void app::start() {
       supervision::supervisor_child({"runtime",
                                      supervision::strategy::one_for_one,
                                      {},
-                                     std::move(runtime_children)}));
+                                     std::move(runtime_children),
+                                     children_stop}));
 
   // An agent supervisor that gives up takes the worker down, as Faust's
   // supervisors raise SystemExit: the crashing strategy at the root.
-  rt.root = supervision::spawn_supervisor(sys, {"worker:" + id(),
-                                                supervision::strategy::crashing,
-                                                {},
-                                                std::move(agent_supervisors)});
+  // The root waits longer than the supervisors under it, so that a stuck
+  // actor is named by its own supervisor, not its supervisor by the root.
+  rt.root = supervision::spawn_supervisor(
+      sys, {"worker:" + id(),
+            supervision::strategy::crashing,
+            {},
+            std::move(agent_supervisors),
+            children_stop + std::chrono::seconds{1}});
   rt.root->attach_functor([rtp](const caf::error& reason) {
     if (reason && reason != caf::exit_reason::user_shutdown) {
       faust::log().critical("worker stops: {}", supervision::describe(reason));
@@ -677,12 +688,16 @@ void app::stop() {
                                       "committed (" +
                                       supervision::describe(err) + ")");
                    });
-      // Out of time: what the agents did finish is still committed (within
-      // the stop's last-resort margin), so less is processed again.
-      if (!drained)
-        last_commit(consumer, std::min<std::chrono::milliseconds>(
-                                  std::chrono::seconds{1},
-                                  core_->settings().broker_request_timeout));
+      // Out of time: what the agents did finish is still committed, within
+      // the stop's last-resort margin (the consumer's own waits are cut to
+      // the stop's deadline, so it moves by that margin), and less is
+      // processed again.
+      if (!drained) {
+        auto margin = std::min<std::chrono::milliseconds>(
+            std::chrono::seconds{1}, core_->settings().broker_request_timeout);
+        stop.begin(clock::now() + margin);
+        last_commit(consumer, margin);
+      }
     }
   }
   faust::log().debug("app '{}': drained", id());
@@ -900,6 +915,7 @@ internal::app_inspector::runtime_actors(app& a) {
 
 void internal::app_inspector::set_wall_clock(
     app& a, std::function<std::chrono::system_clock::time_point()> clock) {
+  a.require_not_started("wall clock");
   a.core_->wall_clock = std::move(clock);
 }
 

@@ -19,10 +19,10 @@ public:
   std::chrono::milliseconds next_delay(clock::time_point now) {
     if (next_ == clock::time_point{})
       next_ = now + interval_;
-    else
-      do
-        next_ += interval_;
-      while (next_ <= now);
+    else if (next_ + interval_ > now)
+      next_ += interval_;
+    else // after a stall: the first run of the phase still to come
+      next_ += ((now - next_) / interval_ + 1) * interval_;
     return std::chrono::ceil<std::chrono::milliseconds>(next_ - now);
   }
 

@@ -185,7 +185,7 @@ TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
   // The outputs' Produce requests are answered late: meanwhile every input
   // is acked (and would be committed by a runtime that commits on ack,
   // every 100 ms).
-  broker->delay_requests(1, /*Produce*/ 0, 4, 1500ms);
+  REQUIRE(broker->delay_requests(1, /*Produce*/ 0, 4, 1500ms));
   go.open();
   REQUIRE(eventually([&] { return processed == 20; }, 30s));
   CHECK(core.producer->delivered() < 20); // the window was there

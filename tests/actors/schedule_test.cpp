@@ -199,4 +199,5 @@ TEST_CASE("an interval timer keeps its phase: a late run does not shift the "
   CHECK(s.next_delay(t0 + 230ms) == 70ms);  // 30 ms late: still +300
   CHECK(s.next_delay(t0 + 520ms) == 80ms);  // +400 and +500 missed: +600
   CHECK(s.next_delay(t0 + 599ms) == 101ms); // 1 ms early: +700, not +600 again
+  CHECK(s.next_delay(t0 + hours{24}) == 100ms); // a day's stall: one step
 }

@@ -53,9 +53,9 @@ std::string run_command(embedded_broker& broker, const std::string& line) {
     if (!(in >> id >> api_key >> count >> ms) || api_key < 0 || count <= 0 ||
         ms < 0)
       return "error usage: delay <id> <api_key> <count> <milliseconds>";
-    broker.delay_requests(id, api_key, static_cast<size_t>(count),
-                          std::chrono::milliseconds{ms});
-    return "ok " + line;
+    auto done = broker.delay_requests(id, api_key, static_cast<size_t>(count),
+                                      std::chrono::milliseconds{ms});
+    return done ? "ok " + line : "error " + done.error().message;
   }
   if (verb == "topic") {
     std::string name;

@@ -95,13 +95,19 @@ void embedded_broker::fail_requests(
                                           errors.data());
 }
 
-void embedded_broker::delay_requests(int32_t id, int16_t api_key, size_t count,
-                                     std::chrono::milliseconds delay) {
+result<void> embedded_broker::delay_requests(int32_t id, int16_t api_key,
+                                             size_t count,
+                                             std::chrono::milliseconds delay) {
   // The mock takes (error, rtt) pairs; rtt in milliseconds.
   for (size_t i = 0; i < count; ++i)
-    rd_kafka_mock_broker_push_request_error_rtts(
-        cluster_, id, api_key, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
-        static_cast<int>(delay.count()));
+    if (auto err = rd_kafka_mock_broker_push_request_error_rtts(
+            cluster_, id, api_key, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
+            static_cast<int>(delay.count())))
+      return error{errc::invalid_argument,
+                   "embedded broker " + std::to_string(id) +
+                       ": cannot delay requests of api key " +
+                       std::to_string(api_key) + ": " + rd_kafka_err2str(err)};
+  return {};
 }
 
 void embedded_broker::clear_request_errors(int16_t api_key) {

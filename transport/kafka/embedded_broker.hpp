@@ -72,8 +72,8 @@ public:
   /// Fault injection for tests: broker `id` answers its next `count`
   /// requests of type `api_key` correctly but each `delay` late (a slow
   /// produce path, while other request types and clients stay fast).
-  void delay_requests(int32_t id, int16_t api_key, size_t count,
-                      std::chrono::milliseconds delay);
+  result<void> delay_requests(int32_t id, int16_t api_key, size_t count,
+                              std::chrono::milliseconds delay);
   /// Takes broker `id` down (connections closed, new ones refused) or back
   /// up.
   result<void> set_broker_down(int32_t id);
