@@ -94,6 +94,25 @@ void send_adds(const faust::topic<std::string, Add>& adds, int from, int to) {
     REQUIRE(adds.send(Add{i, 0}).has_value());
 }
 
+/// The offsets the broker holds for `group` on adds/0 and adds/1 (read
+/// without joining the group); partitions without one are left out.
+std::map<faust::models::topic_partition, int64_t>
+committed_adds(const embedded_broker& broker, const std::string& group) {
+  auto reader = faust::transport::kafka::consumer::create(
+      {.bootstrap = broker.bootstrap(), .group_id = group});
+  REQUIRE(reader.has_value());
+  return (*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s);
+}
+
+/// The values on partition 0 of `topic`.
+std::multiset<std::string> values_of(const embedded_broker& broker,
+                                     const std::string& topic) {
+  std::multiset<std::string> out;
+  for (auto& r : read_partition0(broker, topic))
+    out.insert(r.value);
+  return out;
+}
+
 /// Produces `Add{i, b}` for i in [0, n) to partition i % 2 of `adds` (keyed
 /// "i" when `keyed`) from a client of its own, so that an app's producer
 /// carries only the app's outputs.
@@ -200,19 +219,13 @@ TEST_CASE("on Kafka, an agent's sink output is delivered before its source "
       MESSAGE(early.front());
   }
   // The broker holds the whole commit, and the sums are all there.
-  auto reader = faust::transport::kafka::consumer::create(
-      {.bootstrap = broker->bootstrap(), .group_id = "kafka-sink"});
-  REQUIRE(reader.has_value());
-  auto stored = (*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s);
+  auto stored = committed_adds(*broker, "kafka-sink");
   CHECK(stored[{"adds", 0}] == 10);
   CHECK(stored[{"adds", 1}] == 10);
-  std::multiset<std::string> outputs;
-  for (auto& r : read_partition0(*broker, "sums"))
-    outputs.insert(r.value);
   std::multiset<std::string> expected;
   for (int i = 0; i < 20; ++i)
     expected.insert(std::to_string(i + 1));
-  CHECK(outputs == expected);
+  CHECK(values_of(*broker, "sums") == expected);
 }
 
 TEST_CASE("a record that cannot be delivered stops committing, and the "
@@ -264,19 +277,14 @@ TEST_CASE("a record that cannot be delivered stops committing, and the "
   CHECK(rc == 1);
   CHECK(failures > 0);
   // Nothing past the lost outputs was committed: the group has no offset.
-  auto reader = faust::transport::kafka::consumer::create(
-      {.bootstrap = broker->bootstrap(), .group_id = "undelivered"});
-  REQUIRE(reader.has_value());
-  CHECK((*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s).empty());
+  CHECK(committed_adds(*broker, "undelivered").empty());
   // So a restart processes every input again, and this time delivers.
   CHECK(run(false).second == 0);
-  auto stored = (*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s);
+  auto stored = committed_adds(*broker, "undelivered");
   CHECK(stored[{"adds", 0}] == 10);
   CHECK(stored[{"adds", 1}] == 10);
-  std::set<std::string> outputs;
-  for (auto& r : read_partition0(*broker, "sums"))
-    outputs.insert(r.value);
-  CHECK(outputs.size() == 20);
+  auto outputs = values_of(*broker, "sums");
+  CHECK(std::set<std::string>(outputs.begin(), outputs.end()).size() == 20);
 }
 
 TEST_CASE("with a small stream buffer, held-back and paused partitions "
@@ -457,17 +465,11 @@ TEST_CASE("exactly_once: every output goes through its source partition's "
   // The offsets went only into the transactions (TxnOffsetCommit). The
   // embedded broker (librdkafka 2.0.2's mock) does not store those, so any
   // offset it holds for the group came from a plain OffsetCommit.
-  auto reader = faust::transport::kafka::consumer::create(
-      {.bootstrap = broker->bootstrap(), .group_id = "eos-proof"});
-  REQUIRE(reader.has_value());
-  CHECK((*reader)->committed({{"adds", 0}, {"adds", 1}}, 10s).empty());
-  std::multiset<std::string> outputs;
-  for (auto& r : read_partition0(*broker, "sums"))
-    outputs.insert(r.value);
+  CHECK(committed_adds(*broker, "eos-proof").empty());
   std::multiset<std::string> expected;
   for (int i = 0; i < 20; ++i)
     expected.insert(std::to_string(i));
-  CHECK(outputs == expected);
+  CHECK(values_of(*broker, "sums") == expected);
 }
 
 TEST_CASE("exactly_once: a transaction that fails is aborted and its records "
