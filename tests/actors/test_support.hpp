@@ -54,9 +54,11 @@ public:
     open_ = true;
     cv_.notify_all();
   }
+  /// Waits until opened, at most a minute (a test that failed before
+  /// opening it must not leave an agent waiting forever).
   void wait() {
     std::unique_lock lock(mtx_);
-    cv_.wait(lock, [&] { return open_; });
+    cv_.wait_for(lock, std::chrono::minutes{1}, [&] { return open_; });
   }
 
 private:
