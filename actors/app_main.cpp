@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -20,21 +21,30 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-/// Prints rows as Faust's tables do (a title, then tab-separated columns),
-/// or as a JSON list of objects with `--json`.
+/// A string as Python's `json.dumps` writes it (non-ASCII as `\\uXXXX`).
+std::string python_json_string(const std::string& text) {
+  return json(text).dump(-1, ' ', /*ensure_ascii=*/true,
+                         json::error_handler_t::replace);
+}
+
+/// Prints rows as Faust's list commands do: a title, then tab-separated
+/// columns (Faust draws a box around them; the words are the same), or with
+/// `--json` a list of objects, byte for byte as Faust's `json.dumps(...)`
+/// writes it (`", "` and `": "` separators, ASCII escapes).
 void print_table(const std::string& title,
                  const std::vector<std::string>& columns,
                  const std::vector<std::vector<std::string>>& rows,
                  bool as_json) {
   if (as_json) {
-    auto out = json::array();
-    for (auto& row : rows) {
-      json obj = json::object();
+    std::string out = "[";
+    for (size_t r = 0; r < rows.size(); ++r) {
+      out += r ? ", {" : "{";
       for (size_t i = 0; i < columns.size(); ++i)
-        obj[columns[i]] = row[i];
-      out.push_back(std::move(obj));
+        out += (i ? ", " : "") + python_json_string(columns[i]) + ": " +
+               python_json_string(rows[r][i]);
+      out += "}";
     }
-    std::cout << out.dump() << "\n";
+    std::cout << out << "]\n";
     return;
   }
   std::cout << title << "\n";
@@ -46,6 +56,11 @@ void print_table(const std::string& title,
       std::cout << (i ? "\t" : "") << row[i];
     std::cout << "\n";
   }
+}
+
+/// Faust's help column: the help text, or `<N/A>` when there is none.
+std::string help_or_na(const std::string& help) {
+  return help.empty() ? "<N/A>" : help;
 }
 
 /// The record bytes `send` writes for `text`: JSON topics get `text` as is
@@ -188,18 +203,16 @@ int app::main(int argc, char** argv) {
       std::string topics;
       for (size_t i = 0; i < a.topics.size(); ++i)
         topics += (i ? "," : "") + a.topics[i];
-      rows.push_back({"@" + a.name, topics, a.help});
+      rows.push_back({"@" + a.name, topics, help_or_na(a.help)});
     }
-    if (as_json)
-      for (auto& r : rows)
-        r[0] = r[0].substr(1);
+    std::ranges::sort(rows); // Faust sorts by name
     print_table("Agents", {"name", "topic", "help"}, rows, as_json);
     return 0;
   }
   if (*models_cmd) {
     std::vector<std::vector<std::string>> rows;
     for (auto& [name, info] : core_->models)
-      rows.push_back({name, ""});
+      rows.push_back({name, help_or_na("")});
     print_table("Models", {"name", "help"}, rows, as_json);
     return 0;
   }
@@ -218,7 +231,7 @@ int app::main(int argc, char** argv) {
     std::vector<std::vector<std::string>> rows;
     for (auto& f : it->second.fields)
       rows.push_back({f.name, f.type, f.required ? "*" : ""});
-    print_table(it->first, {"field", "type", "default"}, rows, as_json);
+    print_table(it->first, {"field", "type", "default*"}, rows, as_json);
     return 0;
   }
   if (*tables_cmd)
@@ -310,11 +323,13 @@ int app::tables_command(const std::string& dump, bool as_json) {
       if (size == "-")
         size = std::to_string(keys);
     }
-    rows.push_back({t.name, std::to_string(t.partitions), store_of(t), size,
-                    t.changelog_topic, t.help});
+    rows.push_back({t.name, help_or_na(t.help), std::to_string(t.partitions),
+                    store_of(t), size, t.changelog_topic});
   }
+  std::ranges::sort(rows); // by name, as Faust
+  // Faust's two columns first, then what a faust-cpp operator also wants.
   print_table("Tables",
-              {"name", "partitions", "store", "keys", "changelog", "help"},
+              {"name", "help", "partitions", "store", "keys", "changelog"},
               rows, as_json);
   return 0;
 }

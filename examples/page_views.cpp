@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
           faust::stream<std::string, PageView>& views) -> faust::agent_task<> {
         while (auto view = co_await views.next())
           page_views[view->id] += 1;
-      });
+      },
+      {.help = "Count page views by page id"});
 
   if (argc > 1)
     return app.main(argc, argv);

@@ -48,8 +48,10 @@ TEST_CASE("ask sends Faust's @ReqRepRequest and returns the yielded reply") {
 TEST_CASE("join returns replies in input order, map in arrival order") {
   // Two instances wait below, each holding a scheduler thread: two more
   // run the third instance and the reply actor.
+  auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = settings("join");
   s.worker_threads = 4;
+  s.memory_broker = broker;
   faust::app app{s};
   // The agent answers in an order the test forces: 10 waits until two
   // replies arrived, 20 until one did; 101 waits until two of 101-103 were
@@ -96,6 +98,15 @@ TEST_CASE("join returns replies in input order, map in arrival order") {
              [&](faust::result<int64_t> r) { arrived.add(*r); });
   CHECK(arrived.items() == std::vector<int64_t>{900, 400, 100});
   app.stop();
+  // Each keyed request went to its key's partition of the agent's topic.
+  std::map<std::string, int32_t> partition_of_key;
+  for (int32_t p = 0; p < 4; ++p)
+    for (auto& m : broker->fetch({"join-pow2", p}, 0, 100))
+      if (m.key)
+        partition_of_key[m.key->str()] = p;
+  REQUIRE(partition_of_key.size() == 3);
+  for (auto& key : keys)
+    CHECK(partition_of_key[key] == faust::transport::partition_for_key(key, 4));
 }
 
 TEST_CASE("an ask that gets no reply fails with a clear error") {

@@ -27,18 +27,25 @@ instead of:
 $want"
 }
 
+# agents, models, model and tables print Faust's columns and, with --json,
+# what Faust's json.dumps prints.
+expect_output "Agents
+name${tab}topic${tab}help
+@count_page_views${tab}page_views${tab}Count page views by page id" agents
+expect_output '[{"name": "@count_page_views", "topic": "page_views", "help": "Count page views by page id"}]' \
+  agents --json
 expect_output "Models
 name${tab}help
-page_views.PageView${tab}" models
-expect_output '[{"name":"page_views.PageView","help":""}]' models --json
+page_views.PageView${tab}<N/A>" models
+expect_output '[{"name": "page_views.PageView", "help": "<N/A>"}]' models --json
 # A model by its short name or its namespace.
 for name in PageView page_views.PageView; do
   expect_output "page_views.PageView
-field${tab}type${tab}default
+field${tab}type${tab}default*
 id${tab}str${tab}*
 user${tab}str${tab}*" model "$name"
 done
-expect_output '[{"field":"id","type":"str","default":"*"},{"field":"user","type":"str","default":"*"}]' \
+expect_output '[{"field": "id", "type": "str", "default*": "*"}, {"field": "user", "type": "str", "default*": "*"}]' \
   model PageView --json
 rc=0
 timeout 30 "$PV" model Nope >/dev/null 2>"$WORK/err" || rc=$?
@@ -47,10 +54,10 @@ grep -q "No model named 'Nope'" "$WORK/err" || fail "model Nope said: $(cat "$WO
 
 # tables: a datadir without stores holds 0 keys.
 expect_output "Tables
-name${tab}partitions${tab}store${tab}keys${tab}changelog${tab}help
-page_views${tab}4${tab}rocksdb://${tab}0${tab}page_views-page_views-changelog${tab}Page views by page id" \
+name${tab}help${tab}partitions${tab}store${tab}keys${tab}changelog
+page_views${tab}Page views by page id${tab}4${tab}rocksdb://${tab}0${tab}page_views-page_views-changelog" \
   tables --datadir "$WORK/none"
-expect_output '[{"name":"page_views","partitions":"4","store":"rocksdb://","keys":"0","changelog":"page_views-page_views-changelog","help":"Page views by page id"}]' \
+expect_output '[{"name": "page_views", "help": "Page views by page id", "partitions": "4", "store": "rocksdb://", "keys": "0", "changelog": "page_views-page_views-changelog"}]' \
   tables --datadir "$WORK/none" --json
 
 # reset deletes the datadir (the filesystem says whether it did).
@@ -70,9 +77,9 @@ unset F_DATADIR
 # ...the code does not set it: Faust's default, {appid}-data.
 expect_output "nothing to reset: page_views-data does not exist" reset
 # ...and through the partitions of the table's topics (the code sets 4).
-F_TOPIC_PARTITIONS=6 expect_output "$(printf 'Tables\nname\tpartitions\tstore\tkeys\tchangelog\thelp\npage_views\t6\trocksdb://\t0\tpage_views-page_views-changelog\tPage views by page id')" \
+F_TOPIC_PARTITIONS=6 expect_output "$(printf 'Tables\nname\thelp\tpartitions\tstore\tkeys\tchangelog\npage_views\tPage views by page id\t6\trocksdb://\t0\tpage_views-page_views-changelog')" \
   tables --datadir "$WORK/none"
-F_TOPIC_PARTITIONS=6 FAUST_TOPIC_PARTITIONS=5 expect_output "$(printf 'Tables\nname\tpartitions\tstore\tkeys\tchangelog\thelp\npage_views\t5\trocksdb://\t0\tpage_views-page_views-changelog\tPage views by page id')" \
+F_TOPIC_PARTITIONS=6 FAUST_TOPIC_PARTITIONS=5 expect_output "$(printf 'Tables\nname\thelp\tpartitions\tstore\tkeys\tchangelog\npage_views\tPage views by page id\t5\trocksdb://\t0\tpage_views-page_views-changelog')" \
   tables --datadir "$WORK/none"
 # A bad value is a usage error: exit code 2, the variable named.
 rc=0

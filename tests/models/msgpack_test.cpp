@@ -123,6 +123,68 @@ TEST_CASE("a record packed by msgpack-c as Faust's representation decodes") {
                        "int: int 300 out of range", decode_error);
 }
 
+TEST_CASE("a nested record packs as msgpack-c packs its representation") {
+  auto a = test_models::sample_account();
+  auto str = [](auto& pk, const char* s) { pk.pack(std::string(s)); };
+  auto ns = [&](auto& pk, const char* name) {
+    str(pk, "__faust");
+    pk.pack_map(1);
+    str(pk, "ns");
+    str(pk, name);
+  };
+  auto user = [&](auto& pk, const char* id, const char* name) {
+    pk.pack_map(3);
+    str(pk, "id");
+    str(pk, id);
+    str(pk, "name");
+    str(pk, name);
+    ns(pk, "test_models::User");
+  };
+  // The fields in declaration order, None as nil, the datetime as Faust's
+  // ISO-8601 text, then the namespace.
+  auto bytes = reference([&](auto& pk) {
+    pk.pack_map(10);
+    str(pk, "id");
+    str(pk, "a1");
+    str(pk, "user");
+    user(pk, "u1", "Ann");
+    str(pk, "balance");
+    pk.pack_double(10.5);
+    str(pk, "nickname");
+    pk.pack_nil();
+    str(pk, "level");
+    pk.pack(3);
+    str(pk, "friends");
+    pk.pack_array(1);
+    user(pk, "u2", "Bob");
+    str(pk, "places");
+    pk.pack_map(1);
+    str(pk, "home");
+    pk.pack_map(3);
+    str(pk, "x");
+    pk.pack(1);
+    str(pk, "y");
+    pk.pack(2);
+    ns(pk, "t2.Point");
+    str(pk, "created");
+    str(pk, "2019-01-02T03:00:00Z");
+    str(pk, "extra");
+    pk.pack_map(1);
+    str(pk, "tags");
+    pk.pack_array(1);
+    str(pk, "x");
+    ns(pk, "bank.Account");
+  });
+  CHECK(to_msgpack(a) == bytes);
+  auto b = from_msgpack<test_models::Account>(bytes);
+  CHECK(b.user.name == "Ann");
+  CHECK(b.friends.at(0).id == "u2");
+  CHECK(b.places.at("home").y == 2);
+  CHECK(b.created == a.created);
+  CHECK(b.extra == a.extra);
+  CHECK_FALSE(b.nickname.has_value());
+}
+
 TEST_CASE("untyped msgpack maps keep keys that are not strings, as "
           "json.dumps writes them, and extension values read as null") {
   // Python: msgpack.packb({1: "a", True: [1.5, None]}) plus an ext value.

@@ -9,23 +9,6 @@ using namespace faust::models;
 using namespace test_models;
 using namespace std::chrono;
 
-namespace {
-
-Account sample_account() {
-  Account a;
-  a.id = "a1";
-  a.user = {"u1", "Ann"};
-  a.balance = 10.5;
-  a.level = 3;
-  a.friends = {{"u2", "Bob"}};
-  a.places = {{"home", {1, 2}}};
-  a.created = sys_days{2019y / 1 / 2} + hours{3};
-  a.extra = {{"tags", {"x"}}};
-  return a;
-}
-
-} // namespace
-
 TEST_CASE("a record encodes exactly as Faust's Record with its namespace") {
   CHECK(to_json(Point{10, 100}) ==
         R"({"x": 10, "y": 100, "__faust": {"ns": "t2.Point"}})");

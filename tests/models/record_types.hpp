@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,6 +35,21 @@ struct Account {
   faust::models::datetime created{};
   nlohmann::ordered_json extra;
 };
+
+/// An Account with every field set but the nickname.
+inline Account sample_account() {
+  using namespace std::chrono;
+  Account a;
+  a.id = "a1";
+  a.user = {"u1", "Ann"};
+  a.balance = 10.5;
+  a.level = 3;
+  a.friends = {{"u2", "Bob"}};
+  a.places = {{"home", {1, 2}}};
+  a.created = sys_days{year{2019} / 1 / 2} + hours{3};
+  a.extra = {{"tags", {"x"}}};
+  return a;
+}
 
 } // namespace test_models
 

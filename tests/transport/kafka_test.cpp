@@ -1,6 +1,7 @@
 #include "transport/kafka/client_config.hpp"
 #include "transport/kafka/consumer.hpp"
 #include "transport/kafka/embedded_broker.hpp"
+#include "transport/kafka/partition_reader.hpp"
 #include "transport/kafka/producer.hpp"
 #include "transport/kafka/topic_admin.hpp"
 #include "transport/kafka/transaction_manager.hpp"
@@ -275,6 +276,25 @@ faust::models::message record(std::string topic, std::string value) {
   return m;
 }
 
+/// The values a read_committed reader finds on partition 0 of `topic`.
+std::vector<std::string> committed_values(const std::string& bootstrap,
+                                          const std::string& topic) {
+  auto reader = partition_reader::create(
+      {.bootstrap = bootstrap, .read_committed = true});
+  REQUIRE(reader.has_value());
+  auto marks = (*reader)->watermarks({topic, 0}, 10s);
+  REQUIRE(marks.has_value());
+  std::vector<std::string> out;
+  auto read = (*reader)->read(
+      {{{topic, 0}, marks->first, marks->second}},
+      [&](const faust::models::message& m) {
+        out.push_back(m.value ? m.value->str() : "<null>");
+      },
+      10s);
+  REQUIRE(read.has_value());
+  return out;
+}
+
 } // namespace
 
 TEST_CASE("transactions: outputs and offsets commit together, a fenced "
@@ -296,6 +316,10 @@ TEST_CASE("transactions: outputs and offsets commit together, a fenced "
   CHECK(txns.commit(in0, 1, (*consumer)->group_metadata()) ==
         transaction_outcome::committed);
   CHECK(txns.committed() == 1);
+  // The output is on the broker, past the transaction's end: read_committed
+  // readers see it.
+  CHECK(committed_values((*broker)->bootstrap(), "out") ==
+        std::vector<std::string>{"1"});
 
   // A new owner of the partition registered the same transactional id:
   // the coordinator fences this producer (librdkafka's mock cluster does
@@ -330,4 +354,11 @@ TEST_CASE("transactions: a failed offset commit aborts the transaction and "
   REQUIRE(txns.producer_for(in0)->send(record("out", "y")).has_value());
   CHECK(txns.commit(in0, 1, (*consumer)->group_metadata()) ==
         transaction_outcome::committed);
+  CHECK(txns.committed() == 1);
+  CHECK(txns.aborted() == 1);
+  // The committed output follows the aborted one (the embedded broker shows
+  // aborted records to read_committed readers too, so "x" is there).
+  auto out = committed_values((*broker)->bootstrap(), "out");
+  REQUIRE_FALSE(out.empty());
+  CHECK(out.back() == "y");
 }
