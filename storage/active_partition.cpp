@@ -1,5 +1,6 @@
 #include "storage/active_partition.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace faust::storage {
@@ -26,9 +27,26 @@ void active_partition::for_each(
 }
 
 void active_partition::expire(const std::vector<std::string>& keys) {
+  bool cached = false;
   for (auto& key : keys) {
     pending_.insert_or_assign(key, pending_value{std::nullopt, open_id_});
     open_.erase(key);
+    cached |= cache_index_.erase(key) > 0;
+  }
+  if (!cached)
+    return;
+  // Expired keys leave the cache too: a flush must not bring them back.
+  std::erase_if(cache_, [&](const write& w) {
+    return !w.record &&
+           std::find(keys.begin(), keys.end(), w.key) != keys.end();
+  });
+  cache_index_.clear();
+  cache_bytes_ = 0;
+  for (size_t i = 0; i < cache_.size(); ++i) {
+    if (!cache_[i].record)
+      cache_index_.emplace(cache_[i].key, i);
+    cache_bytes_ += cache_[i].key.size() +
+                    (cache_[i].value ? cache_[i].value->size() : 0) + 64;
   }
 }
 
@@ -68,15 +86,19 @@ void active_partition::put_logged(const origin& o, std::string key,
   stage(o, std::move(key), std::move(value), std::move(record));
 }
 
-std::vector<models::message> active_partition::finish_event() {
-  std::vector<models::message> records;
-  if (!event_)
-    return records;
-  auto o = *std::exchange(event_, std::nullopt);
-  auto writes = std::exchange(event_writes_, {});
-  auto origin_text = encode_origin(o);
+namespace {
+size_t write_bytes(const std::string& key,
+                   const std::optional<std::string>& value) {
+  return key.size() + (value ? value->size() : 0) + 64;
+}
+} // namespace
+
+void active_partition::log_writes(std::vector<write>& writes,
+                                  std::string_view origin_name,
+                                  const std::string& origin_text,
+                                  std::vector<models::message>& records) {
   auto count = static_cast<uint32_t>(writes.size());
-  records.reserve(writes.size());
+  records.reserve(records.size() + writes.size());
   for (uint32_t i = 0; i < count; ++i) {
     auto& w = writes[i];
     models::message m;
@@ -92,16 +114,75 @@ std::vector<models::message> active_partition::finish_event() {
         m.value = *w.value;
     }
     m.headers = {
-        {std::string(origin_header), origin_text},
+        {std::string(origin_name), origin_text},
         {std::string(origin_part_header), encode_origin_part({i, count})}};
     records.push_back(std::move(m));
+    // The key's pending value now belongs to the open batch: persisting it
+    // lets reads go to the store again.
+    if (auto it = pending_.find(w.key); it != pending_.end())
+      it->second.batch = open_id_;
     if (w.value)
       open_.put(std::move(w.key), std::move(*w.value));
     else
       open_.erase(std::move(w.key));
   }
+}
+
+std::vector<models::message> active_partition::finish_event() {
+  std::vector<models::message> records;
+  if (!event_)
+    return records;
+  auto o = *std::exchange(event_, std::nullopt);
+  auto writes = std::exchange(event_writes_, {});
+  if (cache_limit_ > 0) {
+    for (auto& w : writes) {
+      auto bytes = write_bytes(w.key, w.value);
+      if (w.record)
+        bytes += w.record->key.size() +
+                 (w.record->value ? w.record->value->size() : 0);
+      if (!w.record) {
+        if (auto it = cache_index_.find(w.key); it != cache_index_.end()) {
+          auto& cached = cache_[it->second];
+          cache_bytes_ += bytes;
+          cache_bytes_ -= write_bytes(cached.key, cached.value);
+          cached.value = std::move(w.value);
+          continue;
+        }
+        cache_index_.emplace(w.key, cache_.size());
+      }
+      cache_bytes_ += bytes;
+      cache_.push_back(std::move(w));
+    }
+    auto [it, fresh] = cache_origins_.try_emplace(o.tp, o.offset);
+    if (!fresh)
+      it->second = std::max(it->second, o.offset);
+    applied_.advance_source(o.tp, o.offset);
+    return records;
+  }
+  log_writes(writes, origin_header, encode_origin(o), records);
   open_.applied(o.tp, o.offset);
   applied_.advance_source(o.tp, o.offset);
+  return records;
+}
+
+std::vector<models::message> active_partition::flush_cache() {
+  std::vector<models::message> records;
+  if (cache_.empty())
+    return records;
+  std::vector<origin> origins;
+  for (auto& [tp, offset] : cache_origins_)
+    origins.push_back({tp, offset});
+  // One source partition: the header an event's records carry.
+  auto origin_name = origins.size() == 1 ? origin_header : origins_header;
+  auto origin_text =
+      origins.size() == 1 ? encode_origin(origins[0]) : encode_origins(origins);
+  log_writes(cache_, origin_name, origin_text, records);
+  for (auto& o : origins)
+    open_.applied(o.tp, o.offset);
+  cache_.clear();
+  cache_index_.clear();
+  cache_origins_.clear();
+  cache_bytes_ = 0;
   return records;
 }
 
@@ -145,6 +226,10 @@ void active_partition::rebuild() {
   for (auto& b : sealed_)
     add(b.writes, b.id);
   add(open_, open_id_);
+  for (auto& w : cache_)
+    pending_.insert_or_assign(w.key, pending_value{w.value, open_id_});
+  for (auto& [tp, offset] : cache_origins_)
+    applied_.advance_source(tp, offset);
 }
 
 result<size_t>

@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -83,8 +85,33 @@ public:
 
   /// The current event is done: returns its changelog records (none if it
   /// wrote nothing here, or was already applied) for the caller to
-  /// produce, in order, before the next `seal`.
+  /// produce, in order, before the next `seal`. With a cache (see
+  /// `set_cache_limit`) the writes wait in it instead, and none are
+  /// returned: `flush_cache` returns them.
   std::vector<models::message> finish_event();
+
+  /// Kafka Streams' record cache for this partition: finished events'
+  /// writes wait, a key written again replacing its cached write, until
+  /// `flush_cache` turns them into one changelog record per key (a set
+  /// table's operations are kept, in order). `bytes` is what the caller
+  /// lets the cache hold before `cache_full`; 0: no cache (one changelog
+  /// record per write, Faust's behaviour).
+  void set_cache_limit(size_t bytes) { cache_limit_ = bytes; }
+  /// The cached writes as changelog records, in the order their keys were
+  /// first written, for the caller to produce before the next `seal`. They
+  /// are one group, as an event's records are: each carries the newest
+  /// origin of every source partition the cached events came from
+  /// (`origins_header`, or `origin_header` for one) and its place in the
+  /// group, so a reader applies all of them or, if the writer died while
+  /// producing them, none (and those events are processed again).
+  std::vector<models::message> flush_cache();
+  /// Writes wait in the cache.
+  bool cache_dirty() const { return !cache_.empty(); }
+  /// The cache holds at least its limit.
+  bool cache_full() const {
+    return cache_limit_ > 0 && cache_bytes_ >= cache_limit_;
+  }
+  size_t cached_bytes() const { return cache_bytes_; }
 
   /// Closes the store batch of every event finished since the last seal;
   /// it may be written once the producer reports `epoch` delivered.
@@ -127,9 +154,10 @@ public:
     return store_;
   }
 
-  /// Events finished but not yet in the store.
+  /// Events finished but not yet in the store (a dirty cache counts as
+  /// one batch).
   size_t pending_batches() const {
-    return sealed_.size() + (open_.empty() ? 0 : 1);
+    return sealed_.size() + (open_.empty() ? 0 : 1) + (cache_.empty() ? 0 : 1);
   }
   partition_store& store() { return *store_; }
   const models::topic_partition& changelog() const { return changelog_; }
@@ -158,6 +186,12 @@ private:
   void rebuild();
   void stage(const origin& o, std::string key, std::optional<std::string> value,
              std::optional<logged_as> record = std::nullopt);
+  /// Turns `writes` into changelog records (appended to `records`, each
+  /// with the origin header and its place in the group) and store writes
+  /// of the open batch.
+  void log_writes(std::vector<write>& writes, std::string_view origin_name,
+                  const std::string& origin_text,
+                  std::vector<models::message>& records);
 
   std::shared_ptr<partition_store> store_;
   models::topic_partition changelog_;
@@ -171,6 +205,15 @@ private:
   std::deque<sealed_batch> sealed_;
   std::unordered_map<std::string, pending_value, string_hash, std::equal_to<>>
       pending_;
+  /// The cache: writes of finished events not yet on the changelog, in
+  /// first-write order; `cache_index_` finds a key's plain write.
+  std::vector<write> cache_;
+  std::unordered_map<std::string, size_t, string_hash, std::equal_to<>>
+      cache_index_;
+  /// The newest origin per source partition of the cached events.
+  std::map<models::topic_partition, int64_t> cache_origins_;
+  size_t cache_bytes_ = 0;
+  size_t cache_limit_ = 0;
 };
 
 } // namespace faust::storage

@@ -2,6 +2,8 @@
 
 #include "storage/set_operation.hpp"
 
+#include <algorithm>
+
 namespace faust::storage {
 
 changelog_replay::changelog_replay(partition_store& store,
@@ -15,7 +17,9 @@ bool changelog_replay::applied(const origin& o) const {
 }
 
 void changelog_replay::apply(const group& g) {
-  if (g.from && applied_.reflects(*g.from)) {
+  if (!g.from.empty() &&
+      std::all_of(g.from.begin(), g.from.end(),
+                  [&](const origin& o) { return applied_.reflects(o); })) {
     skipped_ += g.changes.size();
     return;
   }
@@ -28,9 +32,9 @@ void changelog_replay::apply(const group& g) {
       batch_.erase(c.key);
   }
   batch_records_ += g.changes.size();
-  if (g.from) {
-    batch_.applied(g.from->tp, g.from->offset);
-    applied_.advance_source(g.from->tp, g.from->offset);
+  for (auto& o : g.from) {
+    batch_.applied(o.tp, o.offset);
+    applied_.advance_source(o.tp, o.offset);
   }
 }
 
@@ -76,10 +80,10 @@ void changelog_replay::add(const models::message& m) {
   next_ = m.offset + 1;
   change c{m.offset, m.key ? m.key->str() : std::string(),
            m.value ? std::optional<std::string>(m.value->str()) : std::nullopt};
-  auto from = origin_of(m);
-  if (!from) { // written without an origin (a Faust worker): as is
+  auto from = origins_of(m);
+  if (from.empty()) { // written without an origin (a Faust worker): as is
     drop_held();
-    apply(group{std::nullopt, 1, {std::move(c)}});
+    apply(group{{}, 1, {std::move(c)}});
     return;
   }
   origin_part part;
@@ -94,7 +98,7 @@ void changelog_replay::add(const models::message& m) {
       ++dropped_;
       return;
     }
-    held_ = group{*from, part.count, {}};
+    held_ = group{std::move(from), part.count, {}};
   }
   held_->changes.push_back(std::move(c));
   if (held_->changes.size() == held_->count) {

@@ -27,12 +27,14 @@ enum class changelog_format {
 /// counts exactly once:
 ///
 /// - a record without an origin (as Faust writes them) is applied as is;
-/// - the records one event wrote (`origin_part_header`: index/count) are
-///   applied together once all of them are read; a group left incomplete
+/// - the records one event wrote (`origin_part_header`: index/count), or
+///   one flush of a table cache wrote (`origins_header`: the newest origin
+///   of each source partition whose events it holds), are applied
+///   together once all of them are read; a group left incomplete
 ///   (the writer died halfway) is dropped when another origin follows, or
 ///   by `discard_incomplete` at the end of recovery, and its event, never
 ///   marked applied, is processed again;
-/// - a group whose origin the store already reflects is skipped.
+/// - a group whose origins the store already reflects is skipped.
 ///
 /// Changes gather in one `store_batch` written by `flush`, with the
 /// changelog offset to resume from and the newest origins applied.
@@ -70,8 +72,9 @@ private:
     std::optional<std::string> value;
   };
   struct group {
-    /// Empty for records written without an origin.
-    std::optional<origin> from;
+    /// The origins of the event (or cache flush) that wrote the group;
+    /// empty for records written without an origin.
+    std::vector<origin> from;
     uint32_t count = 1;
     std::vector<change> changes;
   };

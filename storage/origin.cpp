@@ -30,6 +30,43 @@ std::optional<origin> origin_of(const models::message& m) {
   return std::nullopt;
 }
 
+std::string encode_origins(const std::vector<origin>& os) {
+  std::string out;
+  for (auto& o : os) {
+    if (!out.empty())
+      out += ';';
+    out += encode_origin(o);
+  }
+  return out;
+}
+
+std::optional<std::vector<origin>> decode_origins(std::string_view text) {
+  std::vector<origin> out;
+  while (!text.empty()) {
+    auto end = text.find(';');
+    auto o = decode_origin(text.substr(0, end));
+    if (!o)
+      return std::nullopt;
+    out.push_back(std::move(*o));
+    text = end == std::string_view::npos ? std::string_view{}
+                                         : text.substr(end + 1);
+  }
+  if (out.empty())
+    return std::nullopt;
+  return out;
+}
+
+std::vector<origin> origins_of(const models::message& m) {
+  if (auto* h = m.find_header(origins_header)) {
+    if (auto os = decode_origins(*h))
+      return std::move(*os);
+    return {};
+  }
+  if (auto o = origin_of(m))
+    return {std::move(*o)};
+  return {};
+}
+
 std::string encode_origin_part(const origin_part& p) {
   return std::to_string(p.index) + "/" + std::to_string(p.count);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace faust::storage {
 
@@ -26,16 +27,27 @@ struct origin {
 inline constexpr std::string_view origin_header = "faust-cpp-origin";
 
 /// On a changelog record: `<index>/<count>`, its place among the records
-/// one event wrote to one table partition. A reader applies an event's
-/// records only once it has all of them, so a worker killed halfway
-/// through producing them leaves no half-applied event behind.
+/// one event (or one cache flush) wrote to one table partition. A reader
+/// applies an event's records only once it has all of them, so a worker killed
+/// halfway through producing them leaves no half-applied event behind.
 inline constexpr std::string_view origin_part_header = "faust-cpp-origin-part";
+
+/// On the changelog records of a table cache's flush, which wrote what
+/// several events changed at once: `<origin>;<origin>...`, the newest
+/// origin of each source partition those events came from.
+inline constexpr std::string_view origins_header = "faust-cpp-origins";
 
 std::string encode_origin(const origin& o);
 std::optional<origin> decode_origin(std::string_view text);
+/// `origins_header`'s text for `os`, and back (nullopt if malformed).
+std::string encode_origins(const std::vector<origin>& os);
+std::optional<std::vector<origin>> decode_origins(std::string_view text);
 
 /// The origin a record carries, if any.
 std::optional<origin> origin_of(const models::message& m);
+/// The origins a changelog record carries: those of its flush, or its
+/// event's origin; empty if none (or malformed).
+std::vector<origin> origins_of(const models::message& m);
 
 /// `<index>/<count>` of `origin_part_header`.
 struct origin_part {

@@ -4,6 +4,8 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_handles.hpp"
 
+#include <caf/send.hpp>
+
 #include <cstdint>
 
 namespace faust::internal {
@@ -13,15 +15,16 @@ namespace faust::internal {
 /// channels at once.
 constexpr uint32_t channel_tp_flag = 1u << 31;
 
-/// Sends acknowledgements to the consumers that delivered the records:
-/// ids with `channel_tp_flag` to the channel consumer, others to the main
-/// consumer (one message when both are the same actor, as with memory://).
-template <class Self>
-void send_acks(Self* self, const app_core& core, ack_list acks) {
+/// Hands acknowledgements to `send(consumer, acks)` for the consumers
+/// that delivered the records: ids with `channel_tp_flag` to the channel
+/// consumer, others to the main consumer (one message when both are the
+/// same actor, as with memory://).
+template <class Send>
+void route_acks(const app_core& core, ack_list acks, Send send) {
   if (acks.acks.empty())
     return;
   if (core.runtime->consumer == core.runtime->channel_consumer) {
-    self->send(core.runtime->consumer, ack_atom::value, std::move(acks));
+    send(core.runtime->consumer, std::move(acks));
     return;
   }
   ack_list channel;
@@ -29,10 +32,25 @@ void send_acks(Self* self, const app_core& core, ack_list acks) {
   for (auto& a : acks.acks)
     (a.first & channel_tp_flag ? channel : main).acks.push_back(a);
   if (!main.acks.empty())
-    self->send(core.runtime->consumer, ack_atom::value, std::move(main));
+    send(core.runtime->consumer, std::move(main));
   if (!channel.acks.empty())
-    self->send(core.runtime->channel_consumer, ack_atom::value,
-               std::move(channel));
+    send(core.runtime->channel_consumer, std::move(channel));
+}
+
+/// Sends acknowledgements from actor `self` (see `route_acks`).
+template <class Self>
+void send_acks(Self* self, const app_core& core, ack_list acks) {
+  route_acks(core, std::move(acks), [&](const auto& consumer, ack_list l) {
+    self->send(consumer, ack_atom::value, std::move(l));
+  });
+}
+
+/// Sends acknowledgements where no actor can send (an actor's state
+/// ending).
+inline void send_acks_anonymously(const app_core& core, ack_list acks) {
+  route_acks(core, std::move(acks), [](const auto& consumer, ack_list l) {
+    caf::anon_send(consumer, ack_atom::value, std::move(l));
+  });
 }
 
 } // namespace faust::internal

@@ -19,9 +19,24 @@ struct instance_state : processor_host {
   std::unique_ptr<processor> proc;
   std::unique_ptr<event_context> events;
   ack_buffer buffer;
+  /// Acks of events whose table writes wait in a cache: sent once the
+  /// caches are flushed (their offsets must not be committed before their
+  /// changelog records exist).
+  ack_list held_acks;
   /// A persist tick is scheduled (write sides wait for deliveries).
   bool ticking = false;
   static inline const char* name = "faust.agent_instance";
+
+  ~instance_state() override {
+    // Stopped or replaced: what the finished events wrote goes out, then
+    // their acks, so the partition's offsets can move on.
+    if (!events || !cfg.core)
+      return;
+    events->flush_caches();
+    hold(buffer.take());
+    if (!held_acks.acks.empty())
+      send_acks_anonymously(*cfg.core, std::move(held_acks));
+  }
 
   ack_buffer& acks() override { return buffer; }
 
@@ -30,9 +45,21 @@ struct instance_state : processor_host {
     self->delayed_send(self, delay, timeout_atom::value, token);
   }
 
+  void hold(ack_list acks) {
+    if (held_acks.acks.empty())
+      held_acks = std::move(acks);
+    else
+      held_acks.acks.insert(held_acks.acks.end(), acks.acks.begin(),
+                            acks.acks.end());
+  }
+
+  /// Sends the acks of the work done, unless table caches still hold
+  /// writes of finished events.
   void flush() {
     if (!buffer.empty())
-      send_acks(self, *cfg.core, buffer.take());
+      hold(buffer.take());
+    if (!held_acks.acks.empty() && !events->caches_dirty())
+      send_acks(self, *cfg.core, std::exchange(held_acks, {}));
   }
 };
 
@@ -53,6 +80,8 @@ void keep_persisting(instance_actor self) {
 void handle(instance_actor self, const process_outcome& out,
             const batch_ptr& batch) {
   auto& st = self->state;
+  if (out.status != process_outcome::ok)
+    st.events->flush_caches(); // it ends: the finished events' writes go out
   st.flush();
   switch (out.status) {
   case process_outcome::ok:
@@ -106,6 +135,13 @@ instance_api::behavior_type instance_impl(instance_actor self,
         st.events->end_work();
         keep_persisting(self);
         handle(self, out, w.batch);
+      },
+      [self](caught_up_atom) {
+        auto& st = self->state;
+        event_context_scope events{st.events.get()};
+        st.events->flush_caches();
+        st.flush();
+        keep_persisting(self);
       },
       [self](persist_atom) {
         auto& st = self->state;

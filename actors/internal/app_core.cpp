@@ -276,6 +276,17 @@ result<void> app_core::create_topics(const std::vector<std::string>& sources,
                                       settings_.broker_request_timeout * 4);
       if (!ensured)
         return ensured.error();
+      // Every topic the app may write, so that no first record waits for
+      // its topic's metadata.
+      std::vector<std::string> written;
+      for (auto& t : topics)
+        if (!t->is_channel)
+          written.insert(written.end(), t->names.begin(), t->names.end());
+      for (auto& w : wanted)
+        written.push_back(w.name);
+      std::sort(written.begin(), written.end());
+      written.erase(std::unique(written.begin(), written.end()), written.end());
+      producer->prepare_topics(written);
       for (auto& t : topics)
         if (!t->is_channel)
           if (auto it = ensured->find(t->names.front()); it != ensured->end())

@@ -149,6 +149,10 @@ dispatcher_api::behavior_type dispatcher_impl(dispatcher_actor self,
         s.outstanding.reset();
         s.ready = true;
         dispatch(self);
+        // Nothing queued for it: it has caught up with its input (and
+        // sends the writes its table caches hold).
+        if (s.ready && s.instance)
+          self->send(s.instance, caught_up_atom::value);
       },
       [self](crashed_atom, size_t index, work rest) {
         auto& st = self->state;

@@ -10,6 +10,8 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 
 namespace faust::internal {
@@ -42,6 +44,7 @@ event_context::~event_context() {
   // actors hear of it. Nothing is lost: pending writes stay with them.
   for (auto& w : held_) {
     w->active->abandon_event();
+    flush_cache(core_, *w); // the finished events' writes go out now
     auto owner = caf::actor_cast<table_partition_api>(w->owner);
     w->part->park_writer(w);
     if (owner)
@@ -117,6 +120,7 @@ partition_writer* event_context::claim(table_desc& table, table_partition& part,
     two_writers(other);
   }
   held_.push_back(w);
+  w->active->set_cache_limit(cache_share(core_));
   if (on_claim)
     on_claim(*w);
   return w.get();
@@ -146,6 +150,8 @@ void event_context::end() {
   in_event_ = false;
   for (auto* w : event_writers_) {
     finish_event(core_, *w);
+    if (w->active->cache_full())
+      flush_cache(core_, *w);
     add_once(work_writers_, w);
   }
   event_writers_.clear();
@@ -154,9 +160,35 @@ void event_context::end() {
 void event_context::end_work() {
   if (in_event_)
     end();
-  for (auto* w : work_writers_)
+  std::optional<std::chrono::steady_clock::time_point> now;
+  for (auto* w : work_writers_) {
+    if (w->active->cache_dirty()) {
+      // The share follows how many partitions this worker owns now.
+      w->active->set_cache_limit(cache_share(core_));
+      if (!now)
+        now = std::chrono::steady_clock::now();
+      if (core_.transactions || w->active->cache_full() ||
+          *now - w->cached_since >= core_.settings().broker_commit_interval)
+        flush_cache(core_, *w);
+    }
     seal_and_persist(core_, *w);
+  }
   work_writers_.clear();
+}
+
+void event_context::flush_caches() {
+  for (auto& w : held_)
+    if (w->active->cache_dirty()) {
+      flush_cache(core_, *w);
+      seal_and_persist(core_, *w);
+    }
+}
+
+bool event_context::caches_dirty() const {
+  for (auto& w : held_)
+    if (w->active->cache_dirty())
+      return true;
+  return false;
 }
 
 std::shared_ptr<partition_writer>

@@ -76,6 +76,8 @@ using claimed_atom = caf::atom_constant<caf::atom("claimed")>;
 using give_back_atom = caf::atom_constant<caf::atom("giveback")>;
 using writer_left_atom = caf::atom_constant<caf::atom("writerleft")>;
 using persist_atom = caf::atom_constant<caf::atom("persist")>;
+/// dispatcher -> agent instance: no more work is queued for it now.
+using caught_up_atom = caf::atom_constant<caf::atom("caughtup")>;
 /// The table manager's partition actors (for tests).
 using parts_atom = caf::atom_constant<caf::atom("parts")>;
 // timers

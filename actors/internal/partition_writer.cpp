@@ -137,21 +137,49 @@ void persist(app_core& core, partition_writer& w) {
   count_batches(core, w, w.active->pending_batches());
 }
 
-void finish_event(app_core& core, partition_writer& w) {
-  auto records = w.active->finish_event();
+namespace {
+
+/// Produces a group of changelog records; under exactly_once the group's
+/// store writes wait for its transaction's commit (and are dropped if it
+/// aborts), so the group is one batch: a batch never spans two
+/// transactions.
+void produce_changelog(app_core& core, partition_writer& w,
+                       std::vector<models::message> records) {
   for (auto& r : records)
     if (auto sent = core.produce(std::move(r)); !sent) {
       auto& tp = w.active->changelog();
       core.fail("cannot produce to the changelog " + tp.topic + "[" +
                 std::to_string(tp.partition) + "]: " + sent.error().message);
     }
-  // exactly_once: the event's writes wait for its transaction's commit (and
-  // are dropped if it aborts), so one batch per event: a batch never spans
-  // two transactions.
   if (!core.transactions || records.empty())
     return;
   if (auto gate = delivery_producer(core); gate && gate->transactional())
     (void)seal(w, gate);
+}
+
+} // namespace
+
+void finish_event(app_core& core, partition_writer& w) {
+  bool was_dirty = w.active->cache_dirty();
+  produce_changelog(core, w, w.active->finish_event());
+  if (!was_dirty && w.active->cache_dirty())
+    w.cached_since = std::chrono::steady_clock::now();
+}
+
+void flush_cache(app_core& core, partition_writer& w) {
+  if (w.active->cache_dirty())
+    produce_changelog(core, w, w.active->flush_cache());
+}
+
+size_t cache_share(const app_core& core) {
+  auto total = core.settings().table_cache_max_bytes;
+  if (total == 0)
+    return 0;
+  size_t owned = 0;
+  for (auto& t : core.tables)
+    for (auto& part : t->parts)
+      owned += part->owned_here() ? 1 : 0;
+  return std::max<size_t>(1, total / std::max<size_t>(1, owned));
 }
 
 void drop_aborted(app_core& core, partition_writer& w) {
@@ -203,6 +231,7 @@ size_t expire_windows(app_core& core, partition_writer& w) {
 void hand_over(app_core& core, partition_writer& w, bool wait_for_delivery) {
   auto& active = *w.active;
   active.abandon_event();
+  flush_cache(core, w);
   auto gate = w.delivery ? w.delivery : core.producer;
   // Seal what the finished events wrote (after a flush the producer has
   // room for a new epoch), then wait for every changelog record.

@@ -5,6 +5,7 @@
 
 #include <caf/actor_addr.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -43,13 +44,24 @@ struct partition_writer {
   /// The batches of this write side counted in the app's
   /// `table_batches_pending`.
   size_t counted_batches = 0;
+  /// When the cache got its first write since its last flush.
+  std::chrono::steady_clock::time_point cached_since{};
 };
 
 /// "table 'views' partition 3", for messages.
 std::string partition_name(const table_desc& table, int32_t partition);
 
-/// The current event is done: produces its changelog records.
+/// The current event is done: produces its changelog records, or leaves
+/// them in the partition's cache.
 void finish_event(app_core& core, partition_writer& w);
+
+/// Produces what the partition's cache holds (one group of changelog
+/// records); under exactly_once seals it into the current transaction.
+void flush_cache(app_core& core, partition_writer& w);
+
+/// The share of `table_cache_max_bytes` of each table partition owned here
+/// (0: no cache).
+size_t cache_share(const app_core& core);
 
 /// exactly_once: after a transaction aborted, forgets the writes of its
 /// events (before they are processed again).

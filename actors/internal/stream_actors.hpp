@@ -66,6 +66,8 @@ using instance_api = caf::typed_actor<
     caf::reacts_to<work_atom, work>,
     /// Its timer: writes delivered table batches, expires windows.
     caf::reacts_to<persist_atom>,
+    /// Its dispatcher has no more work for it now: flushes table caches.
+    caf::reacts_to<caught_up_atom>,
     /// A table partition's actor recalls the write side it holds.
     caf::replies_to<give_back_atom, partition_ref>::with<writer_handle>,
     /// A processor's wait (take within, ...) ran out (to itself).

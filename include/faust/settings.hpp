@@ -68,6 +68,15 @@ struct app_settings {
   /// tail); 0 turns standbys off. See the README for how many standbys a
   /// partition gets.
   int table_standby_replicas = 1;
+  /// The write-behind cache of this worker's table partitions (Kafka
+  /// Streams' `cache.max.bytes.buffering`), shared evenly by the table
+  /// partitions it owns: repeated writes of a key collapse into one
+  /// changelog record, sent when the agent has caught up with its input,
+  /// when a partition's share is full, and at least every
+  /// `broker_commit_interval`; the events' offsets are committed after.
+  /// 0: one changelog record per write (Faust's behaviour). Exactly_once
+  /// flushes after every fetched batch (a flush never spans transactions).
+  size_t table_cache_max_bytes = 10 * 1024 * 1024;
   /// How often keys of expired windows are removed from windowed tables.
   std::chrono::milliseconds table_cleanup_interval{30000};
   /// Where a new consumer group starts: `earliest` or `latest`.

@@ -19,7 +19,8 @@ using go_atom = caf::atom_constant<caf::atom("go")>;
 using fail_atom = caf::atom_constant<caf::atom("fail")>;
 
 /// What a fake agent instance was given: the batch's partition, its first
-/// record's offset and where in the batch the work begins.
+/// record's offset and where in the batch the work begins; `caught_up`
+/// stands for the dispatcher's word that nothing more is queued.
 struct received {
   int32_t partition;
   int64_t first_offset;
@@ -27,6 +28,7 @@ struct received {
   bool operator==(const received&) const = default;
 };
 using journal = std::shared_ptr<std::vector<received>>;
+const received caught_up{-1, -1, 0};
 
 /// A stand-in for an agent instance: (go) pulls work as instances do,
 /// (fail, begin) reports the work it holds as unfinished from `begin` and
@@ -42,6 +44,7 @@ caf::behavior fake_instance(caf::event_based_actor* self,
         log->push_back(
             {w.batch->tp.partition, w.batch->records.front()->offset, w.begin});
       },
+      [=](caught_up_atom) { log->push_back(caught_up); },
       [=](fail_atom, size_t begin) {
         self->send(dispatcher, crashed_atom::value, index,
                    work{held->batch, begin});
@@ -126,8 +129,10 @@ TEST_CASE("dispatcher: each ready instance gets one piece of work at a "
   CHECK(*log == std::vector<received>{{0, 100, 0}});
   t.send(i, go_atom::value);
   CHECK(*log == std::vector<received>{{0, 100, 0}, {1, 200, 0}});
-  t.send(i, go_atom::value); // ready with nothing queued: nothing comes
-  CHECK(log->size() == 2);
+  // Ready with nothing queued: no work comes, but word that it caught up
+  // (an instance then flushes its table caches).
+  t.send(i, go_atom::value);
+  CHECK(*log == std::vector<received>{{0, 100, 0}, {1, 200, 0}, caught_up});
   t.send(d, batch_atom::value, batch(0, 103));
   CHECK(log->back() == received{0, 103, 0}); // it was waiting: sent at once
 }
@@ -177,5 +182,6 @@ TEST_CASE("dispatcher: queued work of revoked partitions is dropped, and "
   t.send(even, go_atom::value);
   t.send(even, go_atom::value); // partition 2 was revoked: nothing more
   t.send(odd, go_atom::value);
-  CHECK(*log == std::vector<received>{{1, 10, 0}, {0, 0, 0}, {3, 30, 0}});
+  CHECK(*log ==
+        std::vector<received>{{1, 10, 0}, {0, 0, 0}, caught_up, {3, 30, 0}});
 }

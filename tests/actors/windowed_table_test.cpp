@@ -47,13 +47,16 @@ struct seen {
   bool operator==(const seen&) const = default;
 };
 
-/// Settings of an app with one partition per topic on `broker`.
+/// Settings of an app with one partition per topic on `broker`, and no
+/// table cache: a changelog record per write, as Faust writes them (the
+/// tests read every window key written).
 faust::app_settings
 single_partition(std::string id,
                  std::shared_ptr<faust::transport::memory_broker> broker) {
   auto s = settings(std::move(id));
   s.memory_broker = std::move(broker);
   s.topic_partitions = 1;
+  s.table_cache_max_bytes = 0;
   return s;
 }
 

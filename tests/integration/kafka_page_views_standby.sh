@@ -48,7 +48,10 @@ takeover() {
   page_view_counts 1 $((n + n / 4)) $PAGES >"$WORK/$run.want"
   page_view_lines 1 "$n" $PAGES | kcat -b "$BOOTSTRAP" -P -t page_views -K: ||
     fail "kcat could not produce the input"
-  wait_records "$CHANGELOG" "$n" "$(scaled 120)"
+  # Every view counted (with a table cache the changelog holds fewer
+  # records than views).
+  page_view_counts 1 "$n" $PAGES >"$WORK/$run.first"
+  expect_changelog_counts "$CHANGELOG" "$WORK/$run.first" "$(scaled 120)"
   local a_parts
   a_parts=$(assigned_parts "$WORK/$run-a.log")
   [[ -n $a_parts ]] || fail "$run: no table partitions assigned to A"

@@ -47,7 +47,7 @@ start_broker --partitions 4
 start_worker running "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" --datadir "$WORK/d1"
 wait_log "$WORK/running.log" 'recovery done' 60
 page_view_lines 1 2000 20 | kcat -b "$BOOTSTRAP" -P -t page_views -K:
-wait_records "$CHANGELOG" 2000 60
+wait_records page_views-count_page_views-page_views-PageView.id-repartition 2000 60
 expect_stop running "$WORKER_PID" 0
 
 # 2. Rebalancing: a second worker joins; the first is stopped while the
@@ -97,7 +97,7 @@ kcat -b "$BOOTSTRAP" -E -P -t page_views -K: 2>/dev/null < <(
     sleep 0.1 # pacing the input, not synchronisation
   done) &
 PIDS+=($!)
-wait_records "$CHANGELOG" 1000 60
+wait_records page_views-count_page_views-page_views-PageView.id-repartition 1000 60
 kill -STOP "$BROKER_PID"
 expect_stop "broker stopped mid-stream" "$WORKER_PID" 3
 grep -q 'stopped, but not cleanly: .*the last offsets were not committed' \

@@ -22,6 +22,28 @@ std::optional<std::string> read(active_partition& p, const char* key) {
   return *p.get(key);
 }
 
+/// Replays `changelog` into `store` as a recovery does (a group left
+/// incomplete at the end is dropped); returns the records dropped.
+uint64_t recover(memory_store& store,
+                 const std::vector<faust::models::message>& changelog) {
+  changelog_replay replay(store);
+  for (auto& r : changelog)
+    replay.add(r);
+  replay.discard_incomplete();
+  REQUIRE(replay.flush().has_value());
+  return replay.dropped();
+}
+
+/// Every key and value of `store`.
+std::map<std::string, std::string> contents(memory_store& store) {
+  std::map<std::string, std::string> out;
+  store.for_each([&](std::string_view k, std::string_view v) {
+    out.emplace(k, v);
+    return true;
+  });
+  return out;
+}
+
 /// Counts `key` up by one for the event at `offset`, as `t[k] += 1` does.
 void count(active_partition& p, int64_t offset, const std::string& key) {
   auto old = *p.get(key);
@@ -137,16 +159,8 @@ TEST_CASE("replaying what an active partition produced rebuilds its state, "
   changelog.push_back(last[0]);
 
   memory_store fresh("standby");
-  changelog_replay replay(fresh);
-  for (auto& r : changelog)
-    replay.add(r);
-  replay.discard_incomplete();
-  REQUIRE(replay.flush().has_value());
-  std::map<std::string, std::string> rebuilt;
-  fresh.for_each([&](std::string_view k, std::string_view v) {
-    rebuilt.emplace(k, v);
-    return true;
-  });
+  recover(fresh, changelog);
+  auto rebuilt = contents(fresh);
   CHECK(rebuilt["all"] == "17"); // offsets 0, 3, ..., 48
   CHECK(rebuilt["k1"] == "7");   // 1, 8, ..., 43: event 50 not applied
   CHECK(rebuilt.size() == 8);
@@ -235,4 +249,144 @@ TEST_CASE("persist drops an aborted batch it meets and goes on with the "
   CHECK(*store.get("a") == std::nullopt);
   CHECK(*store.get("z") == "1");
   CHECK(p.pending_batches() == 0);
+}
+
+TEST_CASE("with a cache, a key written by many events is one changelog "
+          "record per flush, stored once delivered") {
+  auto owned = std::make_unique<memory_store>("counts-2");
+  auto& store = *owned;
+  active_partition p(std::move(owned), {"app-counts-changelog", 2});
+  p.set_cache_limit(1 << 20);
+  for (int64_t offset = 0; offset < 10; ++offset) {
+    count(p, offset, offset % 2 ? "odd" : "even");
+    CHECK(p.finish_event().empty()); // the writes wait in the cache
+  }
+  CHECK(p.cache_dirty());
+  CHECK_FALSE(p.cache_full());
+  CHECK(read(p, "even") == "5"); // reads see the cache
+  CHECK(p.pending_batches() == 1);
+  // Nothing reaches the store before a flush and its delivery.
+  p.seal(1);
+  CHECK(*p.persist([](uint64_t) { return true; }) == 0);
+  CHECK(*store.get("even") == std::nullopt);
+
+  auto records = p.flush_cache();
+  CHECK_FALSE(p.cache_dirty());
+  REQUIRE(records.size() == 2);
+  CHECK(*records[0].key == "even"); // in first-write order
+  CHECK(*records[0].value == "5");
+  CHECK(*records[1].key == "odd");
+  CHECK(*records[1].value == "5");
+  for (size_t i = 0; i < 2; ++i) {
+    // One source partition: the origin header of an event, at the newest
+    // offset the flush covers.
+    CHECK(*records[i].find_header(origin_header) == "page_views/2/9");
+    CHECK(records[i].find_header(origins_header) == nullptr);
+    CHECK(*records[i].find_header(origin_part_header) ==
+          std::to_string(i) + "/2");
+  }
+  p.seal(2);
+  CHECK(*p.persist([](uint64_t e) { return e == 2; }) == 1);
+  CHECK(**store.get("even") == "5");
+  CHECK(store.offsets().sources[{"page_views", 2}] == 9);
+  CHECK(p.pending_batches() == 0);
+  count(p, 10, "even"); // reads of the stored value go on from there
+  p.finish_event();
+  CHECK(read(p, "even") == "6");
+}
+
+TEST_CASE("a cache fills up at its limit, and a flush of events from "
+          "several source partitions names each one's newest origin") {
+  active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
+  p.set_cache_limit(200);
+  p.put({{"views", 1}, 7}, "a", "1");
+  p.finish_event();
+  CHECK_FALSE(p.cache_full());
+  p.put({{"views", 0}, 3}, "a", "2");
+  p.finish_event();
+  p.put({{"views", 1}, 8}, "b", std::string(100, 'x'));
+  p.finish_event();
+  CHECK(p.cache_full());
+  auto records = p.flush_cache();
+  REQUIRE(records.size() == 2);
+  CHECK(*records[0].value == "2");
+  for (auto& r : records) {
+    CHECK(r.find_header(origin_header) == nullptr);
+    CHECK(*r.find_header(origins_header) == "views/0/3;views/1/8");
+    auto origins = origins_of(r);
+    REQUIRE(origins.size() == 2);
+    CHECK(origins[1] == origin{{"views", 1}, 8});
+  }
+  CHECK_FALSE(p.cache_full());
+  // The events stay applied: a duplicate of one writes nothing.
+  p.put({{"views", 1}, 7}, "a", "9");
+  CHECK(p.finish_event().empty());
+  CHECK_FALSE(p.cache_dirty());
+}
+
+TEST_CASE("replaying cache flushes counts every event once, and a flush cut "
+          "short by a crash counts none of its events") {
+  active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
+  p.set_cache_limit(1 << 20);
+  std::vector<faust::models::message> changelog;
+  auto log = [&](std::vector<faust::models::message> records) {
+    for (auto& r : records) {
+      r.offset = static_cast<int64_t>(changelog.size());
+      changelog.push_back(std::move(r));
+    }
+  };
+  // Events from two source partitions, flushed every 7 events.
+  for (int64_t n = 0; n < 40; ++n) {
+    faust::models::topic_partition tp{"views", static_cast<int32_t>(n % 2)};
+    auto key = "k" + std::to_string(n % 5);
+    auto old = *p.get(key);
+    p.put({tp, n}, key, std::to_string((old ? std::stoi(*old) : 0) + 1));
+    p.finish_event();
+    if (n % 7 == 6)
+      log(p.flush_cache());
+  }
+  log(p.flush_cache()); // events 35..39
+  auto complete = changelog.size();
+  // One more flush, of which the writer produced only the first record.
+  for (int64_t n = 40; n < 44; ++n) {
+    p.put({{"views", 0}, 100 + n}, "k" + std::to_string(n % 3), "999");
+    p.finish_event();
+  }
+  auto cut = p.flush_cache();
+  REQUIRE(cut.size() == 3);
+  log({cut[0]});
+
+  memory_store fresh("standby");
+  CHECK(recover(fresh, changelog) == 1);
+  auto rebuilt = contents(fresh);
+  CHECK(rebuilt ==
+        std::map<std::string, std::string>{
+            {"k0", "8"}, {"k1", "8"}, {"k2", "8"}, {"k3", "8"}, {"k4", "8"}});
+  CHECK(fresh.offsets().sources[{"views", 0}] == 38);
+  CHECK(fresh.offsets().sources[{"views", 1}] == 39);
+  // Replayed again on top (a standby reading on): every group is skipped.
+  changelog_replay again(fresh);
+  for (size_t i = 0; i < complete; ++i) {
+    auto r = changelog[i];
+    again.add(r);
+  }
+  REQUIRE(again.flush().has_value());
+  CHECK(again.skipped() == complete);
+}
+
+TEST_CASE("expired keys leave the cache: a flush does not bring them back") {
+  active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
+  p.set_cache_limit(1 << 20);
+  p.put(source(1), "old", "1");
+  p.put(source(1), "new", "1");
+  p.finish_event();
+  p.expire({"old"});
+  auto records = p.flush_cache();
+  REQUIRE(records.size() == 1);
+  CHECK(*records[0].key == "new");
+  CHECK(*records[0].find_header(origin_part_header) == "0/1");
+  p.seal(1);
+  CHECK(*p.persist([](uint64_t) { return true; }) == 1);
+  CHECK(*p.store().get("old") == std::nullopt);
+  CHECK(read(p, "old") == std::nullopt);
 }

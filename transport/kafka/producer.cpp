@@ -60,6 +60,17 @@ result<std::unique_ptr<producer>> producer::create(producer_options opts) {
   return p;
 }
 
+void producer::prepare_topics(const std::vector<std::string>& topics) {
+  for (auto& name : topics) {
+    // A new topic handle asks for the topic's leaders (asynchronously).
+    if (auto* t = rd_kafka_topic_new(client_.get(), name.c_str(), nullptr))
+      prepared_.emplace_back(t, &rd_kafka_topic_destroy);
+    else
+      faust::log().warn("{}: cannot prepare topic '{}': {}", name_, name,
+                        rd_kafka_err2str(rd_kafka_last_error()));
+  }
+}
+
 producer::~producer() {
   if (!client_)
     return;

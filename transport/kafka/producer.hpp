@@ -58,6 +58,12 @@ public:
   result<record_metadata> send_and_wait(const models::message& msg,
                                         std::chrono::milliseconds timeout);
 
+  /// Asks the brokers about `topics` now, in the background, and keeps
+  /// what they say: the first record sent to each then goes out at once,
+  /// instead of waiting for the topic's metadata (measured here: ~0.9 s per
+  /// topic, for a repartition topic and then a changelog).
+  void prepare_topics(const std::vector<std::string>& topics);
+
   /// Serves delivery reports, waiting up to `timeout` for one.
   void poll(std::chrono::milliseconds timeout);
   /// Waits until every queued record is delivered or has failed.
@@ -160,6 +166,9 @@ private:
   mutable std::mutex aborted_mtx_;
   /// The numbers of the transactions that aborted.
   std::set<uint64_t> aborted_;
+  /// Topic handles of `prepare_topics`, kept so that librdkafka keeps
+  /// their metadata.
+  std::vector<std::shared_ptr<rd_kafka_topic_t>> prepared_;
 };
 
 } // namespace faust::transport::kafka

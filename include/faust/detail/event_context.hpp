@@ -41,11 +41,21 @@ public:
   /// origin is the `faust-cpp-origin` header (a record forwarded through a
   /// repartition topic), else the record itself.
   void begin(const models::message& m);
-  /// The event is done: its table writes go to the changelogs.
+  /// The event is done: its table writes go to the changelogs, or wait in
+  /// the partitions' caches (flushed here when one is full).
   void end();
   /// The piece of work (a batch) is done: what its events wrote goes to
-  /// the stores once the changelog records are delivered.
+  /// the stores once the changelog records are delivered. Caches are
+  /// flushed under exactly_once, and once they have waited a commit
+  /// interval.
   void end_work();
+  /// Produces what every held table cache holds (the agent has caught up
+  /// with its input, or ends).
+  void flush_caches();
+  /// True while writes of finished events wait in a held table cache: the
+  /// events may not be acked yet (their offsets would be committed before
+  /// their changelog records exist).
+  bool caches_dirty() const;
 
   /// The event's decoded value, for `relative_to_field` (set by the
   /// processors; null when not available, as in `take` batches).
