@@ -55,12 +55,7 @@ double raw_recovery(const std::string& bootstrap, size_t n,
                                {"fetch.wait.max.ms", "10"},
                                {"queued.min.messages", "1000000"}});
   rd_kafka_poll_set_consumer(c);
-  auto* list = rd_kafka_topic_partition_list_new(partitions);
-  for (int32_t p = 0; p < partitions; ++p)
-    rd_kafka_topic_partition_list_add(list, changelog.c_str(), p)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  rd_kafka_assign(c, list);
-  rd_kafka_topic_partition_list_destroy(list);
+  bench::assign_from_beginning(c, changelog, partitions);
   auto t0 = std::chrono::steady_clock::now();
   size_t seen = 0;
   while (seen < n) {
