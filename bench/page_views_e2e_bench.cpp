@@ -20,7 +20,8 @@
 //
 //   page_views_e2e_bench [--quick] [--rounds N] [--records N] [--only NAME]
 // With FAUST_BENCH_WRAP="perf record -g -o ours.perf --" ours runs under
-// that command (to profile it).
+// that command (to profile it); FAUST_BENCH_OURS=PATH runs another build's
+// page_views as ours (to compare versions).
 #include <array>
 #include <ctime>
 #include <fcntl.h>
@@ -472,7 +473,10 @@ int main(int argc, char** argv) {
       for (std::string word; words >> word;)
         wrap.push_back(word);
     }
-    auto args = std::vector<std::string>{(bin / "page_views").string(),
+    // FAUST_BENCH_OURS: another build's page_views (to compare versions).
+    auto* other = std::getenv("FAUST_BENCH_OURS");
+    auto args = std::vector<std::string>{other ? std::string(other)
+                                               : (bin / "page_views").string(),
                                          "worker",
                                          "--broker",
                                          "kafka://" + bootstrap,

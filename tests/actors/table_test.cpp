@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include "tests/actors/test_support.hpp"
@@ -468,4 +469,53 @@ TEST_CASE("the table cache collapses a key's writes into one changelog "
   // A limit smaller than the three keys: flushed whenever it fills.
   auto small = changelog_of(1);
   CHECK(small.size() == 300);
+}
+
+TEST_CASE("with the table cache, an event's offset is committed only after "
+          "its changelog records were produced") {
+  // 3000 views on one partition: three fetched batches queued at once, so
+  // the agent catches up (and flushes) only after the third. Every ack is
+  // committed at once; each commit is checked against the changelog.
+  auto broker = std::make_shared<faust::transport::memory_broker>();
+  auto s = settings("ack_after_flush");
+  s.memory_broker = broker;
+  s.topic_partitions = 1;
+  s.broker_commit_every = 1;
+  faust::app app{s};
+  auto words =
+      app.topic<std::string, std::string>("words", {.value_serializer = "raw"});
+  auto table = app.table<std::string, int64_t>("counts", 0);
+  app.agent("count", words, [table](std::string& w) { table[w] += 1; });
+  std::mutex mtx;
+  std::vector<std::string> early; // commits ahead of the changelog
+  int64_t last_commit = -1;
+  app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
+    if (tp.topic != "words")
+      return;
+    int64_t covered = -1; // the newest source offset the changelog holds
+    for (auto& m :
+         broker->fetch({"ack_after_flush-counts-changelog", 0}, 0, 1'000'000))
+      for (auto& o : faust::storage::origins_of(m))
+        covered = std::max(covered, o.offset);
+    std::lock_guard lock(mtx);
+    last_commit = offset;
+    if (covered < offset - 1)
+      early.push_back("committed " + std::to_string(offset) +
+                      " with the changelog at " + std::to_string(covered));
+  });
+  REQUIRE(broker->create_topic("words", 1).has_value());
+  for (int i = 0; i < 3000; ++i) {
+    faust::models::message m;
+    m.topic = "words";
+    m.partition = 0;
+    m.key = "w" + std::to_string(i % 3);
+    m.value = "w" + std::to_string(i % 3);
+    REQUIRE(broker->produce(std::move(m)).has_value());
+  }
+  app.start();
+  REQUIRE(app.wait_until_idle(10s));
+  app.stop();
+  std::lock_guard lock(mtx);
+  CHECK(last_commit == 3000);
+  CHECK(early == std::vector<std::string>{});
 }

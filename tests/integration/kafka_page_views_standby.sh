@@ -101,7 +101,9 @@ takeover() {
 # Warm: B followed A's changelogs, so it reads only their tails.
 takeover warm 1 40000
 while read -r p size read; do
-  ((read < size / 20)) ||
+  # (With the table cache a partition's changelog may hold only tens of
+  # records: reading none of them is warm too.)
+  ((read == 0 || read < size / 20)) ||
     fail "warm: partition $p: the takeover read $read of $size changelog records: the standby was not warm"
 done <"$WORK/warm.read"
 
@@ -109,7 +111,7 @@ done <"$WORK/warm.read"
 # whole (the measurement tells warm from cold).
 takeover cold 0 20000
 while read -r p size read; do
-  ((read >= size)) ||
+  ((size > 0 && read >= size)) ||
     fail "cold: partition $p: the takeover read only $read of $size changelog records without a standby"
 done <"$WORK/cold.read"
 echo "ok: with a standby the takeover read $(awk '{s += $3} END {print s}' "$WORK/warm.read")" \
