@@ -42,6 +42,20 @@ read_all(faust::transport::memory_broker& broker, const std::string& topic) {
   return out;
 }
 
+/// Puts `n` raw words w0, w1, w2, w0, ... (keyed by themselves) on
+/// partition 0 of a new one-partition topic `words`, before an app starts.
+void produce_words(faust::transport::memory_broker& broker, int n) {
+  REQUIRE(broker.create_topic("words", 1).has_value());
+  for (int i = 0; i < n; ++i) {
+    faust::models::message m;
+    m.topic = "words";
+    m.partition = 0;
+    m.key = "w" + std::to_string(i % 3);
+    m.value = "w" + std::to_string(i % 3);
+    REQUIRE(broker.produce(std::move(m)).has_value());
+  }
+}
+
 } // namespace
 
 FAUST_RECORD(View, id, user);
@@ -440,15 +454,7 @@ TEST_CASE("the table cache collapses a key's writes into one changelog "
         "words", {.value_serializer = "raw"});
     auto table = app.table<std::string, int64_t>("counts", 0);
     app.agent("count", words, [table](std::string& w) { table[w] += 1; });
-    REQUIRE(broker->create_topic("words", 1).has_value());
-    for (int i = 0; i < 300; ++i) {
-      faust::models::message m;
-      m.topic = "words";
-      m.partition = 0;
-      m.key = "w" + std::to_string(i % 3);
-      m.value = "w" + std::to_string(i % 3);
-      REQUIRE(broker->produce(std::move(m)).has_value());
-    }
+    produce_words(*broker, 300);
     app.start();
     REQUIRE(app.wait_until_idle(10s));
     CHECK(sorted(table.items()) ==
@@ -503,15 +509,7 @@ TEST_CASE("with the table cache, an event's offset is committed only after "
       early.push_back("committed " + std::to_string(offset) +
                       " with the changelog at " + std::to_string(covered));
   });
-  REQUIRE(broker->create_topic("words", 1).has_value());
-  for (int i = 0; i < 3000; ++i) {
-    faust::models::message m;
-    m.topic = "words";
-    m.partition = 0;
-    m.key = "w" + std::to_string(i % 3);
-    m.value = "w" + std::to_string(i % 3);
-    REQUIRE(broker->produce(std::move(m)).has_value());
-  }
+  produce_words(*broker, 3000);
   app.start();
   REQUIRE(app.wait_until_idle(10s));
   app.stop();
