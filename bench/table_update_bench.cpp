@@ -31,6 +31,14 @@
 
 namespace {
 
+/// The page a view names, as the table's JSON key (`"page7"`).
+std::string json_key(const rd_kafka_message_t* m) {
+  std::string key = "\"";
+  key.append(static_cast<const char*>(m->payload), m->len);
+  key += '"';
+  return key;
+}
+
 rd_kafka_t* raw_producer(const std::string& bootstrap) {
   return bench::new_client(RD_KAFKA_PRODUCER,
                            {{"bootstrap.servers", bootstrap},
@@ -80,9 +88,7 @@ double raw_round(const std::string& bootstrap, const std::string& group,
   bench::raw_consume(bootstrap, group, "views", [&](rd_kafka_message_t* m) {
     if (seen == 0)
       t0 = std::chrono::steady_clock::now();
-    std::string key = "\"";
-    key.append(static_cast<const char*>(m->payload), m->len);
-    key += '"';
+    auto key = json_key(m);
     int64_t count = 0;
     if (auto it = pending.find(key); it != pending.end()) {
       count = it->second;
@@ -147,9 +153,7 @@ double raw_cached_round(const std::string& bootstrap, const std::string& group,
   bench::raw_consume(bootstrap, group, "views", [&](rd_kafka_message_t* m) {
     if (seen == 0)
       t0 = last_flush = std::chrono::steady_clock::now();
-    std::string key = "\"";
-    key.append(static_cast<const char*>(m->payload), m->len);
-    key += '"';
+    auto key = json_key(m);
     auto [it, fresh] = counts.try_emplace(key);
     if (fresh) {
       std::string stored;

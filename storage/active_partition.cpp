@@ -45,8 +45,7 @@ void active_partition::expire(const std::vector<std::string>& keys) {
   for (size_t i = 0; i < cache_.size(); ++i) {
     if (!cache_[i].record)
       cache_index_.emplace(cache_[i].key, i);
-    cache_bytes_ += cache_[i].key.size() +
-                    (cache_[i].value ? cache_[i].value->size() : 0) + 64;
+    cache_bytes_ += cached_size(cache_[i]);
   }
 }
 
@@ -86,13 +85,6 @@ void active_partition::put_logged(const origin& o, std::string key,
   stage(o, std::move(key), std::move(value), std::move(record));
 }
 
-namespace {
-size_t write_bytes(const std::string& key,
-                   const std::optional<std::string>& value) {
-  return key.size() + (value ? value->size() : 0) + 64;
-}
-} // namespace
-
 void active_partition::log_writes(std::vector<write>& writes,
                                   std::string_view origin_name,
                                   const std::string& origin_text,
@@ -117,15 +109,33 @@ void active_partition::log_writes(std::vector<write>& writes,
         {std::string(origin_name), origin_text},
         {std::string(origin_part_header), encode_origin_part({i, count})}};
     records.push_back(std::move(m));
-    // The key's pending value now belongs to the open batch: persisting it
-    // lets reads go to the store again.
-    if (auto it = pending_.find(w.key); it != pending_.end())
-      it->second.batch = open_id_;
     if (w.value)
       open_.put(std::move(w.key), std::move(*w.value));
     else
       open_.erase(std::move(w.key));
   }
+}
+
+size_t active_partition::cached_size(const write& w) {
+  auto size = w.key.size() + (w.value ? w.value->size() : 0) + 64;
+  if (w.record)
+    size +=
+        w.record->key.size() + (w.record->value ? w.record->value->size() : 0);
+  return size;
+}
+
+void active_partition::add_to_cache(write w) {
+  if (!w.record) { // a plain write replaces the key's cached one
+    if (auto it = cache_index_.find(w.key); it != cache_index_.end()) {
+      auto& cached = cache_[it->second];
+      cache_bytes_ = cache_bytes_ - cached_size(cached) + cached_size(w);
+      cached.value = std::move(w.value);
+      return;
+    }
+    cache_index_.emplace(w.key, cache_.size());
+  }
+  cache_bytes_ += cached_size(w);
+  cache_.push_back(std::move(w));
 }
 
 std::vector<models::message> active_partition::finish_event() {
@@ -135,24 +145,8 @@ std::vector<models::message> active_partition::finish_event() {
   auto o = *std::exchange(event_, std::nullopt);
   auto writes = std::exchange(event_writes_, {});
   if (cache_limit_ > 0) {
-    for (auto& w : writes) {
-      auto bytes = write_bytes(w.key, w.value);
-      if (w.record)
-        bytes += w.record->key.size() +
-                 (w.record->value ? w.record->value->size() : 0);
-      if (!w.record) {
-        if (auto it = cache_index_.find(w.key); it != cache_index_.end()) {
-          auto& cached = cache_[it->second];
-          cache_bytes_ += bytes;
-          cache_bytes_ -= write_bytes(cached.key, cached.value);
-          cached.value = std::move(w.value);
-          continue;
-        }
-        cache_index_.emplace(w.key, cache_.size());
-      }
-      cache_bytes_ += bytes;
-      cache_.push_back(std::move(w));
-    }
+    for (auto& w : writes)
+      add_to_cache(std::move(w));
     auto [it, fresh] = cache_origins_.try_emplace(o.tp, o.offset);
     if (!fresh)
       it->second = std::max(it->second, o.offset);
@@ -176,6 +170,11 @@ std::vector<models::message> active_partition::flush_cache() {
   auto origin_name = origins.size() == 1 ? origin_header : origins_header;
   auto origin_text =
       origins.size() == 1 ? encode_origin(origins[0]) : encode_origins(origins);
+  // The cached keys' pending values now belong to the open batch:
+  // persisting it lets reads go to the store again.
+  for (auto& w : cache_)
+    if (auto it = pending_.find(w.key); it != pending_.end())
+      it->second.batch = open_id_;
   log_writes(cache_, origin_name, origin_text, records);
   for (auto& o : origins)
     open_.applied(o.tp, o.offset);

@@ -186,6 +186,10 @@ private:
   void rebuild();
   void stage(const origin& o, std::string key, std::optional<std::string> value,
              std::optional<logged_as> record = std::nullopt);
+  /// What a cached write holds, roughly (its strings plus bookkeeping).
+  static size_t cached_size(const write& w);
+  /// Adds a finished event's write to the cache.
+  void add_to_cache(write w);
   /// Turns `writes` into changelog records (appended to `records`, each
   /// with the origin header and its place in the group) and store writes
   /// of the open batch.
