@@ -45,6 +45,20 @@ public:
   user_thread_scope& operator=(const user_thread_scope&) = delete;
 };
 
+/// The scheduler: one thread per core unless set, and idle threads that
+/// poll for `worker_idle_poll` before they sleep (CAF's moderate polling
+/// sleeps 50 us between attempts).
+void configure_scheduler(caf::actor_system_config& cfg, const app_settings& s) {
+  auto threads = s.worker_threads > 0
+                     ? s.worker_threads
+                     : std::max<size_t>(1, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  constexpr auto step = std::chrono::microseconds{50};
+  cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{step});
+  cfg.set("work-stealing.moderate-poll-attempts",
+          static_cast<size_t>(s.worker_idle_poll / step));
+}
+
 } // namespace
 
 /// The runtime's actors that are still alive, by name: what a stop that
@@ -468,8 +482,7 @@ void app::start() {
             core_->settings().producer_properties,
             core_->settings().broker_request_timeout * 2);
   rt.cfg = std::make_unique<caf::actor_system_config>();
-  if (auto n = core_->settings().worker_threads; n > 0)
-    rt.cfg->set("scheduler.max-threads", n);
+  configure_scheduler(*rt.cfg, core_->settings());
   rt.cfg->set("logger.verbosity", caf::atom("quiet"));
   protocol::add_message_types(*rt.cfg);
   rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);

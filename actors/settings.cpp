@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <stdexcept>
+#include <type_traits>
 
 namespace faust {
 
@@ -33,15 +34,16 @@ Int parse_int(const std::string& name, const std::string& text) {
   try {
     size_t used = 0;
     auto v = std::stoll(text, &used);
-    if (used == text.size())
+    if (used == text.size() && (std::is_signed_v<Int> || v >= 0))
       return static_cast<Int>(v);
   } catch (const std::exception&) {
   }
   // Named as the user set it: FAUST_ wins over F_.
   auto variable =
       std::getenv(("FAUST_" + name).c_str()) ? "FAUST_" + name : "F_" + name;
-  throw std::invalid_argument("environment variable " + variable + "='" + text +
-                              "': expected an integer");
+  throw std::invalid_argument(
+      "environment variable " + variable + "='" + text + "': expected " +
+      (std::is_signed_v<Int> ? "an integer" : "a non-negative integer"));
 }
 
 } // namespace
@@ -71,6 +73,11 @@ void apply_environment(app_settings& s) {
     s.table_standby_replicas = parse_int<int>("TABLE_STANDBY_REPLICAS", *v);
   if (auto v = environment_setting("TABLE_CACHE_MAX_BYTES"))
     s.table_cache_max_bytes = parse_int<size_t>("TABLE_CACHE_MAX_BYTES", *v);
+  if (auto v = environment_setting("WORKER_THREADS"))
+    s.worker_threads = parse_int<size_t>("WORKER_THREADS", *v);
+  if (auto v = environment_setting("WORKER_IDLE_POLL"))
+    s.worker_idle_poll =
+        std::chrono::microseconds(parse_int<int64_t>("WORKER_IDLE_POLL", *v));
   if (auto v = environment_setting("WEB_PORT"))
     s.web_port = parse_int<int>("WEB_PORT", *v);
 }
@@ -95,6 +102,8 @@ void validate(const app_settings& s) {
                                 "': expected at_least_once or exactly_once");
   if (s.topic_partitions < 1)
     throw std::invalid_argument("topic_partitions must be positive");
+  if (s.worker_idle_poll.count() < 0)
+    throw std::invalid_argument("worker_idle_poll must be 0 or more");
   if (s.table_standby_replicas < 0)
     throw std::invalid_argument("table_standby_replicas must be 0 or more");
   if (!s.store.empty() && s.store.rfind("memory://", 0) != 0 &&

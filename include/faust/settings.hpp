@@ -86,8 +86,15 @@ struct app_settings {
   /// was acked and stop anyway.
   bool stream_wait_empty = true;
   std::chrono::milliseconds shutdown_timeout{30000};
-  /// Actor scheduler threads; 0 means one per core.
+  /// Actor scheduler threads; 0 means one per core (CAF alone would start
+  /// at least 4, which on a 2-core machine only adds idle polling).
   size_t worker_threads = 0;
+  /// How long an idle scheduler thread keeps looking for work (every 50 µs)
+  /// before it sleeps until work is queued for it. Longer lowers the
+  /// latency of sparse work and spends more CPU idle: CAF's own default,
+  /// 25 ms, cost the page_views pipeline about a quarter of its CPU
+  /// (bench/page_views_e2e). 0: sleep at once.
+  std::chrono::microseconds worker_idle_poll{1000};
   /// Share one in-process broker between apps (`memory://` only); when null
   /// the app makes its own.
   std::shared_ptr<transport::memory_broker> memory_broker{};
@@ -126,7 +133,8 @@ struct app_settings {
 /// is unset, `F_<NAME>` (Faust's prefixes): BROKER, DATADIR, STORE,
 /// PROCESSING_GUARANTEE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
 /// WEB_PORT, DEAD_LETTER_TOPIC, BROKER_SESSION_TIMEOUT and SHUTDOWN_TIMEOUT
-/// (seconds), TABLE_STANDBY_REPLICAS. They override
+/// (seconds), TABLE_STANDBY_REPLICAS, TABLE_CACHE_MAX_BYTES, WORKER_THREADS
+/// and WORKER_IDLE_POLL (microseconds). They override
 /// what the code set; command line options override them. A bad value throws
 /// `std::invalid_argument` naming the variable.
 void apply_environment(app_settings& s);

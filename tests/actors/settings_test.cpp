@@ -1,0 +1,68 @@
+#include "faust/settings.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+/// Sets an environment variable for one scope and restores its absence.
+class scoped_env {
+public:
+  scoped_env(const char* name, const char* value) : name_(name) {
+    ::setenv(name, value, 1);
+  }
+  ~scoped_env() { ::unsetenv(name_); }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+
+private:
+  const char* name_;
+};
+
+std::string environment_error(faust::app_settings& s) {
+  try {
+    faust::apply_environment(s);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("the scheduler's settings come from the environment") {
+  faust::app_settings s;
+  s.id = "settings-test";
+  CHECK(s.worker_threads == 0);
+  CHECK(s.worker_idle_poll == std::chrono::microseconds{1000});
+  scoped_env threads("F_WORKER_THREADS", "3");
+  scoped_env poll("FAUST_WORKER_IDLE_POLL", "250");
+  faust::apply_environment(s);
+  CHECK(s.worker_threads == 3);
+  CHECK(s.worker_idle_poll == std::chrono::microseconds{250});
+  CHECK_NOTHROW(faust::validate(s));
+}
+
+TEST_CASE("a negative thread count is an error naming the variable") {
+  faust::app_settings s;
+  scoped_env threads("F_WORKER_THREADS", "-1");
+  auto error = environment_error(s);
+  CHECK(error.find("F_WORKER_THREADS='-1'") != std::string::npos);
+  CHECK(error.find("non-negative") != std::string::npos);
+  CHECK(s.worker_threads == 0);
+}
+
+TEST_CASE("a negative idle poll is rejected by validate") {
+  faust::app_settings s;
+  s.id = "settings-test";
+  s.worker_idle_poll = std::chrono::microseconds{-5};
+  CHECK_THROWS_WITH_AS(faust::validate(s), "worker_idle_poll must be 0 or more",
+                       std::invalid_argument);
+  scoped_env poll("F_WORKER_IDLE_POLL", "soon");
+  auto error = environment_error(s);
+  CHECK(error.find("F_WORKER_IDLE_POLL='soon': expected an integer") !=
+        std::string::npos);
+}
