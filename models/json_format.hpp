@@ -8,8 +8,11 @@
 #include "models/value_reader.hpp"
 #include "models/value_writer.hpp"
 
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 /// The `json` object format: Faust's JSON text (Python's `json.dumps`
 /// formatting, see json_writer). The parser (simdjson) stays in
@@ -41,6 +44,36 @@ private:
   bool need_separator_ = false;
 };
 
+/// True if `s` is printable ASCII without `"` or `\\`: JSON (and Python's
+/// `json.dumps`) writes it between quotes unchanged.
+inline bool json_plain_ascii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+      return false;
+  return true;
+}
+
+/// Integers written as digits (not `bool` and not the character types).
+template <class T>
+inline constexpr bool json_plain_integral =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+    !std::is_same_v<T, char> && !std::is_same_v<T, wchar_t> &&
+    !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> &&
+    !std::is_same_v<T, char32_t>;
+
+/// `text` as an integer if it is exactly a JSON integer (`-?(0|[1-9]\d*)`)
+/// that fits `T`.
+template <class T> std::optional<T> json_plain_integer(std::string_view text) {
+  auto digits = text.substr(!text.empty() && text.front() == '-' ? 1 : 0);
+  if (digits.empty() || (digits.front() == '0' && digits.size() > 1))
+    return std::nullopt;
+  T v{};
+  auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (err != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return v;
+}
+
 /// Parses `text` and calls `visit` with its root while the document lives.
 /// Throws `decode_error` ("malformed JSON: ...") for text that is not JSON.
 void read_json(std::string_view text, document_visitor visit);
@@ -51,12 +84,31 @@ bool try_read_json(std::string_view text, document_visitor visit);
 
 /// Encodes `value` as Faust's json codec does.
 template <class T> std::string to_json(const T& value) {
+  // Table keys and counts: no writer needed for what is written as is.
+  if constexpr (json_plain_integral<T>) {
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    return std::string(digits, end);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (json_plain_ascii(value))
+      return '"' + value + '"';
+  }
   return encode_with<json_value_writer>(value);
 }
 
 /// Parses JSON text into `T`. Throws `decode_error` naming the field and
 /// the expected type.
 template <class T> T from_json(std::string_view text) {
+  // A plain integer or a string without escapes reads without the parser;
+  // anything else (and every malformed text) goes through it.
+  if constexpr (json_plain_integral<T>) {
+    if (auto v = json_plain_integer<T>(text))
+      return *v;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+        json_plain_ascii(text.substr(1, text.size() - 2)))
+      return std::string(text.substr(1, text.size() - 2));
+  }
   return decode_with<T>(read_json, text);
 }
 

@@ -142,10 +142,17 @@ std::vector<models::message> active_partition::finish_event() {
   std::vector<models::message> records;
   if (!event_)
     return records;
-  auto o = *std::exchange(event_, std::nullopt);
-  auto writes = std::exchange(event_writes_, {});
+  // The event's writes vector keeps its capacity for the next event.
+  struct done {
+    active_partition& p;
+    ~done() {
+      p.event_writes_.clear();
+      p.event_.reset();
+    }
+  } finished{*this};
+  const auto& o = *event_;
   if (cache_limit_ > 0) {
-    for (auto& w : writes)
+    for (auto& w : event_writes_)
       add_to_cache(std::move(w));
     auto [it, fresh] = cache_origins_.try_emplace(o.tp, o.offset);
     if (!fresh)
@@ -153,7 +160,7 @@ std::vector<models::message> active_partition::finish_event() {
     applied_.advance_source(o.tp, o.offset);
     return records;
   }
-  log_writes(writes, origin_header, encode_origin(o), records);
+  log_writes(event_writes_, origin_header, encode_origin(o), records);
   open_.applied(o.tp, o.offset);
   applied_.advance_source(o.tp, o.offset);
   return records;

@@ -2,11 +2,27 @@
 
 #include "storage/parse_number.hpp"
 
+#include <charconv>
+
 namespace faust::storage {
 
+void encode_origin_into(std::string& out, std::string_view topic,
+                        int32_t partition, int64_t offset) {
+  // "/" partition "/" offset: at most 1 + 11 + 1 + 20 characters.
+  char part[12], off[21];
+  auto part_end = std::to_chars(part, part + sizeof part, partition).ptr;
+  auto off_end = std::to_chars(off, off + sizeof off, offset).ptr;
+  out.assign(topic);
+  out += '/';
+  out.append(part, part_end);
+  out += '/';
+  out.append(off, off_end);
+}
+
 std::string encode_origin(const origin& o) {
-  return o.tp.topic + "/" + std::to_string(o.tp.partition) + "/" +
-         std::to_string(o.offset);
+  std::string out;
+  encode_origin_into(out, o.tp.topic, o.tp.partition, o.offset);
+  return out;
 }
 
 std::optional<origin> decode_origin(std::string_view text) {

@@ -38,6 +38,10 @@ inline constexpr std::string_view origin_part_header = "faust-cpp-origin-part";
 inline constexpr std::string_view origins_header = "faust-cpp-origins";
 
 std::string encode_origin(const origin& o);
+/// Writes `encode_origin`'s text for `topic`/`partition`/`offset` into
+/// `out` (replacing what it held, reusing its capacity).
+void encode_origin_into(std::string& out, std::string_view topic,
+                        int32_t partition, int64_t offset);
 std::optional<origin> decode_origin(std::string_view text);
 /// `origins_header`'s text for `os`, and back (nullopt if malformed).
 std::string encode_origins(const std::vector<origin>& os);

@@ -48,10 +48,10 @@ public:
   public:
     entry(table t, K key) : table_(std::move(t)), key_(std::move(key)) {}
     /// The value, or the table's default, or `std::out_of_range`.
-    operator V() const { return table_.at(key_); }
-    V value() const { return table_.at(key_); }
+    operator V() const { return value(); }
+    V value() const { return table_.at_encoded(encoded_key()); }
     entry& operator=(V v) {
-      table_.set(key_, std::move(v));
+      table_.set_encoded(encoded_key(), std::move(v));
       return *this;
     }
     template <class D> entry& operator+=(const D& d) {
@@ -65,8 +65,17 @@ public:
     }
 
   private:
+    /// The key as the changelog has it, encoded once for a read and a
+    /// write (`table[k] += 1`).
+    const std::string& encoded_key() const {
+      if (!encoded_)
+        encoded_ = table_.encode_key(key_);
+      return *encoded_;
+    }
+
     table table_;
     K key_;
+    mutable std::optional<std::string> encoded_;
   };
 
   table(std::shared_ptr<internal::table_desc> desc,
@@ -79,21 +88,11 @@ public:
 
   /// The value of `key`, or empty (Faust's `table.get(key)`).
   std::optional<V> get(const K& key) const {
-    auto raw = internal::table_get(*desc_, encode_key(key));
-    if (!raw)
-      return std::nullopt;
-    return models::loads<V>(desc_->value_spec, *raw);
+    return get_encoded(encode_key(key));
   }
   /// The value of `key`, else the default; without a default a missing key
   /// throws `std::out_of_range` (Faust's KeyError).
-  V at(const K& key) const {
-    if (auto v = get(key))
-      return std::move(*v);
-    if (default_)
-      return (*default_)();
-    throw std::out_of_range("table '" + name() + "': no key " +
-                            encode_key(key) + " (and no default)");
-  }
+  V at(const K& key) const { return at_encoded(encode_key(key)); }
   entry operator[](const K& key) const { return entry(*this, key); }
   bool contains(const K& key) const { return get(key).has_value(); }
 
@@ -127,8 +126,7 @@ public:
 
   /// Sets `key` for the event being processed.
   void set(const K& key, V value) const {
-    internal::table_set(*desc_, encode_key(key),
-                        models::dumps(desc_->value_spec, value));
+    set_encoded(encode_key(key), std::move(value));
   }
   /// Deletes `key` (a tombstone on the changelog; Faust's `del table[k]`).
   void erase(const K& key) const {
@@ -174,6 +172,24 @@ private:
   }
   std::string encode_key(const K& key) const {
     return models::dumps(desc_->key_spec, key);
+  }
+  std::optional<V> get_encoded(const std::string& key_bytes) const {
+    auto raw = internal::table_get(*desc_, key_bytes);
+    if (!raw)
+      return std::nullopt;
+    return models::loads<V>(desc_->value_spec, *raw);
+  }
+  V at_encoded(const std::string& key_bytes) const {
+    if (auto v = get_encoded(key_bytes))
+      return std::move(*v);
+    if (default_)
+      return (*default_)();
+    throw std::out_of_range("table '" + name() + "': no key " + key_bytes +
+                            " (and no default)");
+  }
+  void set_encoded(std::string key_bytes, V value) const {
+    internal::table_set(*desc_, std::move(key_bytes),
+                        models::dumps(desc_->value_spec, value));
   }
 
   std::shared_ptr<internal::table_desc> desc_;

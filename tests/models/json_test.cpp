@@ -50,6 +50,35 @@ TEST_CASE("json decode of scalars reports the expected type on mismatch") {
                        decode_error);
 }
 
+TEST_CASE("plain integers and strings skip the parser with the same result") {
+  // The shortcut and the general writer and parser agree on every shape
+  // the shortcut takes, and leave everything else to them.
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{7}, int64_t{-4096},
+                    std::numeric_limits<int64_t>::max(),
+                    std::numeric_limits<int64_t>::min()}) {
+    CHECK(to_json(v) == encode_with<json_value_writer>(v));
+    CHECK(from_json<int64_t>(to_json(v)) == v);
+    CHECK(decode_with<int64_t>(read_json, to_json(v)) == v);
+  }
+  CHECK(to_json(uint64_t{18446744073709551615u}) == "18446744073709551615");
+  for (std::string s : {"", "page-1", "a b ~", "q\"uote", "back\\slash",
+                        "tab\t", "caf\xc3\xa9"}) {
+    CHECK(to_json(s) == encode_with<json_value_writer>(s));
+    CHECK(from_json<std::string>(to_json(s)) == s);
+  }
+  // Not plain: the parser decides (and reports).
+  CHECK(from_json<int64_t>(" 5 ") == 5);
+  CHECK(from_json<int64_t>("-0") == 0);
+  CHECK_THROWS_AS(from_json<int64_t>("05"), decode_error);
+  CHECK_THROWS_AS(from_json<int64_t>("-"), decode_error);
+  CHECK_THROWS_AS(from_json<int64_t>(""), decode_error);
+  CHECK_THROWS_WITH_AS(from_json<uint8_t>("-1"), "int: int -1 out of range",
+                       decode_error);
+  CHECK(from_json<std::string>(R"("a\"b")") == "a\"b");
+  CHECK_THROWS_AS(from_json<std::string>(R"("abc)"), decode_error);
+  CHECK_THROWS_AS(from_json<std::string>(R"(")"), decode_error);
+}
+
 TEST_CASE("datetimes use Faust's ISO-8601 form") {
   using namespace std::chrono;
   datetime t = sys_days{2019y / 1 / 2} + hours{3} + minutes{4} + seconds{5};
