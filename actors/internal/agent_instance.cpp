@@ -131,7 +131,7 @@ instance_api::behavior_type instance_impl(instance_actor self,
                 ? st.cfg.core->transactions->producer_for(w.batch->tp)
                 : nullptr};
         event_context_scope events{st.events.get()};
-        auto out = st.proc->process(*w.batch, w.begin);
+        auto out = st.proc->process(w.batch, w.begin);
         st.events->end_work();
         keep_persisting(self);
         handle(self, out, w.batch);

@@ -346,14 +346,33 @@ void app_core::cancel_reply(const std::string& correlation_id) {
     caf::anon_send(runtime->replies, cancel_atom::value, correlation_id);
 }
 
-result<transport::record_metadata> app_core::produce(models::message msg) {
-  // Under exactly_once, records sent while processing a source partition
-  // join its transaction (its producer was looked up for the batch).
+namespace {
+
+/// The Kafka producer a record for `topic` goes through, or null for the
+/// in-process log. Under exactly_once, records sent while processing a
+/// source partition join its transaction (its producer was looked up for
+/// the batch).
+transport::kafka::producer* kafka_route(app_core& core,
+                                        const std::string& topic) {
   auto& txn = current_transaction();
-  auto& via = txn ? txn : producer;
-  auto res = via && !is_channel_name(msg.topic)
-                 ? via->send(msg)
-                 : broker->produce(std::move(msg));
+  auto* via = txn ? txn.get() : core.producer.get();
+  return via && !app_core::is_channel_name(topic) ? via : nullptr;
+}
+
+} // namespace
+
+result<transport::record_metadata> app_core::produce(models::message&& msg) {
+  auto* via = kafka_route(*this, msg.topic);
+  auto res = via ? via->send(msg) : broker->produce(std::move(msg));
+  if (res)
+    stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
+  return res;
+}
+
+result<transport::record_metadata>
+app_core::produce(const models::message& msg) {
+  auto* via = kafka_route(*this, msg.topic);
+  auto res = via ? via->send(msg) : broker->produce(msg);
   if (res)
     stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
   return res;

@@ -192,7 +192,10 @@ public:
   /// Sends one record (channels in-process, topics to the broker). Kafka
   /// sends are asynchronous: the metadata has no offset yet. Safe from any
   /// thread.
-  result<transport::record_metadata> produce(models::message msg);
+  result<transport::record_metadata> produce(models::message&& msg);
+  /// The same, leaving `msg` as it is (a caller that reuses one message
+  /// for many records; Kafka sends copy what they need).
+  result<transport::record_metadata> produce(const models::message& msg);
 
 private:
   result<void> create_memory_topics();

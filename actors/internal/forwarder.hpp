@@ -21,7 +21,7 @@ public:
                       std::string target);
 
   process_outcome start(processor_host& host) override;
-  process_outcome process(const record_batch& batch, size_t begin) override;
+  process_outcome process(const batch_ptr& batch, size_t begin) override;
 
 private:
   std::string name_;
@@ -29,6 +29,9 @@ private:
   std::shared_ptr<reroute_desc> reroute_;
   std::string target_;
   processor_host* host_ = nullptr;
+  /// The record being forwarded, reused for every record: its topic, header
+  /// strings and vector keep their memory, so forwarding allocates nothing.
+  models::message out_;
 };
 
 } // namespace faust::internal

@@ -580,10 +580,10 @@ void fetch(consumer_actor self) {
           batch->tp = st.partitions[it->second].tp;
           batch->records = std::move(run.records);
         } else {
-          batch->records.insert(batch->records.end(),
-                                std::make_move_iterator(run.records.begin()),
-                                std::make_move_iterator(run.records.end()));
+          batch->records.insert(batch->records.end(), run.records.begin(),
+                                run.records.end());
         }
+        batch->owners.push_back(std::move(run.owner));
       });
   auto backlog_limit = max_backlog(st);
   std::vector<models::topic_partition> to_pause;

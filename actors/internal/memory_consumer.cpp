@@ -98,6 +98,7 @@ void fetch(consumer_actor self) {
       std::max<size_t>(1, st.core->settings().stream_buffer_maxsize);
   auto batch_size =
       std::max<size_t>(1, std::min<size_t>(1024, max_in_flight / 2));
+  std::vector<models::message_ptr> fetched;
   for (uint32_t id = 0; id < st.partitions.size(); ++id) {
     auto& p = st.partitions[id];
     while (p.tracker.pending() < max_in_flight) {
@@ -105,10 +106,14 @@ void fetch(consumer_actor self) {
       batch->tp_id = id | channel_tp_flag;
       batch->tp = p.tp;
       auto want = std::min(batch_size, max_in_flight - p.tracker.pending());
-      auto n =
-          st.core->broker->fetch_into(p.tp, p.position, want, batch->records);
+      fetched.clear();
+      auto n = st.core->broker->fetch_into(p.tp, p.position, want, fetched);
       if (n == 0)
         break;
+      batch->records.reserve(n);
+      batch->owners.reserve(n);
+      for (auto& m : fetched)
+        batch->add(std::move(m));
       auto refs = static_cast<uint32_t>(p.subscribers->size());
       for (auto& m : batch->records)
         p.tracker.delivered(m->offset, refs);

@@ -149,7 +149,7 @@ faust::internal::batch_ptr batch_of(const std::string& topic,
     m->topic = topic;
     m->offset = static_cast<int64_t>(i);
     m->value = values[i];
-    b->records.push_back(std::move(m));
+    b->add(std::move(m));
   }
   return b;
 }
@@ -168,7 +168,7 @@ TEST_CASE("take(n, within) splits exactly by count and by its timer") {
   auto proc = make(0);
   manual_host host;
   REQUIRE(proc->start(host).status == process_outcome::ok);
-  REQUIRE(proc->process(*batch_of("numbers", {"0", "1", "2", "3"}), 0).status ==
+  REQUIRE(proc->process(batch_of("numbers", {"0", "1", "2", "3"}), 0).status ==
           process_outcome::ok);
   CHECK(batches.items() == std::vector<std::vector<int>>{{0, 1, 2}});
   // The full batch is acked when the agent asks for more. Each batch's

@@ -62,7 +62,7 @@ batch_ptr batch(int32_t partition, int64_t offset, size_t n = 3) {
     m->topic = "views";
     m->partition = partition;
     m->offset = offset + static_cast<int64_t>(i);
-    b->records.push_back(std::move(m));
+    b->add(std::move(m));
   }
   return b;
 }

@@ -2,7 +2,6 @@
 
 #include "supervision/logger.hpp"
 #include "transport/kafka/log_bridge.hpp"
-#include "transport/kafka/record_view.hpp"
 #include "transport/kafka/watermarks.hpp"
 
 namespace faust::transport::kafka {
@@ -26,40 +25,6 @@ partition_list_ptr to_list(const std::vector<models::topic_partition>& tps) {
     rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(),
                                       tp.partition);
   return list;
-}
-
-/// The librdkafka records behind one fetched run: their messages' keys and
-/// values view them, so they go (and, if the consumer is gone, the client
-/// with them) when the last message does.
-struct fetched_records {
-  std::vector<rd_kafka_message_t*> raw;
-  std::shared_ptr<rd_kafka_t> client;
-  fetched_records() = default;
-  fetched_records(const fetched_records&) = delete;
-  fetched_records& operator=(const fetched_records&) = delete;
-  ~fetched_records() {
-    for (auto* m : raw)
-      rd_kafka_message_destroy(m);
-  }
-};
-
-/// Turns `run` (librdkafka records of one partition) into messages for
-/// `sink`: a few allocations for the run, none per record; the records stay
-/// in librdkafka's buffers and the messages share one block.
-void hand_over(std::shared_ptr<fetched_records> run,
-               const std::function<void(fetched_run&)>& sink) {
-  auto& raw = run->raw;
-  auto block = std::make_shared<std::vector<models::message>>(raw.size());
-  const std::string topic = rd_kafka_topic_name(raw.front()->rkt);
-  fetched_run out{topic, raw.front()->partition, {}};
-  out.records.reserve(raw.size());
-  std::shared_ptr<const void> owner = std::move(run);
-  for (size_t i = 0; i < raw.size(); ++i) {
-    auto& msg = (*block)[i];
-    to_message(msg, raw[i], topic, owner);
-    out.records.emplace_back(block, &msg);
-  }
-  sink(out);
 }
 
 } // namespace
@@ -227,12 +192,27 @@ void consumer::report(rd_kafka_resp_err_t err, const std::string& text) {
 
 size_t consumer::poll(size_t max,
                       const std::function<void(fetched_run&)>& sink) {
-  std::shared_ptr<fetched_records> run;
+  // Many records per call (librdkafka serves rebalances, commit results
+  // and statistics on the way, from this thread).
+  taken_.resize(std::max<size_t>(1, max));
+  auto got = rd_kafka_consume_batch_queue(queue_.get(), 0, taken_.data(),
+                                          taken_.size());
+  if (got <= 0)
+    return 0;
   size_t n = 0;
-  while (n < max) {
-    message_handle m{rd_kafka_consumer_poll(client_.get(), 0)};
-    if (!m)
-      break;
+  std::vector<rd_kafka_message_t*> run;
+  auto hand_over = [&] {
+    if (run.empty())
+      return;
+    const char* topic = rd_kafka_topic_name(run.front()->rkt);
+    int32_t partition = run.front()->partition;
+    auto made = blocks_->fill(std::exchange(run, {}), topic, client_);
+    fetched_run out{topic, partition, std::move(made.records),
+                    std::move(made.owner)};
+    sink(out);
+  };
+  for (ssize_t i = 0; i < got; ++i) {
+    message_handle m{taken_[static_cast<size_t>(i)]};
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
         continue;
@@ -247,19 +227,13 @@ size_t consumer::poll(size_t max,
       faust::log().info("{}: receiving records again", name_);
       reported_.clear();
     }
-    if (run && (run->raw.front()->rkt != m->rkt ||
-                run->raw.front()->partition != m->partition))
-      hand_over(std::move(run), sink);
-    if (!run) {
-      run = std::make_shared<fetched_records>();
-      run->client = client_;
-    }
-    run->raw.push_back(m.get());
-    m.release(); // owned by the run now
+    if (!run.empty() &&
+        (run.front()->rkt != m->rkt || run.front()->partition != m->partition))
+      hand_over();
+    run.push_back(m.release()); // owned by the run now
     ++n;
   }
-  if (run)
-    hand_over(std::move(run), sink);
+  hand_over();
   return n;
 }
 

@@ -4,6 +4,7 @@
 #include "models/result.hpp"
 #include "transport/kafka/client_config.hpp"
 #include "transport/kafka/handles.hpp"
+#include "transport/kafka/message_blocks.hpp"
 #include "transport/kafka/producer.hpp"
 
 #include <chrono>
@@ -39,12 +40,15 @@ struct consumer_options {
 
 /// Consecutive records of one partition, in offset order, as one `poll`
 /// took them from librdkafka. Their keys and values view librdkafka's fetch
-/// buffers (no copy); those buffers, and the client they belong to, live
-/// until the last of these records is dropped.
+/// buffers (no copy); `owner` keeps them, those buffers and the client they
+/// belong to alive (a `bytes` copied out of a record keeps its buffer).
 struct fetched_run {
   std::string_view topic;
   int32_t partition = 0;
-  std::vector<models::message_ptr> records;
+  std::vector<const models::message*> records;
+  std::shared_ptr<const void> owner;
+  /// Record `i`, sharing the run's ownership.
+  models::message_ptr share(size_t i) const { return {owner, records[i]}; }
 };
 
 /// How the group changed this consumer's partitions.
@@ -156,6 +160,9 @@ private:
   /// destroyed before their client.
   std::shared_ptr<rd_kafka_t> client_;
   queue_ptr queue_;
+  std::shared_ptr<message_blocks> blocks_ = message_blocks::make();
+  /// What one `poll` takes from librdkafka's queue.
+  std::vector<rd_kafka_message_t*> taken_;
   std::string name_;
   rebalance_handler on_rebalance_;
   commit_handler on_commit_;

@@ -60,15 +60,38 @@ result<std::unique_ptr<producer>> producer::create(producer_options opts) {
   return p;
 }
 
+rd_kafka_topic_t*
+producer::prepared_topics::find(const std::string& topic) const {
+  for (auto& [name, handle] : handles)
+    if (name == topic)
+      return handle;
+  return nullptr;
+}
+
 void producer::prepare_topics(const std::vector<std::string>& topics) {
+  std::lock_guard lock(prepare_mtx_);
+  auto* current = prepared_.load(std::memory_order_acquire);
+  auto next = current ? std::make_unique<prepared_topics>(*current)
+                      : std::make_unique<prepared_topics>();
   for (auto& name : topics) {
+    if (next->find(name))
+      continue;
     // A new topic handle asks for the topic's leaders (asynchronously).
-    if (auto* t = rd_kafka_topic_new(client_.get(), name.c_str(), nullptr))
-      prepared_.emplace_back(t, &rd_kafka_topic_destroy);
-    else
+    if (auto* t = rd_kafka_topic_new(client_.get(), name.c_str(), nullptr)) {
+      prepared_owned_.emplace_back(t, &rd_kafka_topic_destroy);
+      next->handles.emplace_back(name, t);
+    } else {
       faust::log().warn("{}: cannot prepare topic '{}': {}", name_, name,
                         rd_kafka_err2str(rd_kafka_last_error()));
+    }
   }
+  prepared_.store(next.get(), std::memory_order_release);
+  prepared_sets_.push_back(std::move(next));
+}
+
+rd_kafka_topic_t* producer::topic_handle(const std::string& topic) const {
+  auto* set = prepared_.load(std::memory_order_acquire);
+  return set ? set->find(topic) : nullptr;
 }
 
 producer::~producer() {
@@ -122,8 +145,8 @@ void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
 
 namespace {
 
-rd_kafka_resp_err_t produce(rd_kafka_t* rk, const models::message& msg,
-                            void* slot) {
+rd_kafka_resp_err_t produce(rd_kafka_t* rk, rd_kafka_topic_t* prepared,
+                            const models::message& msg, void* slot) {
   rd_kafka_headers_t* headers = nullptr;
   if (!msg.headers.empty()) {
     headers = rd_kafka_headers_new(msg.headers.size());
@@ -132,19 +155,41 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const models::message& msg,
                           static_cast<ssize_t>(h.key.size()), h.value.data(),
                           static_cast<ssize_t>(h.value.size()));
   }
-  // The macros cast their arguments without parentheses: pass plain names.
-  const char* key = msg.key ? msg.key->data() : nullptr;
-  size_t key_size = msg.key ? msg.key->size() : 0;
-  char* value = msg.value ? const_cast<char*>(msg.value->data()) : nullptr;
-  size_t value_size = msg.value ? msg.value->size() : 0;
-  int32_t partition =
-      msg.partition >= 0 ? msg.partition : RD_KAFKA_PARTITION_UA;
-  auto err = rd_kafka_producev(
-      rk, RD_KAFKA_V_TOPIC(msg.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size),
-      RD_KAFKA_V_VALUE(value, value_size),
-      RD_KAFKA_V_TIMESTAMP(msg.timestamp_ms), RD_KAFKA_V_HEADERS(headers),
-      RD_KAFKA_V_OPAQUE(slot), RD_KAFKA_V_END);
+  rd_kafka_vu_t vus[8];
+  // By handle when the topic was prepared: a send by name looks the topic
+  // up under librdkafka's client lock.
+  if (prepared) {
+    vus[0].vtype = RD_KAFKA_VTYPE_RKT;
+    vus[0].u.rkt = prepared;
+  } else {
+    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vus[0].u.cstr = msg.topic.c_str();
+  }
+  vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+  vus[1].u.i32 = msg.partition >= 0 ? msg.partition : RD_KAFKA_PARTITION_UA;
+  vus[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vus[2].u.i = RD_KAFKA_MSG_F_COPY;
+  vus[3].vtype = RD_KAFKA_VTYPE_KEY;
+  vus[3].u.mem.ptr = msg.key ? const_cast<char*>(msg.key->data()) : nullptr;
+  vus[3].u.mem.size = msg.key ? msg.key->size() : 0;
+  vus[4].vtype = RD_KAFKA_VTYPE_VALUE;
+  vus[4].u.mem.ptr = msg.value ? const_cast<char*>(msg.value->data()) : nullptr;
+  vus[4].u.mem.size = msg.value ? msg.value->size() : 0;
+  vus[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+  vus[5].u.i64 = msg.timestamp_ms;
+  vus[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vus[6].u.ptr = slot;
+  size_t count = 7;
+  if (headers) {
+    vus[7].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vus[7].u.headers = headers;
+    count = 8;
+  }
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (auto* e = rd_kafka_produceva(rk, vus, count)) {
+    err = rd_kafka_error_code(e);
+    rd_kafka_error_destroy(e);
+  }
   // On success the producer owns the headers.
   if (err && headers)
     rd_kafka_headers_destroy(headers);
@@ -202,7 +247,7 @@ result<record_metadata> producer::send(const models::message& msg) {
   for (;;) {
     auto epoch = enter_epoch();
     auto* tag = reinterpret_cast<void*>(static_cast<uintptr_t>(epoch << 1 | 1));
-    auto err = produce(client_.get(), msg, tag);
+    auto err = produce(client_.get(), topic_handle(msg.topic), msg, tag);
     if (!err)
       return record_metadata{msg.topic, msg.partition >= 0 ? msg.partition : -1,
                              -1, msg.timestamp_ms};
@@ -227,7 +272,7 @@ producer::send_and_wait(const models::message& msg,
   slot->meta.timestamp_ms = msg.timestamp_ms;
   for (;;) {
     slot->epoch = enter_epoch();
-    auto err = produce(client_.get(), msg, slot.get());
+    auto err = produce(client_.get(), topic_handle(msg.topic), msg, slot.get());
     if (!err)
       break;
     leave_epoch(slot->epoch);

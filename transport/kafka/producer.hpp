@@ -138,6 +138,8 @@ private:
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m,
                           void* opaque);
   result<void> check(rd_kafka_error_t* err, const char* what);
+  /// The prepared handle of `topic`, or null (send by name).
+  rd_kafka_topic_t* topic_handle(const std::string& topic) const;
 
   client_ptr client_;
   std::string name_;
@@ -167,8 +169,18 @@ private:
   /// The numbers of the transactions that aborted.
   std::set<uint64_t> aborted_;
   /// Topic handles of `prepare_topics`, kept so that librdkafka keeps
-  /// their metadata.
-  std::vector<std::shared_ptr<rd_kafka_topic_t>> prepared_;
+  /// their metadata, and used by sends to those topics (a send by name
+  /// looks the topic up under librdkafka's client lock).
+  struct prepared_topics {
+    std::vector<std::pair<std::string, rd_kafka_topic_t*>> handles;
+    rd_kafka_topic_t* find(const std::string& topic) const;
+  };
+  /// The newest set, read by sends without a lock; every set made stays
+  /// until the producer goes (a send may still read an older one).
+  std::atomic<const prepared_topics*> prepared_{nullptr};
+  std::mutex prepare_mtx_;
+  std::vector<std::unique_ptr<prepared_topics>> prepared_sets_;
+  std::vector<std::shared_ptr<rd_kafka_topic_t>> prepared_owned_;
 };
 
 } // namespace faust::transport::kafka

@@ -3,12 +3,14 @@
 namespace faust::transport::kafka {
 
 void to_message(models::message& msg, const rd_kafka_message_t* m,
-                const std::string& topic,
+                std::string_view topic,
                 const std::shared_ptr<const void>& storage) {
-  msg.topic = topic;
+  if (msg.topic != topic)
+    msg.topic.assign(topic);
   msg.key.reset();
   msg.value.reset();
-  msg.headers.clear();
+  msg.key_object.reset();
+  msg.value_object.reset();
   msg.partition = m->partition;
   msg.offset = m->offset;
   rd_kafka_timestamp_type_t type;
@@ -21,17 +23,26 @@ void to_message(models::message& msg, const rd_kafka_message_t* m,
     msg.value.emplace(
         std::string_view(static_cast<const char*>(m->payload), m->len),
         storage);
+  size_t n = 0;
   rd_kafka_headers_t* headers = nullptr;
+  // librdkafka parses a record's headers on first request (and only then
+  // allocates for them): records without headers skip it.
   if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* name;
     const void* value;
     size_t size;
-    for (size_t i = 0;
-         !rd_kafka_header_get_all(headers, i, &name, &value, &size); ++i)
-      msg.headers.push_back(
-          {name, value ? std::string(static_cast<const char*>(value), size)
-                       : std::string()});
+    for (; !rd_kafka_header_get_all(headers, n, &name, &value, &size); ++n) {
+      if (n == msg.headers.size())
+        msg.headers.emplace_back();
+      auto& h = msg.headers[n];
+      h.key.assign(name);
+      if (value)
+        h.value.assign(static_cast<const char*>(value), size);
+      else
+        h.value.clear();
+    }
   }
+  msg.headers.resize(n);
 }
 
 } // namespace faust::transport::kafka

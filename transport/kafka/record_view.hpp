@@ -5,15 +5,16 @@
 #include <librdkafka/rdkafka.h>
 
 #include <memory>
-#include <string>
+#include <string_view>
 
 namespace faust::transport::kafka {
 
 /// Fills `msg` with librdkafka record `m` of `topic`: key and value view
 /// `m`'s buffers (no copy), kept alive by `storage` (null: valid only while
-/// `m` is); headers are copied.
+/// `m` is); the topic and headers are copied into the strings `msg` already
+/// has, so a reused message allocates nothing for them.
 void to_message(models::message& msg, const rd_kafka_message_t* m,
-                const std::string& topic,
+                std::string_view topic,
                 const std::shared_ptr<const void>& storage);
 
 } // namespace faust::transport::kafka

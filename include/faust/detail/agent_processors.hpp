@@ -26,11 +26,11 @@ public:
     return {};
   }
 
-  process_outcome process(const record_batch& batch, size_t begin) override {
-    auto& records = batch.records;
+  process_outcome process(const batch_ptr& batch, size_t begin) override {
+    auto& records = batch->records;
     for (size_t i = begin; i < records.size(); ++i) {
       auto& m = *records[i];
-      if (!this->prepare(m, batch.tp_id, ev_))
+      if (!this->prepare(m, batch->tp_id, ev_))
         continue;
       this->begin_event(m, &ev_.value);
       try {
@@ -104,19 +104,19 @@ public:
     return check(nullptr, 0);
   }
 
-  process_outcome process(const record_batch& batch, size_t begin) override {
-    auto& records = batch.records;
+  process_outcome process(const batch_ptr& batch, size_t begin) override {
+    auto& records = batch->records;
     for (size_t i = begin; i < records.size(); ++i) {
       if (task_.handle().done())
         return {process_outcome::finished, i, {}};
       auto& m = *records[i];
       if (state_.want == wanted::batch) {
-        if (!this->prepare(m, batch.tp_id, scratch_))
+        if (!this->prepare(m, batch->tp_id, scratch_))
           continue;
         state_.batch.push_back(std::move(scratch_.value));
-        batch_ids_.emplace_back(batch.tp_id, m.offset);
+        batch_ids_.emplace_back(batch->tp_id, m.offset);
         // Table writes of a batch belong to its last event.
-        last_in_batch_ = records[i];
+        last_in_batch_ = share_record(batch, i);
         if (state_.batch.size() >= state_.take_max) {
           auto out = deliver_batch(&m, i + 1);
           if (out.status != process_outcome::ok)
@@ -126,7 +126,7 @@ public:
         }
         continue;
       }
-      if (!this->prepare(m, batch.tp_id, state_.current))
+      if (!this->prepare(m, batch->tp_id, state_.current))
         continue;
       state_.has_current = true;
       state_.want = wanted::nothing;

@@ -52,8 +52,8 @@ public:
   /// Called once when the instance starts (a coroutine runs to its first
   /// `co_await`).
   virtual process_outcome start(processor_host& host) = 0;
-  /// Processes `batch.records[begin..]`.
-  virtual process_outcome process(const record_batch& batch, size_t begin) = 0;
+  /// Processes `batch->records[begin..]`.
+  virtual process_outcome process(const batch_ptr& batch, size_t begin) = 0;
   /// A timeout requested through the host fired.
   virtual process_outcome on_timeout(uint64_t) { return {}; }
 };

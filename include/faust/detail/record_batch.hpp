@@ -19,9 +19,23 @@ struct record_batch {
   /// The consumer's short id for `tp`, used in acks.
   uint32_t tp_id = 0;
   models::topic_partition tp;
-  std::vector<models::message_ptr> records;
+  /// The records, in offset order; `owners` keeps them alive as long as
+  /// the batch (a fetched run's block, or each record of a log).
+  std::vector<const models::message*> records;
+  std::vector<std::shared_ptr<const void>> owners;
+
+  /// Appends `m`, kept alive by the batch.
+  void add(models::message_ptr m) {
+    records.push_back(m.get());
+    owners.push_back(std::move(m));
+  }
 };
 using batch_ptr = std::shared_ptr<const record_batch>;
+
+/// Record `i` of `batch`, keeping the whole batch alive.
+inline models::message_ptr share_record(const batch_ptr& batch, size_t i) {
+  return {batch, batch->records[i]};
+}
 
 /// Part of a batch an agent instance has to process: records from `begin`.
 struct work {

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "models/message.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace faust::transport::kafka {
+
+/// The consumer's message structs, reused from one fetched run to the next.
+///
+/// Turning a librdkafka record into a `models::message` copies its topic
+/// name and headers into strings, and a fresh message allocates them every
+/// time (a repartition topic's name is longer than a string holds inline).
+/// A block's messages keep their strings' and header vectors' capacity when
+/// the block comes back, so a warm consumer fills messages without
+/// allocating. Keys and values are not copied: they view librdkafka's
+/// buffers, which a run keeps alive as long as any `bytes` views them.
+///
+/// Blocks come back from whichever thread drops the last reference to a
+/// run (the threads that processed it); the pool is lock-free and keeps a
+/// few blocks, freeing the rest.
+class message_blocks : public std::enable_shared_from_this<message_blocks> {
+public:
+  /// Makes a pool; blocks are handed out through `fill`.
+  static std::shared_ptr<message_blocks> make();
+  ~message_blocks();
+  message_blocks(const message_blocks&) = delete;
+  message_blocks& operator=(const message_blocks&) = delete;
+
+  /// One partition's consecutive records, as `fill` made them.
+  struct run {
+    std::vector<const models::message*> records;
+    /// Keeps `records` alive; when the last copy goes, the block returns to
+    /// the pool.
+    std::shared_ptr<const void> owner;
+  };
+
+  /// Turns `raw` (records of one partition, in order; owned by this call
+  /// from now on) into messages of `topic` in a block from the pool.
+  /// `client` is kept until the records are destroyed (librdkafka's records
+  /// must go before their client).
+  run fill(std::vector<rd_kafka_message_t*> raw, std::string_view topic,
+           const std::shared_ptr<rd_kafka_t>& client);
+
+  /// Blocks kept for reuse at most.
+  static constexpr size_t kept = 4;
+
+private:
+  message_blocks() = default;
+  struct block;
+  block* take();
+  void give_back(block* b);
+
+  std::array<std::atomic<block*>, kept> free_{};
+};
+
+} // namespace faust::transport::kafka
