@@ -1,4 +1,5 @@
 #include "actors/internal/ack_routing.hpp"
+#include "actors/internal/heap_trimmer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/user_hook.hpp"
 #include "actors/internal/waiting_requests.hpp"
@@ -34,6 +35,15 @@ using transport::kafka::rebalance_kind;
 /// One assignment of one partition: a new id every time it is assigned, so
 /// acks for records of an earlier assignment are recognised and ignored.
 struct partition_state {
+  partition_state() = default;
+  partition_state(partition_state&&) = default;
+  partition_state& operator=(partition_state&&) = default;
+  // Move-only (the backlog owns librdkafka's records), also for vector.
+  partition_state(const partition_state&) = delete;
+  partition_state& operator=(const partition_state&) = delete;
+
+  /// Its index in the consumer's partitions (what acks name).
+  uint32_t id = 0;
   models::topic_partition tp;
   std::vector<subscriber_api>* subscribers = nullptr;
   bool commit = true;
@@ -52,8 +62,10 @@ struct partition_state {
   int64_t position = -1;
   /// Fetched records held back while the agents have `stream_buffer_maxsize`
   /// in flight: librdkafka's pause drops what it has prefetched (to fetch it
-  /// again on resume), so pausing waits until this is full too.
-  std::deque<batch_ptr> backlog;
+  /// again on resume), so pausing waits until this is full too. They stay
+  /// librdkafka's records until they are handed on (a message per record
+  /// would double what a long backlog holds).
+  std::deque<transport::kafka::fetched_run> backlog;
   size_t backlog_records = 0;
   /// Last offset the group confirmed.
   int64_t committed = -1;
@@ -64,6 +76,8 @@ struct partition_state {
 
 struct kafka_consumer_state {
   std::shared_ptr<app_core> core;
+  /// Returns a burst's freed memory once the records stop.
+  heap_trimmer trimmer;
   std::unique_ptr<transport::kafka::consumer> client;
   std::map<std::string, std::vector<subscriber_api>> subscribers;
   std::vector<partition_state> partitions;
@@ -108,20 +122,34 @@ size_t max_backlog(const kafka_consumer_state& st) {
   return 4 * max_in_flight(st);
 }
 
-/// Hands a partition's held-back batches to its subscribers while fewer
-/// than `stream_buffer_maxsize` records are in flight; a batch goes whole,
-/// so up to one fetched batch more may be in flight (splitting at the limit
-/// measured 5x slower: it makes librdkafka pause, drop and refetch the
-/// partition all the time). Nothing moves during an exactly_once barrier or
-/// a drain.
+/// Hands a partition's held-back records to its subscribers, a batch of
+/// whole fetched runs at a time, while fewer than `stream_buffer_maxsize`
+/// records are in flight; a run goes whole, so up to one fetched run more
+/// may be in flight (splitting at the limit measured 5x slower: it makes
+/// librdkafka pause, drop and refetch the partition all the time). Nothing
+/// moves during an exactly_once barrier or a drain.
 void dispatch_backlog(consumer_actor self, partition_state& p) {
   auto& st = self->state;
   auto limit = max_in_flight(st);
+  auto pending = [&] { return p.tracking ? p.tracker.pending() : 0; };
   while (!p.backlog.empty() && p.active && !p.barrier && !p.recovering &&
-         !st.draining && (!p.tracking || p.tracker.pending() < limit)) {
-    batch_ptr batch = std::move(p.backlog.front());
-    p.backlog.pop_front();
-    p.backlog_records -= batch->records.size();
+         !st.draining && pending() < limit) {
+    auto batch = std::make_shared<record_batch>();
+    batch->tp_id = p.id;
+    batch->tp = p.tp;
+    size_t taken = 0;
+    do {
+      auto made = st.client->messages(std::move(p.backlog.front()));
+      p.backlog.pop_front();
+      taken += made.records.size();
+      if (batch->records.empty())
+        batch->records = std::move(made.records);
+      else
+        batch->records.insert(batch->records.end(), made.records.begin(),
+                              made.records.end());
+      batch->owners.push_back(std::move(made.owner));
+    } while (!p.backlog.empty() && pending() + taken < limit);
+    p.backlog_records -= taken;
     if (!p.tracking) {
       p.tracker = transport::offset_tracker{batch->records.front()->offset};
       p.tracking = true;
@@ -130,8 +158,9 @@ void dispatch_backlog(consumer_actor self, partition_state& p) {
     for (auto& m : batch->records)
       p.tracker.delivered(m->offset, refs);
     p.position = batch->records.back()->offset + 1;
+    batch_ptr shared = std::move(batch);
     for (auto& sub : *p.subscribers)
-      self->send(sub, batch_atom::value, batch);
+      self->send(sub, batch_atom::value, shared);
   }
 }
 
@@ -435,7 +464,8 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
       p.tp = tp;
       p.subscribers = &subs->second;
       p.commit = st.core->acks_enabled_for(tp.topic);
-      st.active[tp] = static_cast<uint32_t>(st.partitions.size());
+      p.id = static_cast<uint32_t>(st.partitions.size());
+      st.active[tp] = p.id;
       st.partitions.push_back(std::move(p));
       per_topic[tp.topic].partitions.push_back(tp);
     }
@@ -567,32 +597,25 @@ void fetch(consumer_actor self) {
   auto& st = self->state;
   if (!st.client || st.draining)
     return;
-  std::map<uint32_t, std::shared_ptr<record_batch>> batches;
+  std::vector<uint32_t> touched;
   auto got =
       st.client->poll(poll_budget, [&](transport::kafka::fetched_run& run) {
-        auto it = st.active.find({std::string(run.topic), run.partition});
+        auto it = st.active.find({std::string(run.topic()), run.partition()});
         if (it == st.active.end())
           return; // from before a revoke
-        auto& batch = batches[it->second];
-        if (!batch) {
-          batch = std::make_shared<record_batch>();
-          batch->tp_id = it->second;
-          batch->tp = st.partitions[it->second].tp;
-          batch->records = std::move(run.records);
-        } else {
-          batch->records.insert(batch->records.end(), run.records.begin(),
-                                run.records.end());
-        }
-        batch->owners.push_back(std::move(run.owner));
+        auto& p = st.partitions[it->second];
+        if (!p.active)
+          return; // revoked while polling
+        if (p.backlog.empty())
+          touched.push_back(it->second);
+        p.backlog_records += run.size();
+        p.backlog.push_back(std::move(run));
       });
+  st.trimmer.taken(got, steady_clock::now());
   auto backlog_limit = max_backlog(st);
   std::vector<models::topic_partition> to_pause;
-  for (auto& [id, batch] : batches) {
+  for (auto id : touched) {
     auto& p = st.partitions[id];
-    if (!p.active)
-      continue; // revoked while polling
-    p.backlog_records += batch->records.size();
-    p.backlog.push_back(std::move(batch));
     dispatch_backlog(self, p);
     if (!p.paused && p.backlog_records >= backlog_limit) {
       p.paused = true;
@@ -814,6 +837,8 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
         else
           finish_waiting_commit(self);
         maybe_finish_idle(self);
+        if (st.trimmer.due(steady_clock::now()) && in_flight(st) == 0)
+          st.trimmer.trim();
         self->delayed_send(self, milliseconds{200}, tick_atom::value);
       },
       [self](idle_atom) -> caf::result<bool> {

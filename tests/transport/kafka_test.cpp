@@ -227,13 +227,20 @@ TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
   while (got.size() < 10 && std::chrono::steady_clock::now() < deadline) {
     auto took = (*consumer)->poll(100, [&](fetched_run& run) {
       // A run is one partition's records in offset order.
-      REQUIRE(!run.records.empty());
-      for (size_t i = 0; i < run.records.size(); ++i) {
-        CHECK(run.records[i]->topic == run.topic);
-        CHECK(run.records[i]->partition == run.partition);
+      REQUIRE(!run.empty());
+      auto topic = std::string(run.topic());
+      auto partition = run.partition();
+      auto first = run.first_offset(), last = run.last_offset();
+      auto made = (*consumer)->messages(std::move(run));
+      REQUIRE(!made.records.empty());
+      CHECK(made.records.front()->offset == first);
+      CHECK(made.records.back()->offset == last);
+      for (size_t i = 0; i < made.records.size(); ++i) {
+        CHECK(made.records[i]->topic == topic);
+        CHECK(made.records[i]->partition == partition);
         if (i > 0)
-          CHECK(run.records[i]->offset == run.records[i - 1]->offset + 1);
-        got.push_back(run.share(i));
+          CHECK(made.records[i]->offset == made.records[i - 1]->offset + 1);
+        got.push_back(made.share(i));
       }
     });
     if (took > 0)

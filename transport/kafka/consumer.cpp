@@ -190,6 +190,27 @@ void consumer::report(rd_kafka_resp_err_t err, const std::string& text) {
                      rd_kafka_err2name(err));
 }
 
+fetched_run& fetched_run::operator=(fetched_run&& other) noexcept {
+  if (this != &other) {
+    release();
+    topic_ = other.topic_;
+    partition_ = other.partition_;
+    raw_ = std::move(other.raw_);
+    client_ = std::move(other.client_);
+  }
+  return *this;
+}
+
+fetched_run::~fetched_run() {
+  release();
+}
+
+void fetched_run::release() {
+  for (auto* m : raw_)
+    rd_kafka_message_destroy(m);
+  raw_.clear();
+}
+
 size_t consumer::poll(size_t max,
                       const std::function<void(fetched_run&)>& sink) {
   // Many records per call (librdkafka serves rebalances, commit results
@@ -200,16 +221,12 @@ size_t consumer::poll(size_t max,
   if (got <= 0)
     return 0;
   size_t n = 0;
-  std::vector<rd_kafka_message_t*> run;
+  fetched_run run;
   auto hand_over = [&] {
     if (run.empty())
       return;
-    const char* topic = rd_kafka_topic_name(run.front()->rkt);
-    int32_t partition = run.front()->partition;
-    auto made = blocks_->fill(std::exchange(run, {}), topic, client_);
-    fetched_run out{topic, partition, std::move(made.records),
-                    std::move(made.owner)};
-    sink(out);
+    sink(run);
+    run = fetched_run{};
   };
   for (ssize_t i = 0; i < got; ++i) {
     message_handle m{taken_[static_cast<size_t>(i)]};
@@ -227,14 +244,25 @@ size_t consumer::poll(size_t max,
       faust::log().info("{}: receiving records again", name_);
       reported_.clear();
     }
-    if (!run.empty() &&
-        (run.front()->rkt != m->rkt || run.front()->partition != m->partition))
+    if (!run.empty() && (run.raw_.front()->rkt != m->rkt ||
+                         run.raw_.front()->partition != m->partition))
       hand_over();
-    run.push_back(m.release()); // owned by the run now
+    if (run.empty()) {
+      run.topic_ = rd_kafka_topic_name(m->rkt);
+      run.partition_ = m->partition;
+      run.client_ = client_;
+    }
+    run.raw_.push_back(m.release()); // owned by the run now
     ++n;
   }
   hand_over();
   return n;
+}
+
+fetched_messages consumer::messages(fetched_run&& run) {
+  auto made =
+      blocks_->fill(std::exchange(run.raw_, {}), run.topic_, run.client_);
+  return {std::move(made.records), std::move(made.owner)};
 }
 
 result<void> consumer::commit(const std::vector<offset_to_commit>& offsets) {

@@ -2,7 +2,7 @@
 
 namespace faust::transport::kafka {
 
-void to_message(models::message& msg, const rd_kafka_message_t* m,
+void to_message(models::message& msg, rd_kafka_message_t* m,
                 std::string_view topic,
                 const std::shared_ptr<const void>& storage) {
   if (msg.topic != topic)
@@ -41,6 +41,10 @@ void to_message(models::message& msg, const rd_kafka_message_t* m,
       else
         h.value.clear();
     }
+    // Copied: librdkafka's parsed copy goes now rather than with the
+    // record, which may be held for a while.
+    rd_kafka_message_detach_headers(m, &headers);
+    rd_kafka_headers_destroy(headers);
   }
   msg.headers.resize(n);
 }
