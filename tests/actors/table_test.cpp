@@ -8,6 +8,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -479,22 +480,35 @@ TEST_CASE("the table cache collapses a key's writes into one changelog "
 
 TEST_CASE("with the table cache, an event's offset is committed only after "
           "its changelog records were produced") {
-  // 3000 views on one partition: three fetched batches queued at once, so
-  // the agent catches up (and flushes) only after the third. Every ack is
-  // committed at once; each commit is checked against the changelog.
+  // 3000 views on one partition: three fetched batches (of 1024) queued at
+  // once, so the agent catches up (and flushes) only after the third. Every
+  // ack is committed at once; each commit is checked against the changelog.
+  // At the first event of the second batch the agent waits (at most 2 s,
+  // on a second scheduler thread's time) for a commit: none can come before
+  // the flush, but an ack released early is committed then, whatever the
+  // threads' timing.
   auto broker = std::make_shared<faust::transport::memory_broker>();
   auto s = settings("ack_after_flush");
   s.memory_broker = broker;
   s.topic_partitions = 1;
   s.broker_commit_every = 1;
+  REQUIRE(s.worker_threads >= 2);
   faust::app app{s};
   auto words =
       app.topic<std::string, std::string>("words", {.value_serializer = "raw"});
   auto table = app.table<std::string, int64_t>("counts", 0);
-  app.agent("count", words, [table](std::string& w) { table[w] += 1; });
   std::mutex mtx;
+  std::condition_variable commit_seen;
   std::vector<std::string> early; // commits ahead of the changelog
   int64_t last_commit = -1;
+  size_t events = 0;
+  app.agent("count", words, [&, table](std::string& w) {
+    if (++events == 1025) {
+      std::unique_lock lock(mtx);
+      commit_seen.wait_for(lock, 2s, [&] { return last_commit >= 0; });
+    }
+    table[w] += 1;
+  });
   app.on_commit([&](const faust::models::topic_partition& tp, int64_t offset) {
     if (tp.topic != "words")
       return;
@@ -508,6 +522,7 @@ TEST_CASE("with the table cache, an event's offset is committed only after "
     if (covered < offset - 1)
       early.push_back("committed " + std::to_string(offset) +
                       " with the changelog at " + std::to_string(covered));
+    commit_seen.notify_all();
   });
   produce_words(*broker, 3000);
   app.start();

@@ -47,11 +47,11 @@ M = [
       guarantee="an event is acked only after its agent is done with it",
       file="actors/internal/agent_instance.cpp",
       replace=[
-        ("        auto out = st.proc->process(*w.batch, w.begin);\n",
+        ("        auto out = st.proc->process(w.batch, w.begin);\n",
          "        for (size_t i = w.begin; i < w.batch->records.size(); ++i)\n"
          "          st.buffer.add(w.batch->tp_id, w.batch->records[i]->offset);\n"
          "        st.flush();\n"
-         "        auto out = st.proc->process(*w.batch, w.begin);\n"),
+         "        auto out = st.proc->process(w.batch, w.begin);\n"),
       ],
       targets=["actors_test"],
       tests=[("actors", "an offset commits only when every stream that received it acked"),
@@ -185,8 +185,8 @@ M = [
       guarantee="events waiting in a take() buffer are not acked before the agent gets them",
       file="include/faust/detail/agent_processors.hpp",
       replace=[
-        ("        batch_ids_.emplace_back(batch.tp_id, m.offset);\n",
-         "        this->host_->acks().add(batch.tp_id, m.offset);\n"),
+        ("        batch_ids_.emplace_back(batch->tp_id, m.offset);\n",
+         "        this->host_->acks().add(batch->tp_id, m.offset);\n"),
       ],
       targets=["actors_test"],
       tests=[("actors", "take(n, within) splits exactly by count and by its timer")],
