@@ -111,7 +111,11 @@ struct kafka_consumer_state {
 
 using consumer_actor = consumer_api::stateful_pointer<kafka_consumer_state>;
 
-constexpr size_t poll_budget = 8192;
+/// Records taken from librdkafka per poll. A fetched run is handed on
+/// whole, so this also bounds how far a partition's in-flight records go
+/// past `stream_buffer_maxsize`: 8192 held ~10% more memory at the peak of
+/// page_views_e2e (163 vs 147 MiB) and was no faster.
+constexpr size_t poll_budget = 2048;
 
 size_t max_in_flight(const kafka_consumer_state& st) {
   return std::max<size_t>(1, st.core->settings().stream_buffer_maxsize);
