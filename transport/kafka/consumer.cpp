@@ -190,27 +190,6 @@ void consumer::report(rd_kafka_resp_err_t err, const std::string& text) {
                      rd_kafka_err2name(err));
 }
 
-fetched_run& fetched_run::operator=(fetched_run&& other) noexcept {
-  if (this != &other) {
-    release();
-    topic_ = other.topic_;
-    partition_ = other.partition_;
-    raw_ = std::move(other.raw_);
-    client_ = std::move(other.client_);
-  }
-  return *this;
-}
-
-fetched_run::~fetched_run() {
-  release();
-}
-
-void fetched_run::release() {
-  for (auto* m : raw_)
-    rd_kafka_message_destroy(m);
-  raw_.clear();
-}
-
 size_t consumer::poll(size_t max,
                       const std::function<void(fetched_run&)>& sink) {
   // Many records per call (librdkafka serves rebalances, commit results
@@ -260,9 +239,7 @@ size_t consumer::poll(size_t max,
 }
 
 fetched_messages consumer::messages(fetched_run&& run) {
-  auto made =
-      blocks_->fill(std::exchange(run.raw_, {}), run.topic_, run.client_);
-  return {std::move(made.records), std::move(made.owner)};
+  return blocks_->fill(std::move(run));
 }
 
 result<void> consumer::commit(const std::vector<offset_to_commit>& offsets) {

@@ -3,6 +3,7 @@
 #include "models/message.hpp"
 #include "models/result.hpp"
 #include "transport/kafka/client_config.hpp"
+#include "transport/kafka/fetched_run.hpp"
 #include "transport/kafka/handles.hpp"
 #include "transport/kafka/message_blocks.hpp"
 #include "transport/kafka/producer.hpp"
@@ -36,47 +37,6 @@ struct consumer_options {
   /// How long leaving the group may take when the consumer is destroyed
   /// without `close` (see `close`).
   std::chrono::milliseconds close_timeout{10000};
-};
-
-/// Consecutive records of one partition, in offset order, as one `poll`
-/// took them from librdkafka, not yet turned into messages: a consumer that
-/// holds records back (a backlog) holds only librdkafka's records, and
-/// `consumer::messages` makes them messages when they are handed on.
-/// Move-only; dropping a run releases its records.
-class fetched_run {
-public:
-  fetched_run() = default;
-  fetched_run(fetched_run&&) noexcept = default;
-  fetched_run& operator=(fetched_run&&) noexcept;
-  ~fetched_run();
-
-  std::string_view topic() const { return topic_; }
-  int32_t partition() const { return partition_; }
-  size_t size() const { return raw_.size(); }
-  bool empty() const { return raw_.empty(); }
-  int64_t first_offset() const { return raw_.front()->offset; }
-  int64_t last_offset() const { return raw_.back()->offset; }
-
-private:
-  friend class consumer;
-  void release();
-
-  std::string_view topic_;
-  int32_t partition_ = 0;
-  std::vector<rd_kafka_message_t*> raw_;
-  /// librdkafka's records must be destroyed before their client.
-  std::shared_ptr<rd_kafka_t> client_;
-};
-
-/// A run's records as messages. Their keys and values view librdkafka's
-/// fetch buffers (no copy); `owner` keeps them, those buffers and the
-/// client they belong to alive (a `bytes` copied out of a record keeps its
-/// buffer).
-struct fetched_messages {
-  std::vector<const models::message*> records;
-  std::shared_ptr<const void> owner;
-  /// Record `i`, sharing the run's ownership.
-  models::message_ptr share(size_t i) const { return {owner, records[i]}; }
 };
 
 /// How the group changed this consumer's partitions.

@@ -4,25 +4,6 @@
 
 namespace faust::transport::kafka {
 
-namespace {
-
-/// The librdkafka records behind one run: the messages' keys and values
-/// view them, so they go (and, if the consumer is gone, the client with
-/// them) when the last `bytes` viewing them does.
-struct fetched_records {
-  std::vector<rd_kafka_message_t*> raw;
-  std::shared_ptr<rd_kafka_t> client;
-  fetched_records() = default;
-  fetched_records(const fetched_records&) = delete;
-  fetched_records& operator=(const fetched_records&) = delete;
-  ~fetched_records() {
-    for (auto* m : raw)
-      rd_kafka_message_destroy(m);
-  }
-};
-
-} // namespace
-
 struct message_blocks::block {
   std::vector<models::message> messages;
   /// How many of `messages` the current run uses.
@@ -63,14 +44,12 @@ void message_blocks::give_back(block* b) {
   delete b;
 }
 
-message_blocks::run
-message_blocks::fill(std::vector<rd_kafka_message_t*> raw,
-                     std::string_view topic,
-                     const std::shared_ptr<rd_kafka_t>& client) {
-  auto records = std::make_shared<fetched_records>();
-  records->raw = std::move(raw);
-  records->client = client;
-  auto& in = records->raw;
+fetched_messages message_blocks::fill(fetched_run&& run) {
+  // The run, moved behind a shared owner: the messages' keys and values
+  // view its records' buffers.
+  auto records = std::make_shared<fetched_run>(std::move(run));
+  auto& in = records->raw_;
+  const auto topic = records->topic_;
   auto* b = take();
   // A reused block only grows: messages past the run wait, with their
   // strings, for a longer one.
@@ -78,7 +57,7 @@ message_blocks::fill(std::vector<rd_kafka_message_t*> raw,
     b->messages.resize(in.size());
   b->used = in.size();
   std::shared_ptr<const void> storage = records;
-  run out;
+  fetched_messages out;
   out.records.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     to_message(b->messages[i], in[i], topic, storage);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/message.hpp"
+#include "transport/kafka/fetched_run.hpp"
 
 #include <librdkafka/rdkafka.h>
 
@@ -33,20 +34,9 @@ public:
   message_blocks(const message_blocks&) = delete;
   message_blocks& operator=(const message_blocks&) = delete;
 
-  /// One partition's consecutive records, as `fill` made them.
-  struct run {
-    std::vector<const models::message*> records;
-    /// Keeps `records` alive; when the last copy goes, the block returns to
-    /// the pool.
-    std::shared_ptr<const void> owner;
-  };
-
-  /// Turns `raw` (records of one partition, in order; owned by this call
-  /// from now on) into messages of `topic` in a block from the pool.
-  /// `client` is kept until the records are destroyed (librdkafka's records
-  /// must go before their client).
-  run fill(std::vector<rd_kafka_message_t*> raw, std::string_view topic,
-           const std::shared_ptr<rd_kafka_t>& client);
+  /// `run`'s records as messages of its topic in a block from the pool;
+  /// the messages' owner keeps the run (and so its client) alive.
+  fetched_messages fill(fetched_run&& run);
 
   /// Blocks kept for reuse at most.
   static constexpr size_t kept = 4;
