@@ -841,8 +841,10 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
         else
           finish_waiting_commit(self);
         maybe_finish_idle(self);
-        if (st.trimmer.due(steady_clock::now()) && in_flight(st) == 0)
+        if (st.trimmer.due(steady_clock::now()) && in_flight(st) == 0) {
+          st.client->release_spare_messages();
           st.trimmer.trim();
+        }
         self->delayed_send(self, milliseconds{200}, tick_atom::value);
       },
       [self](idle_atom) -> caf::result<bool> {

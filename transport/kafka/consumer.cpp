@@ -239,7 +239,11 @@ size_t consumer::poll(size_t max,
 }
 
 fetched_messages consumer::messages(fetched_run&& run) {
-  return blocks_->fill(std::move(run));
+  auto pool = blocks_.find(run.topic());
+  if (pool == blocks_.end())
+    pool =
+        blocks_.emplace(std::string(run.topic()), message_blocks::make()).first;
+  return pool->second->fill(std::move(run));
 }
 
 result<void> consumer::commit(const std::vector<offset_to_commit>& offsets) {

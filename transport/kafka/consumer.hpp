@@ -98,6 +98,9 @@ public:
   size_t poll(size_t max, const std::function<void(fetched_run&)>& sink);
   /// `run`'s records as messages (in a reused block of this consumer's).
   fetched_messages messages(fetched_run&& run);
+  /// Frees the message blocks kept for reuse (after a burst, with nothing
+  /// in flight; blocks still out are freed when they come back).
+  void release_spare_messages() { blocks_.clear(); }
   /// Commits `offsets` (the next offsets to read) asynchronously; the
   /// outcome reaches `on_commit`.
   result<void> commit(const std::vector<offset_to_commit>& offsets);
@@ -150,7 +153,10 @@ private:
   /// destroyed before their client.
   std::shared_ptr<rd_kafka_t> client_;
   queue_ptr queue_;
-  std::shared_ptr<message_blocks> blocks_ = message_blocks::make();
+  /// One pool per topic: a block's messages keep their header strings for
+  /// the next run of the same topic (a repartition topic's records carry
+  /// an origin header, an input topic's usually none).
+  std::map<std::string, std::shared_ptr<message_blocks>, std::less<>> blocks_;
   /// What one `poll` takes from librdkafka's queue.
   std::vector<rd_kafka_message_t*> taken_;
   std::string name_;

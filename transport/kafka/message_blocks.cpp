@@ -22,8 +22,10 @@ message_blocks::~message_blocks() {
 message_blocks::block* message_blocks::take() {
   for (auto& slot : free_)
     if (slot.load(std::memory_order_relaxed))
-      if (auto* b = slot.exchange(nullptr, std::memory_order_acquire))
+      if (auto* b = slot.exchange(nullptr, std::memory_order_acquire)) {
+        free_messages_.fetch_sub(b->messages.size(), std::memory_order_relaxed);
         return b;
+      }
   return new block();
 }
 
@@ -35,12 +37,20 @@ void message_blocks::give_back(block* b) {
     b->messages[i].value.reset();
   }
   b->used = 0;
+  const size_t size = b->messages.size();
+  if (free_messages_.fetch_add(size, std::memory_order_relaxed) + size >
+      kept_messages) {
+    free_messages_.fetch_sub(size, std::memory_order_relaxed);
+    delete b;
+    return;
+  }
   for (auto& slot : free_) {
     block* empty = nullptr;
     if (slot.compare_exchange_strong(empty, b, std::memory_order_release,
                                      std::memory_order_relaxed))
       return;
   }
+  free_messages_.fetch_sub(size, std::memory_order_relaxed);
   delete b;
 }
 

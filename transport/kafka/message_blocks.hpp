@@ -24,8 +24,9 @@ namespace faust::transport::kafka {
 /// buffers, which a run keeps alive as long as any `bytes` views them.
 ///
 /// Blocks come back from whichever thread drops the last reference to a
-/// run (the threads that processed it); the pool is lock-free and keeps a
-/// few blocks, freeing the rest.
+/// run (the threads that processed it); the pool is lock-free and keeps up
+/// to `kept_messages` messages' worth of blocks (a worker has a few dozen
+/// runs in flight, one per partition and poll), freeing the rest.
 class message_blocks : public std::enable_shared_from_this<message_blocks> {
 public:
   /// Makes a pool; blocks are handed out through `fill`.
@@ -39,7 +40,11 @@ public:
   fetched_messages fill(fetched_run&& run);
 
   /// Blocks kept for reuse at most.
-  static constexpr size_t kept = 4;
+  static constexpr size_t kept = 32;
+  /// Messages kept for reuse at most, over all kept blocks (~350 bytes
+  /// each with their strings: ~6 MiB; freed by the consumer
+  /// after a burst).
+  static constexpr size_t kept_messages = 16384;
 
 private:
   message_blocks() = default;
@@ -48,6 +53,8 @@ private:
   void give_back(block* b);
 
   std::array<std::atomic<block*>, kept> free_{};
+  /// Messages in the blocks of `free_`.
+  std::atomic<size_t> free_messages_{0};
 };
 
 } // namespace faust::transport::kafka
