@@ -24,6 +24,7 @@
 #include <csignal>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <pthread.h>
 #include <thread>
 
@@ -99,6 +100,8 @@ struct app::runtime {
   std::vector<caf::actor> runtime_actors;
   std::vector<std::pair<std::string, caf::actor>> named_runtime_actors;
   std::shared_ptr<actor_roster> roster;
+  /// The worker's endpoint and announcement (Kafka apps).
+  std::optional<internal::cluster_runtime> cluster;
   /// What the stop is doing now (for the last-resort report).
   std::atomic<const char*> stop_step{"not stopping"};
   std::mutex mtx;
@@ -131,6 +134,10 @@ const app_settings& app::settings() const {
 
 models::codec_registry& app::codecs() {
   return core_->codecs;
+}
+
+bool app::is_leader() const {
+  return core_->is_leader();
 }
 
 bool app::running() const {
@@ -485,6 +492,8 @@ void app::start() {
   configure_scheduler(*rt.cfg, core_->settings());
   rt.cfg->set("logger.verbosity", caf::atom("quiet"));
   protocol::add_message_types(*rt.cfg);
+  if (core_->uses_kafka())
+    internal::configure_cluster(*rt.cfg, *core_);
   rt.sys = std::make_unique<caf::actor_system>(*rt.cfg);
   auto& sys = *rt.sys;
   core_->runtime->system = &sys;
@@ -534,6 +543,18 @@ void app::start() {
   if (!core_->tables.empty()) {
     core_->runtime->table_manager = internal::spawn_table_manager(sys, core_);
     adopt(core_->runtime->table_manager, "table manager", nullptr);
+  }
+  // A cluster endpoint that cannot start stops the worker once what was
+  // spawned is supervised (below).
+  std::optional<std::string> cluster_failed;
+  if (core_->uses_kafka()) {
+    if (auto cluster = internal::start_cluster(sys, core_); cluster) {
+      rt.cluster = std::move(*cluster);
+      core_->runtime->cluster = rt.cluster->member;
+      adopt(rt.cluster->member, "cluster member", nullptr);
+    } else {
+      cluster_failed = cluster.error().message;
+    }
   }
   auto subscribe = [this](const std::string& topic,
                           const internal::subscriber_api& who) {
@@ -616,6 +637,11 @@ void app::start() {
       rtp->cv.notify_all();
     }
   });
+  if (cluster_failed) {
+    core_->running = true; // so that stop() stops what was started
+    stop();
+    throw std::runtime_error("app '" + id() + "': " + *cluster_failed);
+  }
   // In-process apps own every partition from the start: their tables are
   // recovered before any event is processed (Kafka apps recover as the
   // group assigns partitions).
@@ -735,7 +761,10 @@ void app::stop() {
             });
   }
   core_->running = false;
+  core_->leader = false; // whatever the consumer heard last
   rt.stop_step = "stopping the actors";
+  if (rt.cluster)
+    internal::close_endpoint(*rt.sys, *rt.cluster);
   caf::anon_send_exit(rt.root, caf::exit_reason::user_shutdown);
   for (auto& a : rt.runtime_actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -756,6 +785,19 @@ void app::stop() {
         " ms: " + (names.empty() ? std::string("(unnamed)") : names));
   }
   faust::log().debug("app '{}': actors done", id());
+  if (rt.cluster) {
+    // Not a step that can fail the stop: without the tombstone the other
+    // processes drop this worker from their view at the next rebalance.
+    rt.stop_step = "leaving the cluster";
+    auto bound = std::min<std::chrono::milliseconds>(stop.bound(timeout),
+                                                     std::chrono::seconds{2});
+    if (auto left = internal::leave_cluster(*rt.cluster, core_->app_id, bound);
+        !left)
+      faust::log().warn("{} (other processes drop this worker from their "
+                        "view when the group has rebalanced)",
+                        left.error().message);
+    rt.cluster.reset();
+  }
   rt.stop_step = "delivering what was produced";
   if (core_->producer)
     if (auto flushed = core_->producer->flush(stop.bound(timeout)); !flushed)
@@ -764,6 +806,7 @@ void app::stop() {
   core_->runtime->channel_consumer = nullptr;
   core_->runtime->replies = nullptr;
   core_->runtime->table_manager = nullptr;
+  core_->runtime->cluster = nullptr;
   rt.root = nullptr;
   core_->runtime->system = nullptr;
   rt.stop_step = "destroying the actor system";

@@ -125,6 +125,18 @@ int app::main(int argc, char** argv) {
       ->add_option("--web-port", s.web_port,
                    "Web server port (accepted; no web server yet)")
       ->capture_default_str();
+  worker
+      ->add_option("--cluster-port", s.cluster_port,
+                   "Port of this worker's cluster endpoint, 0: any free "
+                   "port (env FAUST_CLUSTER_PORT)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  worker->add_option("--cluster-host", s.cluster_host,
+                     "Address the cluster endpoint binds and announces "
+                     "(default 127.0.0.1; env FAUST_CLUSTER_HOST)");
+  worker->add_option("--worker-id", s.worker_id,
+                     "This worker's name in the cluster (default "
+                     "<host>:<pid>; env FAUST_WORKER_ID)");
 
   std::string entity;
   std::optional<std::string> value;
@@ -162,6 +174,12 @@ int app::main(int argc, char** argv) {
   tables_cmd->add_option("--dump", dump_table,
                          "Print every key and value of this table in the "
                          "datadir (as JSON lines; the worker must be stopped)");
+  auto cluster_cmd = cli.add_subcommand(
+      "cluster", "Show the cluster: workers, their endpoints, the partitions "
+                 "each owns and stands by for");
+  add_json(cluster_cmd);
+  add_broker(cluster_cmd);
+  add_loglevel(cluster_cmd);
   auto reset_cmd =
       cli.add_subcommand("reset", "Delete local table state (the datadir)");
   add_loglevel(reset_cmd);
@@ -236,6 +254,8 @@ int app::main(int argc, char** argv) {
   }
   if (*tables_cmd)
     return tables_command(dump_table, as_json);
+  if (*cluster_cmd)
+    return cluster_command(as_json);
   if (*reset_cmd) {
     std::filesystem::path dir = s.data_directory();
     std::error_code ec;

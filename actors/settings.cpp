@@ -58,6 +58,8 @@ void apply_environment(app_settings& s) {
   str("STORE", s.store);
   str("PROCESSING_GUARANTEE", s.processing_guarantee);
   str("DEAD_LETTER_TOPIC", s.dead_letter_topic);
+  str("CLUSTER_HOST", s.cluster_host);
+  str("WORKER_ID", s.worker_id);
   if (auto v = environment_setting("TOPIC_PARTITIONS"))
     s.topic_partitions = parse_int<int32_t>("TOPIC_PARTITIONS", *v);
   if (auto v = environment_setting("TOPIC_REPLICATION_FACTOR"))
@@ -80,6 +82,8 @@ void apply_environment(app_settings& s) {
         std::chrono::microseconds(parse_int<int64_t>("WORKER_IDLE_POLL", *v));
   if (auto v = environment_setting("WEB_PORT"))
     s.web_port = parse_int<int>("WEB_PORT", *v);
+  if (auto v = environment_setting("CLUSTER_PORT"))
+    s.cluster_port = parse_int<int>("CLUSTER_PORT", *v);
 }
 
 void validate(const app_settings& s) {
@@ -104,6 +108,15 @@ void validate(const app_settings& s) {
     throw std::invalid_argument("topic_partitions must be positive");
   if (s.worker_idle_poll.count() < 0)
     throw std::invalid_argument("worker_idle_poll must be 0 or more");
+  if (s.cluster_port < 0 || s.cluster_port > 65535)
+    throw std::invalid_argument("cluster_port " +
+                                std::to_string(s.cluster_port) +
+                                ": expected 0 (any free port) to 65535");
+  if (s.cluster_heartbeat_interval.count() <= 0 ||
+      s.cluster_connection_timeout <= s.cluster_heartbeat_interval)
+    throw std::invalid_argument(
+        "cluster_connection_timeout must be longer than "
+        "cluster_heartbeat_interval, which must be positive");
   if (s.table_standby_replicas < 0)
     throw std::invalid_argument("table_standby_replicas must be 0 or more");
   if (!s.store.empty() && s.store.rfind("memory://", 0) != 0 &&

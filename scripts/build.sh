@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one configuration.
 #   scripts/build.sh [release|asan|tsan]
-# tsan builds only the suites of plain logic (models, storage): Debian's CAF
+# tsan builds only the suites of plain logic (models, storage, cluster): Debian's CAF
 # is not built with ThreadSanitizer, so it cannot see CAF's own
 # synchronisation and reports every message hand-off as a race (README,
 # "Sanitizers").
@@ -20,5 +20,5 @@ esac >/dev/null
 case $kind in
   release) cmake --build build ;;
   asan) cmake --build build-asan ;;
-  tsan) cmake --build build-tsan --target models_test storage_test ;;
+  tsan) cmake --build build-tsan --target models_test storage_test cluster_test ;;
 esac

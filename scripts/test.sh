@@ -17,5 +17,5 @@ if [[ ${1:-} != --no-asan ]]; then
   scripts/build.sh tsan
   (cd build-tsan &&
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --output-on-failure -j2 -R '^(models|storage):')
+    ctest --output-on-failure -j2 -R '^(models|storage|cluster):')
 fi

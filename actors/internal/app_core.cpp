@@ -66,6 +66,7 @@ app_core::app_core(app_settings s)
   broker = settings_.memory_broker
                ? settings_.memory_broker
                : std::make_shared<transport::memory_broker>();
+  leader_topic = app_id + "-__assignor-__leader";
   reply_topic = settings_.reply_to.empty() ? settings_.reply_to_prefix + uuid4()
                                            : settings_.reply_to;
 }
@@ -251,6 +252,22 @@ result<void> app_core::create_topics(const std::vector<std::string>& sources,
                          settings_.reply_expires)
                          .count());
   wanted.push_back(reply);
+  // The cluster's announcements: one record per worker, compacted.
+  transport::kafka::topic_requirement cluster;
+  cluster.name = app_id + "-__cluster";
+  cluster.partitions = 1;
+  cluster.replication_factor = settings_.topic_replication_factor;
+  cluster.create = settings_.topic_allow_declare;
+  cluster.config["cleanup.policy"] = "compact";
+  wanted.push_back(cluster);
+  // Leader election (Faust's `<app_id>-__assignor-__leader`): no records,
+  // only its one partition's owner matters.
+  transport::kafka::topic_requirement leader;
+  leader.name = leader_topic;
+  leader.partitions = 1;
+  leader.replication_factor = settings_.topic_replication_factor;
+  leader.create = settings_.topic_allow_declare;
+  wanted.push_back(leader);
   if (!settings_.dead_letter_topic.empty()) {
     transport::kafka::topic_requirement dlq;
     dlq.name = settings_.dead_letter_topic;

@@ -110,6 +110,15 @@ public:
   /// A stop in progress: waits on the broker are cut to its time left.
   stop_control stop;
   std::string reply_topic;
+  /// Faust's leader election: the worker the group gives partition 0 of
+  /// this one-partition topic (`<app_id>-__assignor-__leader`) is the
+  /// leader, until the group takes it away.
+  std::string leader_topic;
+  /// Set by the consumer while this worker owns the leader topic's
+  /// partition.
+  std::atomic<bool> leader{false};
+  /// The leader: always for `memory://` (one worker), else `leader`.
+  bool is_leader() const { return !uses_kafka() || leader.load(); }
   std::vector<std::shared_ptr<topic_desc>> topics;
   /// Declared tables (their partitions are made at start).
   std::vector<std::shared_ptr<table_desc>> tables;

@@ -392,6 +392,28 @@ size_t in_flight(const kafka_consumer_state& st) {
   return n;
 }
 
+/// Tells the cluster member what this worker owns now and whether each
+/// partition is served yet (its tables recovered).
+void announce_ownership(consumer_actor self) {
+  auto& st = self->state;
+  auto& cluster = st.core->runtime->cluster;
+  if (!cluster)
+    return;
+  auto membership = st.client->membership();
+  cluster_ownership owned;
+  owned.member_id = std::move(membership.member_id);
+  owned.generation = membership.generation;
+  if (st.core->leader.load())
+    owned.active.push_back(
+        {{st.core->leader_topic, 0}, cluster::partition_state::ready});
+  for (auto& [tp, id] : st.active)
+    if (tp.topic != st.core->reply_topic) // private to this worker
+      owned.active.push_back({tp, st.partitions[id].recovering
+                                      ? cluster::partition_state::recovering
+                                      : cluster::partition_state::ready});
+  self->send(cluster, announce_atom::value, std::move(owned));
+}
+
 /// Holds the newly assigned partitions back until the table partitions
 /// co-partitioned with them are recovered (the table manager replays their
 /// changelogs meanwhile).
@@ -415,6 +437,7 @@ void recover_tables(consumer_actor self,
               p.recovering = false;
               dispatch_backlog(self, p);
             }
+            announce_ownership(self);
           },
           [self](caf::error& err) {
             // The table manager is gone (its supervisor stops the worker):
@@ -455,8 +478,21 @@ bool release_tables(consumer_actor self,
 }
 
 bool on_rebalance(consumer_actor self, rebalance_kind kind,
-                  const std::vector<models::topic_partition>& tps) {
+                  const std::vector<models::topic_partition>& given) {
   auto& st = self->state;
+  // The leader topic's partition only says who leads: it has no records,
+  // tables, transactions or user hooks.
+  std::vector<models::topic_partition> tps;
+  tps.reserve(given.size());
+  for (auto& tp : given)
+    if (tp.topic == st.core->leader_topic) {
+      bool leads = kind == rebalance_kind::assigned;
+      if (st.core->leader.exchange(leads) != leads)
+        faust::log().info(leads ? "this worker is the leader now"
+                                : "this worker is no longer the leader");
+    } else {
+      tps.push_back(tp);
+    }
   if (kind == rebalance_kind::assigned) {
     st.ever_assigned = true;
     std::map<std::string, assignment> per_topic;
@@ -494,6 +530,7 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
       for (auto& sub : st.subscribers[topic])
         self->send(sub, assigned_atom::value, a);
     recover_tables(self, tps);
+    announce_ownership(self);
     return false;
   }
   if (auto& hook = st.core->on_partitions_revoked)
@@ -511,6 +548,7 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
   if (kind == rebalance_kind::revoked && !st.transactions)
     commit(self, true, &ids);
   deactivate(self, ids, kind == rebalance_kind::lost ? "lost" : "revoked");
+  announce_ownership(self);
   return release_tables(self, tps, kind == rebalance_kind::lost);
 }
 
@@ -761,6 +799,8 @@ void start(consumer_actor self) {
   std::vector<std::string> topics;
   for (auto& [topic, subs] : st.subscribers)
     topics.push_back(topic);
+  // Its owner is the leader: it is taken, never read.
+  topics.push_back(core.leader_topic);
   if (auto subscribed = st.client->subscribe(topics); !subscribed) {
     core.fail(subscribed.error().message);
     return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/internal/cluster_member.hpp"
 #include "actors/internal/stream_actors.hpp"
 #include "actors/internal/table_actors.hpp"
 
@@ -25,6 +26,8 @@ struct runtime_handles {
   reply_api replies;
   /// Recovers and hands over table partitions (apps with tables).
   table_manager_api table_manager;
+  /// Announces this worker in the cluster (Kafka apps).
+  cluster_member_api cluster;
 };
 
 } // namespace faust::internal

@@ -254,8 +254,11 @@ public:
   void on_partitions_revoked(
       std::function<void(const std::vector<models::topic_partition>&)> fn);
 
-  /// True when this worker is the leader (always, for `memory://`).
-  bool is_leader() const { return true; }
+  /// True when this worker is the leader: the worker the consumer group
+  /// gives partition 0 of `<app_id>-__assignor-__leader` (Faust's way; one
+  /// per group generation), always for `memory://`. `on_leader` timers and
+  /// crontabs run only there.
+  bool is_leader() const;
 
   bool running() const;
   /// Set when supervision gave up (the worker must exit).
@@ -289,6 +292,7 @@ private:
   /// The `tables` command: the declared tables with the keys the datadir
   /// holds, or every key and value of table `dump`.
   int tables_command(const std::string& dump, bool as_json);
+  int cluster_command(bool as_json);
   void require_not_started(const char* what) const;
   std::string default_strategy(const std::optional<std::string>& s) const;
   void add_entity(entity e);

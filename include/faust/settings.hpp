@@ -123,6 +123,23 @@ struct app_settings {
   /// The web server's port (accepted; the web server comes later).
   int web_port = 6066;
 
+  /// The cluster of workers (Kafka apps): each worker runs a CAF endpoint
+  /// on `cluster_host`:`cluster_port` (0: a port the system picks, so
+  /// several workers share a machine) and announces it, with the
+  /// partitions it owns, on the compacted topic `<app_id>-__cluster`.
+  /// Empty host: 127.0.0.1 (bound and announced; set the address other
+  /// machines reach this one at).
+  int cluster_port = 0;
+  std::string cluster_host{};
+  /// This worker's name in the cluster; empty: `<cluster_host>:<pid>`.
+  std::string worker_id{};
+  /// How often connected workers and clients check each other, and how
+  /// long a silent peer is given before its connection is dropped (a
+  /// SIGSTOPped worker). Cluster-wide: set the same on every process (CAF
+  /// drops a healthy idle connection whose peer sends no heartbeats).
+  std::chrono::milliseconds cluster_heartbeat_interval{1000};
+  std::chrono::milliseconds cluster_connection_timeout{5000};
+
   /// The effective app id (`id`, or `id-vN` for version > 1).
   std::string app_id() const;
   /// `datadir` with `{appid}` replaced.
@@ -132,11 +149,12 @@ struct app_settings {
 /// Settings read from the environment, each as `FAUST_<NAME>` or, if that
 /// is unset, `F_<NAME>` (Faust's prefixes): BROKER, DATADIR, STORE,
 /// PROCESSING_GUARANTEE, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
-/// WEB_PORT, DEAD_LETTER_TOPIC, BROKER_SESSION_TIMEOUT and SHUTDOWN_TIMEOUT
-/// (seconds), TABLE_STANDBY_REPLICAS, TABLE_CACHE_MAX_BYTES, WORKER_THREADS
-/// and WORKER_IDLE_POLL (microseconds). They override
-/// what the code set; command line options override them. A bad value throws
-/// `std::invalid_argument` naming the variable.
+/// WEB_PORT, CLUSTER_PORT, CLUSTER_HOST, WORKER_ID, DEAD_LETTER_TOPIC,
+/// BROKER_SESSION_TIMEOUT and SHUTDOWN_TIMEOUT (seconds),
+/// TABLE_STANDBY_REPLICAS, TABLE_CACHE_MAX_BYTES, WORKER_THREADS and
+/// WORKER_IDLE_POLL (microseconds). They override what the code set; command
+/// line options override them. A bad value throws `std::invalid_argument`
+/// naming the variable.
 void apply_environment(app_settings& s);
 
 /// The value of `FAUST_<name>`, else `F_<name>`, if set.

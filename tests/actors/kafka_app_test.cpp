@@ -258,6 +258,16 @@ TEST_CASE("a record that cannot be delivered stops committing, and the "
         rc = app.main(2, const_cast<char**>(argv));
       });
       REQUIRE(eventually([&] { return core.running.load(); }, 30s));
+      // The worker has announced its assignment on the cluster topic (with
+      // its own producer), so the refused Produce is the app's.
+      REQUIRE(eventually(
+          [&] {
+            for (auto& r : read_partition0(*broker, "undelivered-__cluster"))
+              if (r.value.find("\"generation\":-1") == std::string::npos)
+                return true;
+            return false;
+          },
+          30s));
       // The broker refuses the next Produce (not retriable).
       broker->fail_requests(0, {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED});
       go.open();

@@ -66,3 +66,30 @@ TEST_CASE("a negative idle poll is rejected by validate") {
   CHECK(error.find("F_WORKER_IDLE_POLL='soon': expected an integer") !=
         std::string::npos);
 }
+
+TEST_CASE("the cluster's settings come from the environment and are checked") {
+  faust::app_settings s;
+  s.id = "settings-test";
+  CHECK(s.cluster_port == 0);
+  CHECK(s.cluster_host.empty());
+  {
+    scoped_env port("F_CLUSTER_PORT", "7001");
+    scoped_env host("FAUST_CLUSTER_HOST", "10.0.0.5");
+    scoped_env id("F_WORKER_ID", "worker-7");
+    faust::apply_environment(s);
+  }
+  CHECK(s.cluster_port == 7001);
+  CHECK(s.cluster_host == "10.0.0.5");
+  CHECK(s.worker_id == "worker-7");
+  CHECK_NOTHROW(faust::validate(s));
+
+  s.cluster_port = 70000;
+  CHECK_THROWS_WITH_AS(faust::validate(s),
+                       doctest::Contains("cluster_port 70000"),
+                       std::invalid_argument);
+  s.cluster_port = 0;
+  s.cluster_connection_timeout = s.cluster_heartbeat_interval;
+  CHECK_THROWS_WITH_AS(faust::validate(s),
+                       doctest::Contains("cluster_connection_timeout"),
+                       std::invalid_argument);
+}

@@ -205,11 +205,15 @@ TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
                                     .extra = {{"fetch.wait.max.ms", "10"}}});
   REQUIRE(consumer.has_value());
   std::vector<rebalance_kind> rebalances;
+  // Before joining it has no member id nor generation.
+  CHECK((*consumer)->membership().generation == -1);
+  consumer::group_membership joined;
   (*consumer)->on_rebalance(
       [&](rebalance_kind kind,
           const std::vector<faust::models::topic_partition>& tps) {
         rebalances.push_back(kind);
         CHECK(tps.size() == 2);
+        joined = (*consumer)->membership();
         return false;
       });
   // Wake-ups say when to poll, as they do for the consumer actor.
@@ -251,6 +255,11 @@ TEST_CASE("a consumer gets its group's partitions, the records, and commits") {
   }
   REQUIRE(got.size() == 10);
   CHECK(rebalances == std::vector<rebalance_kind>{rebalance_kind::assigned});
+  // As the assignment is handed over, the member knows who it is in the
+  // group and in which generation.
+  CHECK(joined.generation >= 1);
+  CHECK(!joined.member_id.empty());
+  MESSAGE("member " << joined.member_id << " generation " << joined.generation);
   std::set<std::string> values;
   for (auto& m : got) {
     values.insert(m->value->str());

@@ -4,6 +4,8 @@
 #include "transport/kafka/log_bridge.hpp"
 #include "transport/kafka/watermarks.hpp"
 
+#include <cstring>
+
 namespace faust::transport::kafka {
 
 namespace {
@@ -372,6 +374,34 @@ std::vector<models::topic_partition> consumer::assignment() const {
     return {};
   partition_list_ptr owned{list};
   return to_vector(list);
+}
+
+consumer::group_membership consumer::membership() const {
+  group_membership out;
+  if (char* id = rd_kafka_memberid(client_.get())) {
+    out.member_id = id;
+    rd_kafka_mem_free(client_.get(), id);
+  }
+  // librdkafka has no getter for the generation: it is in the group
+  // metadata it serializes for transactions.
+  auto* metadata = rd_kafka_consumer_group_metadata(client_.get());
+  if (!metadata)
+    return out;
+  void* buffer = nullptr;
+  size_t size = 0;
+  if (auto* err =
+          rd_kafka_consumer_group_metadata_write(metadata, &buffer, &size)) {
+    rd_kafka_error_destroy(err);
+  } else {
+    static constexpr std::string_view magic = "CGMDv2:";
+    auto* bytes = static_cast<const char*>(buffer);
+    if (size >= magic.size() + sizeof(int32_t) &&
+        std::string_view(bytes, magic.size()) == magic)
+      std::memcpy(&out.generation, bytes + magic.size(), sizeof(int32_t));
+    rd_kafka_mem_free(client_.get(), buffer);
+  }
+  rd_kafka_consumer_group_metadata_destroy(metadata);
+  return out;
 }
 
 rd_kafka_consumer_group_metadata_t* consumer::group_metadata() {

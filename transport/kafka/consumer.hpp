@@ -134,6 +134,15 @@ public:
             std::chrono::milliseconds timeout);
   /// The partitions assigned now.
   std::vector<models::topic_partition> assignment() const;
+  /// This member's id in the group and the group generation it last
+  /// joined (-1 before it joined, or if librdkafka's group metadata has a
+  /// layout this code does not know: 2.0.2 writes `CGMDv2:` and the
+  /// generation first).
+  struct group_membership {
+    std::string member_id;
+    int32_t generation = -1;
+  };
+  group_membership membership() const;
   /// The group's metadata, for `send_offsets_to_transaction`.
   rd_kafka_consumer_group_metadata_t* group_metadata();
   rd_kafka_t* handle() const { return client_.get(); }

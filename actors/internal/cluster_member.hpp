@@ -1,0 +1,101 @@
+#pragma once
+
+#include "cluster/announcement.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace faust::transport::kafka {
+class producer;
+}
+
+namespace faust::internal {
+
+class app_core;
+
+/// Who this worker is in the cluster: fixed for the life of the process.
+struct cluster_identity {
+  std::string worker_id;
+  std::string host;
+  uint16_t port = 0;
+  /// A fresh UUID per start.
+  std::string incarnation;
+};
+
+/// What the consumer owns now (after a rebalance, and as table recovery
+/// finishes): the group membership and the assigned partitions with their
+/// state.
+struct cluster_ownership {
+  std::string member_id;
+  int32_t generation = -1;
+  std::vector<cluster::owned_partition> active;
+};
+
+using announce_atom = caf::atom_constant<caf::atom("announce")>;
+using whois_atom = caf::atom_constant<caf::atom("whois")>;
+
+/// The actor that owns this worker's announcement on `<app_id>-__cluster`:
+/// the consumer tells it what the worker owns, it adds who the worker is
+/// and its standby partitions and writes the record (with its own producer:
+/// a failed announcement is logged and does not stop the worker's
+/// commits).
+using cluster_member_api =
+    caf::typed_actor<caf::reacts_to<announce_atom, cluster_ownership>>;
+
+/// The worker's published entry point for other processes (workers and
+/// clients, over CAF): for now it says who it is; requests routed by key
+/// come next.
+using gateway_api = caf::typed_actor<
+    caf::replies_to<whois_atom>::with<std::string, std::string>>;
+
+/// The cluster topic of an app: `<app_id>-__cluster`.
+std::string cluster_topic(const std::string& app_id);
+
+cluster_member_api
+spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
+                     cluster_identity who,
+                     std::shared_ptr<transport::kafka::producer> producer);
+
+gateway_api spawn_gateway(caf::actor_system& sys, cluster_identity who);
+
+/// Loads CAF's middleman into `cfg` with the cluster settings
+/// (heartbeats, connection timeout, the app id as CAF's application
+/// identifier: another app's processes are refused at the handshake).
+void configure_cluster(caf::actor_system_config& cfg, const app_core& core);
+
+/// A worker's part of the cluster while it runs.
+struct cluster_runtime {
+  cluster_identity who;
+  gateway_api gateway;
+  cluster_member_api member;
+  /// The member's own producer (a failed announcement does not count
+  /// against the app's outputs).
+  std::shared_ptr<transport::kafka::producer> producer;
+};
+
+/// Publishes the gateway on `cluster_host`:`cluster_port` and spawns the
+/// member actor, which announces the worker at once. Errors: the port
+/// cannot be bound, the producer cannot be made.
+result<cluster_runtime> start_cluster(caf::actor_system& sys,
+                                      const std::shared_ptr<app_core>& core);
+
+/// A stop, first step: closes the endpoint (no new connections) and stops
+/// the gateway.
+void close_endpoint(caf::actor_system& sys, cluster_runtime& cluster);
+
+/// A clean stop, last step: writes the worker's tombstone, waiting up to
+/// `timeout` for the broker. Called from the stopping thread once the
+/// member actor is gone (so that no announcement follows it).
+result<void> leave_cluster(cluster_runtime& cluster, const std::string& app_id,
+                           std::chrono::milliseconds timeout);
+
+} // namespace faust::internal
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::cluster_ownership)
