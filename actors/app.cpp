@@ -761,7 +761,6 @@ void app::stop() {
             });
   }
   core_->running = false;
-  core_->leader = false; // whatever the consumer heard last
   rt.stop_step = "stopping the actors";
   if (rt.cluster)
     internal::close_endpoint(*rt.sys, *rt.cluster);
@@ -785,19 +784,23 @@ void app::stop() {
         " ms: " + (names.empty() ? std::string("(unnamed)") : names));
   }
   faust::log().debug("app '{}': actors done", id());
-  if (rt.cluster) {
+  // The consumer has ended: nothing sets it again.
+  core_->leader = false;
+  if (rt.cluster && actors_done) {
     // Not a step that can fail the stop: without the tombstone the other
-    // processes drop this worker from their view at the next rebalance.
+    // processes drop this worker from their view at the next rebalance. It
+    // gets its own short budget (a slow drain may have used the stop's).
+    // Skipped if the member actor may still be running: an announcement
+    // after the tombstone would bring the worker back.
     rt.stop_step = "leaving the cluster";
-    auto bound = std::min<std::chrono::milliseconds>(stop.bound(timeout),
-                                                     std::chrono::seconds{2});
-    if (auto left = internal::leave_cluster(*rt.cluster, core_->app_id, bound);
+    if (auto left = internal::leave_cluster(*rt.cluster, core_->app_id,
+                                            std::chrono::seconds{2});
         !left)
       faust::log().warn("{} (other processes drop this worker from their "
                         "view when the group has rebalanced)",
                         left.error().message);
-    rt.cluster.reset();
   }
+  rt.cluster.reset();
   rt.stop_step = "delivering what was produced";
   if (core_->producer)
     if (auto flushed = core_->producer->flush(stop.bound(timeout)); !flushed)

@@ -136,7 +136,7 @@ int app::main(int argc, char** argv) {
                      "(default 127.0.0.1; env FAUST_CLUSTER_HOST)");
   worker->add_option("--worker-id", s.worker_id,
                      "This worker's name in the cluster (default "
-                     "<host>:<pid>; env FAUST_WORKER_ID)");
+                     "<hostname>:<pid>; env FAUST_WORKER_ID)");
 
   std::string entity;
   std::optional<std::string> value;

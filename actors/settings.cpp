@@ -112,6 +112,11 @@ void validate(const app_settings& s) {
     throw std::invalid_argument("cluster_port " +
                                 std::to_string(s.cluster_port) +
                                 ": expected 0 (any free port) to 65535");
+  if (s.cluster_host == "0.0.0.0" || s.cluster_host == "::")
+    throw std::invalid_argument(
+        "cluster_host '" + s.cluster_host +
+        "': the endpoint is announced at this address, so it must be one "
+        "other processes reach (not a wildcard)");
   if (s.cluster_heartbeat_interval.count() <= 0 ||
       s.cluster_connection_timeout <= s.cluster_heartbeat_interval)
     throw std::invalid_argument(

@@ -2,6 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+
 namespace faust::cluster {
 
 std::string_view to_string(partition_state state) noexcept {
@@ -22,17 +27,33 @@ json partition_json(const models::topic_partition& tp) {
   return json{{"topic", tp.topic}, {"partition", tp.partition}};
 }
 
-/// Reads `field` of `object` as `T`; throws with the field's name.
+/// Reads `field` of `object` as `T`; throws with the field's name. Numbers
+/// must be integers that fit `T`, arrays arrays: nothing is converted.
 template <class T> T field(const json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end())
     throw std::invalid_argument(std::string("no field \"") + name + "\"");
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    throw std::invalid_argument(std::string("field \"") + name +
-                                "\" has the wrong type (" + it->type_name() +
-                                ")");
+  auto wrong = [&](const std::string& what) {
+    return std::invalid_argument(std::string("field \"") + name + "\" " + what);
+  };
+  if constexpr (std::is_integral_v<T>) {
+    if (!it->is_number_integer())
+      throw wrong(std::string("is not an integer (") + it->type_name() + ")");
+    auto v = it->get<int64_t>();
+    if (it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX)
+      throw wrong("is out of range");
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+        v > static_cast<int64_t>(std::numeric_limits<T>::max()))
+      throw wrong("is out of range (" + std::to_string(v) + ")");
+    return static_cast<T>(v);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string())
+      throw wrong(std::string("is not a string (") + it->type_name() + ")");
+    return it->template get<std::string>();
+  } else {
+    if (!it->is_array())
+      throw wrong(std::string("is not an array (") + it->type_name() + ")");
+    return *it;
   }
 }
 
@@ -64,7 +85,9 @@ std::string encode(const announcement& a) {
               {"active", std::move(active)},
               {"standby", std::move(standby)},
               {"written_ms", a.written_ms}}
-      .dump();
+      // Ids and hosts come from settings: bytes that are not UTF-8 are
+      // replaced rather than thrown at the actor that announces.
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 result<announcement> decode(std::string_view key, std::string_view value) {
@@ -105,7 +128,9 @@ result<announcement> decode(std::string_view key, std::string_view value) {
     if (a.worker_id != key)
       return fail("names worker '" + a.worker_id + "'");
     return a;
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {
+    return fail(e.what());
+  } catch (const json::exception& e) {
     return fail(e.what());
   }
 }

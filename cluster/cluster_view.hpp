@@ -33,8 +33,12 @@ public:
   /// Removes a worker (its tombstone).
   void remove(std::string_view worker_id);
 
-  /// The worker that owns `tp` as of the newest generation announcing it,
-  /// and the state it announced; empty if no member owns it.
+  /// The worker that owns `tp` as of the newest generation announcing it
+  /// (during a rebalance that may be an older generation's worker), and
+  /// the state it announced; empty if no worker announces it.
+  ///
+  /// The pointers this view hands out (here, `members`, `find`,
+  /// `standbys_of`) are valid until the next `apply` or `remove`.
   struct ownership {
     const announcement* worker;
     partition_state state;

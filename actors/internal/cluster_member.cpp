@@ -10,6 +10,7 @@
 #include <caf/io/middleman.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <unistd.h>
 
 namespace faust::internal {
@@ -73,6 +74,8 @@ void announce(member_actor self) {
   if (auto sent = st.producer->send(m); !sent)
     faust::log().warn("cluster: cannot announce this worker on '{}': {}",
                       st.topic, sent.error().message);
+  // Serves delivery reports (a failure is logged there), without waiting.
+  st.producer->poll(std::chrono::milliseconds{0});
 }
 
 } // namespace
@@ -97,7 +100,13 @@ spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
         // Present before the first assignment (generation -1, nothing
         // owned), so clients find the endpoint at once.
         announce(self);
+        self->send(self, tick_atom::value);
         return {
+            [self](tick_atom) {
+              self->state.producer->poll(std::chrono::milliseconds{0});
+              self->delayed_send(self, std::chrono::seconds{1},
+                                 tick_atom::value);
+            },
             [self](announce_atom, cluster_ownership& owned) {
               auto& st = self->state;
               st.self.member_id = std::move(owned.member_id);
@@ -139,9 +148,16 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
   auto& s = core->settings();
   cluster_runtime out;
   out.who.host = s.cluster_host.empty() ? "127.0.0.1" : s.cluster_host;
-  out.who.worker_id = s.worker_id.empty()
-                          ? out.who.host + ":" + std::to_string(::getpid())
-                          : s.worker_id;
+  if (s.worker_id.empty()) {
+    // The machine's name, not the endpoint's address (127.0.0.1 on every
+    // machine by default), and the process.
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0')
+      std::snprintf(name, sizeof name, "%s", out.who.host.c_str());
+    out.who.worker_id = std::string(name) + ":" + std::to_string(::getpid());
+  } else {
+    out.who.worker_id = s.worker_id;
+  }
   out.who.incarnation = uuid4();
   transport::kafka::producer_options opts;
   opts.bootstrap = core->bootstrap;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/internal/messages.hpp"
 #include "cluster/announcement.hpp"
 
 #include <caf/actor_system.hpp>
@@ -43,11 +44,12 @@ using whois_atom = caf::atom_constant<caf::atom("whois")>;
 
 /// The actor that owns this worker's announcement on `<app_id>-__cluster`:
 /// the consumer tells it what the worker owns, it adds who the worker is
-/// and its standby partitions and writes the record (with its own producer:
-/// a failed announcement is logged and does not stop the worker's
-/// commits).
+/// and its standby partitions and writes the record (with its own producer,
+/// whose delivery reports it serves on a 1 s tick: a failed announcement
+/// is logged and does not stop the worker's commits).
 using cluster_member_api =
-    caf::typed_actor<caf::reacts_to<announce_atom, cluster_ownership>>;
+    caf::typed_actor<caf::reacts_to<announce_atom, cluster_ownership>,
+                     caf::reacts_to<tick_atom>>;
 
 /// The worker's published entry point for other processes (workers and
 /// clients, over CAF): for now it says who it is; requests routed by key
@@ -91,8 +93,8 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
 void close_endpoint(caf::actor_system& sys, cluster_runtime& cluster);
 
 /// A clean stop, last step: writes the worker's tombstone, waiting up to
-/// `timeout` for the broker. Called from the stopping thread once the
-/// member actor is gone (so that no announcement follows it).
+/// `timeout` for the broker. Call it from the stopping thread only once the
+/// member actor has ended (so that no announcement follows the tombstone).
 result<void> leave_cluster(cluster_runtime& cluster, const std::string& app_id,
                            std::chrono::milliseconds timeout);
 

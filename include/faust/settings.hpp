@@ -131,7 +131,8 @@ struct app_settings {
   /// machines reach this one at).
   int cluster_port = 0;
   std::string cluster_host{};
-  /// This worker's name in the cluster; empty: `<cluster_host>:<pid>`.
+  /// This worker's name in the cluster, unique in the app; empty: the
+  /// machine's host name and the process id (`<hostname>:<pid>`).
   std::string worker_id{};
   /// How often connected workers and clients check each other, and how
   /// long a silent peer is given before its connection is dropped (a

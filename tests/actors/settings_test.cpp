@@ -88,6 +88,10 @@ TEST_CASE("the cluster's settings come from the environment and are checked") {
                        doctest::Contains("cluster_port 70000"),
                        std::invalid_argument);
   s.cluster_port = 0;
+  s.cluster_host = "0.0.0.0";
+  CHECK_THROWS_WITH_AS(faust::validate(s), doctest::Contains("not a wildcard"),
+                       std::invalid_argument);
+  s.cluster_host = "10.0.0.5";
   s.cluster_connection_timeout = s.cluster_heartbeat_interval;
   CHECK_THROWS_WITH_AS(faust::validate(s),
                        doctest::Contains("cluster_connection_timeout"),

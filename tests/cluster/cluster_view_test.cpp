@@ -60,6 +60,21 @@ TEST_CASE("a malformed announcement is an error naming the worker and the "
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("\"port\"") != std::string::npos);
   }
+  SUBCASE("a port out of range") {
+    auto bad = text;
+    bad.replace(bad.find("\"port\":4000"), 11, "\"port\":70000");
+    auto r = faust::cluster::decode("w1", bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("out of range (70000)") != std::string::npos);
+  }
+  SUBCASE("partitions that are not a list") {
+    auto bad = text;
+    bad.replace(bad.find("\"standby\":[]"), 12, "\"standby\":null");
+    auto r = faust::cluster::decode("w1", bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("\"standby\" is not an array") !=
+          std::string::npos);
+  }
   SUBCASE("an unknown partition state") {
     auto bad = text;
     bad.replace(bad.find("\"ready\""), 7, "\"gone\"");

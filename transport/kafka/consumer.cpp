@@ -378,12 +378,11 @@ std::vector<models::topic_partition> consumer::assignment() const {
 
 consumer::group_membership consumer::membership() const {
   group_membership out;
-  if (char* id = rd_kafka_memberid(client_.get())) {
-    out.member_id = id;
-    rd_kafka_mem_free(client_.get(), id);
-  }
   // librdkafka has no getter for the generation: it is in the group
-  // metadata it serializes for transactions.
+  // metadata it serializes for transactions, with the member id (one
+  // snapshot, so both come from the same join): `CGMDv2:`, the int32
+  // generation in host order, the group id and the member id, each
+  // NUL-terminated.
   auto* metadata = rd_kafka_consumer_group_metadata(client_.get());
   if (!metadata)
     return out;
@@ -394,10 +393,18 @@ consumer::group_membership consumer::membership() const {
     rd_kafka_error_destroy(err);
   } else {
     static constexpr std::string_view magic = "CGMDv2:";
-    auto* bytes = static_cast<const char*>(buffer);
-    if (size >= magic.size() + sizeof(int32_t) &&
-        std::string_view(bytes, magic.size()) == magic)
-      std::memcpy(&out.generation, bytes + magic.size(), sizeof(int32_t));
+    std::string_view bytes(static_cast<const char*>(buffer), size);
+    if (bytes.size() >= magic.size() + sizeof(int32_t) &&
+        bytes.substr(0, magic.size()) == magic) {
+      std::memcpy(&out.generation, bytes.data() + magic.size(),
+                  sizeof(int32_t));
+      auto rest = bytes.substr(magic.size() + sizeof(int32_t));
+      if (auto group_end = rest.find('\0'); group_end != rest.npos) {
+        rest.remove_prefix(group_end + 1);
+        if (auto member_end = rest.find('\0'); member_end != rest.npos)
+          out.member_id = std::string(rest.substr(0, member_end));
+      }
+    }
     rd_kafka_mem_free(client_.get(), buffer);
   }
   rd_kafka_consumer_group_metadata_destroy(metadata);
