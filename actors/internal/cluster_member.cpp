@@ -203,9 +203,23 @@ result<void> leave_cluster(cluster_runtime& cluster, const std::string& app_id,
   m.topic = cluster_topic(app_id);
   m.partition = 0;
   m.key = cluster.who.worker_id;
-  if (auto sent = producer->send_and_wait(m, timeout); !sent)
-    return sent.error().with_context("cluster: the worker's tombstone was not "
-                                     "written: ");
+  // Sent and flushed rather than `send_and_wait`: a record still queued
+  // when the producer goes must not hold memory the report would free.
+  producer->stop_waiting(); // a full queue gives up instead of waiting
+  auto failed_before = producer->failures();
+  auto written = [&]() -> result<void> {
+    if (auto sent = producer->send(m); !sent)
+      return sent.error();
+    if (auto flushed = producer->flush(timeout); !flushed)
+      return flushed.error();
+    if (producer->failures() != failed_before)
+      return faust::error(errc::delivery_failed,
+                          "a record to the cluster topic was not delivered");
+    return {};
+  }();
+  if (!written)
+    return written.error().with_context(
+        "cluster: the worker's tombstone was not written: ");
   return {};
 }
 
