@@ -474,7 +474,9 @@ void app::start() {
   };
   if (auto created = core_->create_topics(sources, cancelled); !created)
     throw std::runtime_error("app '" + id() + "': " + created.error().message);
-  start_tables(sources);
+  bool client_only = core_->settings().client_only;
+  if (!client_only)
+    start_tables(sources);
   if (core_->producer)
     core_->producer->stop_waiting(false);
   // exactly_once: the transactional producers exist before any actor or
@@ -540,7 +542,7 @@ void app::start() {
   }
   core_->runtime->replies = internal::spawn_reply_actor(sys, core_);
   adopt(core_->runtime->replies, "reply actor", nullptr);
-  if (!core_->tables.empty()) {
+  if (!core_->tables.empty() && !client_only) {
     core_->runtime->table_manager = internal::spawn_table_manager(sys, core_);
     adopt(core_->runtime->table_manager, "table manager", nullptr);
   }
@@ -548,13 +550,23 @@ void app::start() {
   // spawned is supervised (below).
   std::optional<std::string> cluster_failed;
   if (core_->uses_kafka()) {
-    if (auto cluster = internal::start_cluster(sys, core_); cluster) {
+    if (client_only) {
+      // A client calls workers; it is not one.
+    } else if (auto cluster = internal::start_cluster(sys, core_); cluster) {
       rt.cluster = std::move(*cluster);
       core_->runtime->cluster = rt.cluster->member;
+      core_->runtime->gateway = rt.cluster->gateway;
       adopt(rt.cluster->member, "cluster member", nullptr);
+      adopt(rt.cluster->gateway, "cluster gateway", nullptr);
     } else {
       cluster_failed = cluster.error().message;
     }
+    core_->runtime->router = internal::spawn_router(
+        sys, core_,
+        rt.cluster ? caf::actor_cast<internal::gateway_api>(rt.cluster->gateway)
+                   : internal::gateway_api{},
+        rt.cluster ? rt.cluster->who.incarnation : std::string{});
+    adopt(core_->runtime->router, "cluster router", nullptr);
   }
   auto subscribe = [this](const std::string& topic,
                           const internal::subscriber_api& who) {
@@ -569,7 +581,13 @@ void app::start() {
   // How long a supervisor waits for the children it stops (an agent
   // instance finishing its event, a timer its run).
   auto children_stop = core_->settings().shutdown_timeout;
+  // Agents that take direct calls: those reading the topic callers send to
+  // (a group_by agent reads a repartition topic: its calls go through its
+  // source topic and forwarder).
+  internal::agent_routes routes;
   for (auto& e : entities_) {
+    if (client_only)
+      break;
     size_t slots = e.isolated_input
                        ? static_cast<size_t>(e.isolated_input->partitions)
                        : e.info.concurrency;
@@ -579,6 +597,11 @@ void app::start() {
     adopt(dispatcher, "dispatcher of agent '" + e.info.name + "'", nullptr);
     for (auto& topic : e.inputs)
       subscribe(topic, dispatcher);
+    if (!e.internal && !e.info.topics.empty() && !e.inputs.empty() &&
+        e.inputs.front() == e.info.topics.front() &&
+        !internal::app_core::is_channel_name(e.inputs.front()))
+      routes[e.info.name] = {dispatcher, e.inputs.front(),
+                             core_->partitions_of(e.inputs.front())};
     supervision::supervisor_options sup;
     sup.name = "agent:" + e.info.name;
     sup.how = *supervision::strategy_from_name(default_strategy(e.strategy));
@@ -599,14 +622,18 @@ void app::start() {
     }
     agent_supervisors.push_back(supervision::supervisor_child(std::move(sup)));
   }
+  if (rt.cluster)
+    caf::anon_send(rt.cluster->gateway, internal::routes_atom::value,
+                   std::move(routes));
   supervision::supervisor_options timers_sup{
       "timers", supervision::strategy::one_for_one, {}, {}, children_stop};
   for (auto& t : timers_)
-    timers_sup.children.push_back({t.name, [t, roster](caf::actor_system& s) {
-                                     auto timer = internal::spawn_timer(s, t);
-                                     roster->add(timer, t.name);
-                                     return timer;
-                                   }});
+    if (!client_only)
+      timers_sup.children.push_back({t.name, [t, roster](caf::actor_system& s) {
+                                       auto timer = internal::spawn_timer(s, t);
+                                       roster->add(timer, t.name);
+                                       return timer;
+                                     }});
   agent_supervisors.push_back(
       supervision::supervisor_child(std::move(timers_sup)));
   // The runtime's actors: a crash of one that cannot be restarted escalates
@@ -671,16 +698,17 @@ void app::start() {
   // The function is a spawn argument, not a capture: CAF 0.17.6 binds a
   // null argument tuple for actors spawned without arguments.
   for (auto& fn : tasks_)
-    sys.spawn(
-        [](caf::event_based_actor* self, const std::function<void()>& task) {
-          try {
-            task();
-          } catch (const std::exception& e) {
-            faust::log().error("task failed: {}", e.what());
-          }
-          self->quit();
-        },
-        fn);
+    if (!client_only)
+      sys.spawn(
+          [](caf::event_based_actor* self, const std::function<void()>& task) {
+            try {
+              task();
+            } catch (const std::exception& e) {
+              faust::log().error("task failed: {}", e.what());
+            }
+            self->quit();
+          },
+          fn);
   faust::log().info("app '{}' started: {} agents, {} timers", id(),
                     entities_.size(), timers_.size());
 }
@@ -810,6 +838,8 @@ void app::stop() {
   core_->runtime->replies = nullptr;
   core_->runtime->table_manager = nullptr;
   core_->runtime->cluster = nullptr;
+  core_->runtime->gateway = nullptr;
+  core_->runtime->router = nullptr;
   rt.root = nullptr;
   core_->runtime->system = nullptr;
   rt.stop_step = "destroying the actor system";

@@ -1,4 +1,5 @@
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/cli_values.hpp"
 #include "faust/app.hpp"
 #include "storage/rocksdb_store.hpp"
 #include "supervision/logger.hpp"
@@ -61,17 +62,6 @@ void print_table(const std::string& title,
 /// Faust's help column: the help text, or `<N/A>` when there is none.
 std::string help_or_na(const std::string& help) {
   return help.empty() ? "<N/A>" : help;
-}
-
-/// The record bytes `send` writes for `text`: JSON topics get `text` as is
-/// when it is JSON, else as a JSON string (as Faust's send serializes a
-/// plain string); other formats take the bytes of `text`. Byte codecs
-/// (`|binary`, ...) apply after.
-std::string encode_cli_value(const models::serializer_spec& spec,
-                             const std::string& text) {
-  if (spec.format != models::object_format::json || json::accept(text))
-    return spec.encode_bytes(text);
-  return spec.encode_bytes(json(text).dump());
 }
 
 } // namespace
@@ -154,6 +144,29 @@ int app::main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 
+  std::string ask_value;
+  double ask_timeout = 30;
+  std::string ask_via = "auto";
+  auto ask = cli.add_subcommand(
+      "ask", "Ask an agent and print its reply (as a client_only process: "
+             "directly over the cluster to the worker owning the key, else "
+             "through the agent's topic)");
+  add_loglevel(ask);
+  add_broker(ask);
+  add_json(ask);
+  ask->add_option("entity", entity, "@agent")->required();
+  ask->add_option("value", ask_value, "The value (JSON for JSON topics)")
+      ->required();
+  ask->add_option("-k,--key", key, "The key (routes the call)");
+  ask->add_option("--partition", partition, "Ask the owner of this partition");
+  ask->add_option("--timeout", ask_timeout, "Seconds to wait for the reply")
+      ->capture_default_str();
+  ask->add_option("--via", ask_via,
+                  "caf: directly only; kafka: through the topics only; auto: "
+                  "directly when an owner is known, else through the topics")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "caf", "kafka"}));
+
   auto agents_cmd = cli.add_subcommand("agents", "List agents");
   add_json(agents_cmd);
   auto models_cmd = cli.add_subcommand("models", "List models");
@@ -215,6 +228,9 @@ int app::main(int argc, char** argv) {
   }
   if (*send)
     return send_from_command_line(entity, value, key, partition, repeat);
+  if (*ask)
+    return ask_command(entity, ask_value, key, partition, ask_timeout, ask_via,
+                       as_json);
   if (*agents_cmd) {
     std::vector<std::vector<std::string>> rows;
     for (auto& a : agents()) {
@@ -407,9 +423,9 @@ int app::send_from_command_line(const std::string& entity,
   msg.topic = topic;
   msg.partition = partition.value_or(-1);
   if (key)
-    msg.key = encode_cli_value(key_spec, *key);
+    msg.key = internal::encode_cli_value(key_spec, *key);
   if (value)
-    msg.value = encode_cli_value(value_spec, *value);
+    msg.value = internal::encode_cli_value(value_spec, *value);
   msg.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();

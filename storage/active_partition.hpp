@@ -162,6 +162,17 @@ public:
   partition_store& store() { return *store_; }
   const models::topic_partition& changelog() const { return changelog_; }
 
+  /// The id the batch of the writes finished now gets (the open batch, or
+  /// the last sealed one when nothing is open): once every batch up to it
+  /// is in the store, so are those writes. Call after flushing the cache.
+  uint64_t batch_of_finished_writes() const {
+    return open_.empty() ? open_id_ - 1 : open_id_;
+  }
+  /// Every batch with a smaller id is in the store.
+  uint64_t stored_below() const {
+    return sealed_.empty() ? open_id_ : sealed_.front().id;
+  }
+
 private:
   struct write {
     std::string key;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/direct_call.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_handles.hpp"
 
@@ -30,7 +31,8 @@ void route_acks(const app_core& core, ack_list acks, Send send) {
   ack_list channel;
   ack_list main;
   for (auto& a : acks.acks)
-    (a.first & channel_tp_flag ? channel : main).acks.push_back(a);
+    if (!(a.first & direct_tp_flag)) // no offset to commit
+      (a.first & channel_tp_flag ? channel : main).acks.push_back(a);
   if (!main.acks.empty())
     send(core.runtime->consumer, std::move(main));
   if (!channel.acks.empty())

@@ -1,4 +1,5 @@
 #include "actors/internal/ack_routing.hpp"
+#include "actors/internal/direct_call.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/source_scope.hpp"
@@ -73,7 +74,10 @@ void keep_persisting(instance_actor self) {
   if (st.ticking || !st.events->needs_ticks())
     return;
   st.ticking = true;
-  self->delayed_send(self, std::chrono::milliseconds{50}, persist_atom::value);
+  // A caller waits for a direct call's reply until its writes are stored.
+  auto delay = st.events->replies_waiting() ? std::chrono::milliseconds{2}
+                                            : std::chrono::milliseconds{50};
+  self->delayed_send(self, delay, persist_atom::value);
 }
 
 /// Acts on how processing ended: pull more, or hand back the rest and exit.
@@ -123,6 +127,20 @@ instance_api::behavior_type instance_impl(instance_actor self,
   return {
       [self](work_atom, const work& w) {
         auto& st = self->state;
+        // A direct call taken here is never run elsewhere (see
+        // direct_call.hpp); each comes in a batch of its own.
+        if (w.batch->tp_id & direct_tp_flag)
+          if (auto* call = as_direct_call(*w.batch->records.front())) {
+            // Nobody waits for it any more, or this worker may no longer
+            // own its partition (it was stopped): not run (its gateway
+            // tells the caller).
+            if (std::chrono::steady_clock::now() >= call->deadline ||
+                !st.cfg.core->holds_lease()) {
+              self->send(st.cfg.dispatcher, ready_atom::value, st.cfg.index);
+              return;
+            }
+            call->mark_started();
+          }
         // Under exactly_once, the partition's transactional producer is
         // looked up once for the whole batch (the lookup takes a lock).
         source_scope scope{

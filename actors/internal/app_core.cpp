@@ -395,6 +395,18 @@ app_core::produce(const models::message& msg) {
   return res;
 }
 
+bool app_core::holds_lease() const {
+  if (!uses_kafka() || settings_.client_only)
+    return true;
+  auto now = std::chrono::steady_clock::now().time_since_epoch();
+  auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now);
+  auto tick = std::chrono::nanoseconds{consumer_tick_ns.load()};
+  auto half_session = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      settings_.broker_session_timeout / 2);
+  return tick.count() > 0 && now_ns - tick < half_session &&
+         now_ns.count() >= lease_hold_until_ns.load();
+}
+
 // --- core_access.hpp ------------------------------------------------------
 
 result<transport::record_metadata> produce(app_core& core, models::message m) {

@@ -117,8 +117,20 @@ public:
   /// Set by the consumer while this worker owns the leader topic's
   /// partition.
   std::atomic<bool> leader{false};
-  /// The leader: always for `memory://` (one worker), else `leader`.
-  bool is_leader() const { return !uses_kafka() || leader.load(); }
+  /// The leader: always for `memory://` (one worker), else `leader` while
+  /// this worker holds its lease.
+  bool is_leader() const {
+    return !uses_kafka() || (leader.load() && holds_lease());
+  }
+  /// The group membership lease: what this worker owns, it serves (direct
+  /// calls, leadership) only while its consumer is known to be live. The
+  /// consumer stamps `consumer_tick_ns` on each of its ticks (steady clock);
+  /// a gap of half the session timeout (the process was stopped, or its
+  /// consumer stuck) suspends the lease until `lease_hold_until_ns`, unless
+  /// a rebalance callback (contact with the coordinator) ends it first.
+  std::atomic<int64_t> consumer_tick_ns{0};
+  std::atomic<int64_t> lease_hold_until_ns{0};
+  bool holds_lease() const;
   std::vector<std::shared_ptr<topic_desc>> topics;
   /// Declared tables (their partitions are made at start).
   std::vector<std::shared_ptr<table_desc>> tables;

@@ -120,19 +120,6 @@ spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
       std::move(core), std::move(who), std::move(producer));
 }
 
-gateway_api spawn_gateway(caf::actor_system& sys, cluster_identity who) {
-  return sys.spawn(
-      [](gateway_api::pointer,
-         cluster_identity who) -> gateway_api::behavior_type {
-        return {
-            [who](whois_atom) {
-              return caf::make_result(who.worker_id, who.incarnation);
-            },
-        };
-      },
-      std::move(who));
-}
-
 void configure_cluster(caf::actor_system_config& cfg, const app_core& core) {
   cfg.load<caf::io::middleman>();
   auto& s = core.settings();
@@ -167,8 +154,8 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
   if (!made)
     return made.error().with_context("cluster: ");
   out.producer = std::move(*made);
-  out.gateway = spawn_gateway(sys, out.who);
-  auto port = sys.middleman().publish(out.gateway,
+  out.gateway = spawn_gateway(sys, core, out.who);
+  auto port = sys.middleman().publish(caf::actor_cast<gateway_api>(out.gateway),
                                       static_cast<uint16_t>(s.cluster_port),
                                       out.who.host.c_str(), true);
   if (!port) {
@@ -188,7 +175,8 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
 void close_endpoint(caf::actor_system& sys, cluster_runtime& cluster) {
   if (!cluster.gateway)
     return;
-  (void)sys.middleman().unpublish(cluster.gateway, cluster.who.port);
+  (void)sys.middleman().unpublish(caf::actor_cast<gateway_api>(cluster.gateway),
+                                  cluster.who.port);
   caf::anon_send_exit(cluster.gateway, caf::exit_reason::user_shutdown);
   cluster.gateway = nullptr;
 }

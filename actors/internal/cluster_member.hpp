@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/internal/cluster_gateway.hpp"
 #include "actors/internal/messages.hpp"
 #include "cluster/announcement.hpp"
 
@@ -21,15 +22,6 @@ namespace faust::internal {
 
 class app_core;
 
-/// Who this worker is in the cluster: fixed for the life of the process.
-struct cluster_identity {
-  std::string worker_id;
-  std::string host;
-  uint16_t port = 0;
-  /// A fresh UUID per start.
-  std::string incarnation;
-};
-
 /// What the consumer owns now (after a rebalance, and as table recovery
 /// finishes): the group membership and the assigned partitions with their
 /// state.
@@ -40,7 +32,6 @@ struct cluster_ownership {
 };
 
 using announce_atom = caf::atom_constant<caf::atom("announce")>;
-using whois_atom = caf::atom_constant<caf::atom("whois")>;
 
 /// The actor that owns this worker's announcement on `<app_id>-__cluster`:
 /// the consumer tells it what the worker owns, it adds who the worker is
@@ -51,12 +42,6 @@ using cluster_member_api =
     caf::typed_actor<caf::reacts_to<announce_atom, cluster_ownership>,
                      caf::reacts_to<tick_atom>>;
 
-/// The worker's published entry point for other processes (workers and
-/// clients, over CAF): for now it says who it is; requests routed by key
-/// come next.
-using gateway_api = caf::typed_actor<
-    caf::replies_to<whois_atom>::with<std::string, std::string>>;
-
 /// The cluster topic of an app: `<app_id>-__cluster`.
 std::string cluster_topic(const std::string& app_id);
 
@@ -64,8 +49,6 @@ cluster_member_api
 spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
                      cluster_identity who,
                      std::shared_ptr<transport::kafka::producer> producer);
-
-gateway_api spawn_gateway(caf::actor_system& sys, cluster_identity who);
 
 /// Loads CAF's middleman into `cfg` with the cluster settings
 /// (heartbeats, connection timeout, the app id as CAF's application
@@ -75,7 +58,7 @@ void configure_cluster(caf::actor_system_config& cfg, const app_core& core);
 /// A worker's part of the cluster while it runs.
 struct cluster_runtime {
   cluster_identity who;
-  gateway_api gateway;
+  gateway_local_api gateway;
   cluster_member_api member;
   /// The member's own producer (a failed announcement does not count
   /// against the app's outputs).

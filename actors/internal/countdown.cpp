@@ -34,4 +34,10 @@ void countdown::wait() {
   state_->cv.wait(lock, [this] { return state_->remaining == 0; });
 }
 
+bool countdown::wait_for(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(state_->mtx);
+  return state_->cv.wait_for(lock, timeout,
+                             [this] { return state_->remaining == 0; });
+}
+
 } // namespace faust::internal

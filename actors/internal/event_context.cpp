@@ -1,6 +1,7 @@
 #include "faust/detail/event_context.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/direct_call.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/table_actors.hpp"
@@ -15,6 +16,20 @@
 #include <stdexcept>
 
 namespace faust::internal {
+
+/// A reply to a direct call and the table writes it waits for: each
+/// write side with the store batch that must be written first.
+struct event_context::direct_replies {
+  struct waiting {
+    std::shared_ptr<const direct_call> call;
+    std::string reply;
+    std::vector<std::pair<std::shared_ptr<partition_writer>, uint64_t>> needs;
+  };
+  /// The current event's replies (an agent may yield several; the first
+  /// answers the call).
+  std::vector<std::string> current;
+  std::vector<waiting> held;
+};
 
 namespace {
 thread_local event_context* current = nullptr;
@@ -148,13 +163,64 @@ void event_context::touched(partition_writer& w) {
 
 void event_context::end() {
   in_event_ = false;
+  const direct_call* call = message_ ? as_direct_call(*message_) : nullptr;
   for (auto* w : event_writers_) {
     finish_event(core_, *w);
-    if (w->active->cache_full())
+    // A direct call's writes go out now: its reply waits for them.
+    if (call || w->active->cache_full())
       flush_cache(core_, *w);
     add_once(work_writers_, w);
   }
+  if (call && direct_ && !direct_->current.empty()) {
+    auto reply = std::move(direct_->current.front());
+    direct_->current.clear();
+    if (event_writers_.empty()) {
+      call->answer(std::move(reply));
+    } else {
+      direct_replies::waiting wait{
+          call->shared_from_this(), std::move(reply), {}};
+      for (auto* w : event_writers_) {
+        seal_and_persist(core_, *w);
+        for (auto& h : held_)
+          if (h.get() == w)
+            wait.needs.emplace_back(h, w->active->batch_of_finished_writes());
+      }
+      direct_->held.push_back(std::move(wait));
+      release_replies();
+    }
+  }
   event_writers_.clear();
+}
+
+bool event_context::defer_direct_reply(const models::message& request,
+                                       std::string& reply) {
+  if (!in_event_ || message_ != &request)
+    return false;
+  if (!direct_)
+    direct_ = std::make_shared<direct_replies>();
+  direct_->current.push_back(std::move(reply));
+  return true;
+}
+
+bool event_context::replies_waiting() const {
+  return direct_ && !direct_->held.empty();
+}
+
+void event_context::release_replies() {
+  if (!direct_)
+    return;
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(direct_->held, [&](direct_replies::waiting& wait) {
+    bool stored = true;
+    for (auto& [w, batch] : wait.needs)
+      stored =
+          stored && w->stored_below.load(std::memory_order_acquire) > batch;
+    if (stored)
+      wait.call->answer(std::move(wait.reply));
+    // A caller that stopped waiting hears nothing: its gateway tells it the
+    // call was processed without a confirmed answer.
+    return stored || now >= wait.call->deadline;
+  });
 }
 
 void event_context::end_work() {
@@ -174,6 +240,7 @@ void event_context::end_work() {
     seal_and_persist(core_, *w);
   }
   work_writers_.clear();
+  release_replies();
 }
 
 void event_context::flush_caches() {
@@ -219,10 +286,13 @@ bool event_context::persist_held() {
       seal_and_persist(core_, *w);
     waiting |= w->active->pending_batches() > 0;
   }
-  return waiting;
+  release_replies();
+  return waiting || replies_waiting();
 }
 
 bool event_context::needs_ticks() const {
+  if (replies_waiting())
+    return true;
   for (auto& w : held_)
     if (w->expiry || w->active->pending_batches() > 0)
       return true;

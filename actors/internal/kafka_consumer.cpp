@@ -394,6 +394,28 @@ size_t in_flight(const kafka_consumer_state& st) {
 
 /// Tells the cluster member what this worker owns now and whether each
 /// partition is served yet (its tables recovered).
+/// Stamps the lease (see `app_core::holds_lease`); a gap since the last
+/// stamp of half the session timeout suspends it for a session timeout.
+void renew_lease(app_core& core) {
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 steady_clock::now().time_since_epoch())
+                 .count();
+  auto last = core.consumer_tick_ns.load();
+  auto session = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     core.settings().broker_session_timeout)
+                     .count();
+  if (last > 0 && now - last >= session / 2) {
+    // Suspended before the new stamp: the gateway reading both in the other
+    // order sees either the gap or the suspension.
+    core.lease_hold_until_ns = now + session;
+    faust::log().warn(
+        "this worker was unresponsive for {} ms (stopped?): it serves no "
+        "direct calls and leads nothing until the group confirms it",
+        (now - last) / 1000000);
+  }
+  core.consumer_tick_ns = now;
+}
+
 void announce_ownership(consumer_actor self) {
   auto& st = self->state;
   auto& cluster = st.core->runtime->cluster;
@@ -406,11 +428,20 @@ void announce_ownership(consumer_actor self) {
   if (st.core->leader.load())
     owned.active.push_back(
         {{st.core->leader_topic, 0}, cluster::partition_state::ready});
+  std::vector<models::topic_partition> ready;
   for (auto& [tp, id] : st.active)
-    if (tp.topic != st.core->reply_topic) // private to this worker
-      owned.active.push_back({tp, st.partitions[id].recovering
+    if (tp.topic != st.core->reply_topic) { // private to this worker
+      bool recovering = st.partitions[id].recovering;
+      owned.active.push_back({tp, recovering
                                       ? cluster::partition_state::recovering
                                       : cluster::partition_state::ready});
+      if (!recovering)
+        ready.push_back(tp);
+    }
+  // The gateway serves direct calls for these (before the announcement
+  // sends callers here).
+  if (auto& gateway = st.core->runtime->gateway)
+    self->send(gateway, owned_atom::value, std::move(ready));
   self->send(cluster, announce_atom::value, std::move(owned));
 }
 
@@ -531,6 +562,9 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
         self->send(sub, assigned_atom::value, a);
     recover_tables(self, tps);
     announce_ownership(self);
+    // The coordinator has given this worker its partitions: a suspended
+    // lease holds again, for them (the gateway heard of them just now).
+    st.core->lease_hold_until_ns = 0;
     return false;
   }
   if (auto& hook = st.core->on_partitions_revoked)
@@ -734,7 +768,11 @@ void start(consumer_actor self) {
   auto& core = *st.core;
   transport::kafka::consumer_options opts;
   opts.bootstrap = core.bootstrap;
-  opts.group_id = core.app_id;
+  // A client reads only its reply topic, in a group of its own: joining
+  // the workers' group would rebalance them.
+  opts.group_id = core.settings().client_only
+                      ? core.app_id + "-client-" + core.reply_topic
+                      : core.app_id;
   opts.client_id = core.app_id + "-consumer";
   opts.auto_offset_reset = core.settings().consumer_auto_offset_reset;
   opts.read_committed = core.settings().processing_guarantee == "exactly_once";
@@ -800,7 +838,8 @@ void start(consumer_actor self) {
   for (auto& [topic, subs] : st.subscribers)
     topics.push_back(topic);
   // Its owner is the leader: it is taken, never read.
-  topics.push_back(core.leader_topic);
+  if (!core.settings().client_only)
+    topics.push_back(core.leader_topic);
   if (auto subscribed = st.client->subscribe(topics); !subscribed) {
     core.fail(subscribed.error().message);
     return;
@@ -872,6 +911,7 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
       },
       [self](tick_atom) {
         auto& st = self->state;
+        renew_lease(*st.core);
         // Also serves rebalances and errors while partitions are paused.
         fetch(self);
         check_brokers(self);

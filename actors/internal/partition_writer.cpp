@@ -135,6 +135,7 @@ void persist(app_core& core, partition_writer& w) {
     core.fail(partition_name(*w.table, w.part->number) +
               ": cannot write its store: " + written.error().message);
   count_batches(core, w, w.active->pending_batches());
+  w.stored_below.store(w.active->stored_below(), std::memory_order_release);
 }
 
 namespace {

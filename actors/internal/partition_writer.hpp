@@ -5,6 +5,7 @@
 
 #include <caf/actor_addr.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -46,6 +47,9 @@ struct partition_writer {
   size_t counted_batches = 0;
   /// When the cache got its first write since its last flush.
   std::chrono::steady_clock::time_point cached_since{};
+  /// Every store batch with a smaller id is written (updated by its
+  /// holder; read by a direct call's reply waiting for its writes).
+  std::atomic<uint64_t> stored_below{1};
 };
 
 /// "table 'views' partition 3", for messages.

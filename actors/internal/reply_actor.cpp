@@ -20,6 +20,16 @@ struct reply_state {
 
 using reply_actor = reply_api::stateful_pointer<reply_state>;
 
+void complete_from(const models::value_reader& r, models::value_ref root,
+                   pending_reply& waiter) {
+  models::value_ref value;
+  if (!r.find_member(root, "value", value)) {
+    waiter.on_error(error{errc::decode, "the reply has no \"value\""});
+    return;
+  }
+  waiter.on_value(r, value);
+}
+
 void complete(reply_actor self, const models::message& m) {
   auto& st = self->state;
   if (!m.value)
@@ -40,12 +50,7 @@ void complete(reply_actor self, const models::message& m) {
           return; // timed out or cancelled already
         auto waiter = std::move(it->second);
         st.pending.erase(it);
-        models::value_ref value;
-        if (!r.find_member(root, "value", value)) {
-          waiter->on_error(error{errc::decode, "the reply has no \"value\""});
-          return;
-        }
-        waiter->on_value(r, value);
+        complete_from(r, root, *waiter);
       });
   if (!parsed)
     faust::log().warn("reply topic {}[{}]@{}: not JSON, ignored", m.topic,
@@ -88,6 +93,15 @@ reply_api::behavior_type reply_impl(reply_actor self,
 }
 
 } // namespace
+
+void complete_reply(std::string_view response, pending_reply& waiter) {
+  bool parsed = models::try_read_json(
+      response, [&](const models::value_reader& r, models::value_ref root) {
+        complete_from(r, root, waiter);
+      });
+  if (!parsed)
+    waiter.on_error(error{errc::decode, "the reply is not JSON"});
+}
 
 reply_api spawn_reply_actor(caf::actor_system& sys,
                             std::shared_ptr<app_core> core) {

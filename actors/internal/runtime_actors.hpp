@@ -89,6 +89,10 @@ instance_api spawn_instance(caf::actor_system& sys, instance_config cfg);
 /// Consumes the app's reply topic and completes pending asks by
 /// correlation id: (register_atom, correlation_id, pending_reply_ptr,
 /// timeout) and (cancel_atom, correlation_id).
+/// Completes `waiter` with the value of a `ReqRepResponse` (or a decode
+/// error).
+void complete_reply(std::string_view response, pending_reply& waiter);
+
 reply_api spawn_reply_actor(caf::actor_system& sys,
                             std::shared_ptr<app_core> core);
 

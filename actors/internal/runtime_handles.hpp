@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/cluster_member.hpp"
+#include "actors/internal/cluster_router.hpp"
 #include "actors/internal/stream_actors.hpp"
 #include "actors/internal/table_actors.hpp"
 
@@ -28,6 +29,10 @@ struct runtime_handles {
   table_manager_api table_manager;
   /// Announces this worker in the cluster (Kafka apps).
   cluster_member_api cluster;
+  /// Serves direct calls to this worker's agents (Kafka apps).
+  gateway_local_api gateway;
+  /// Routes this process's direct calls (Kafka apps).
+  router_api router;
 };
 
 } // namespace faust::internal

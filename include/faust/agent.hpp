@@ -42,6 +42,10 @@ template <class K> struct ask_options {
   /// Where the reply goes; unset: this app's reply topic.
   std::optional<std::string> reply_to{};
   std::optional<std::string> correlation_id{};
+  /// How `ask` reaches the agent: directly over the cluster to the worker
+  /// that owns the key (falling back to the topic when no owner can take
+  /// it and nothing ran), only directly, or only through Kafka.
+  internal::call_path via = internal::call_path::automatic;
 };
 
 /// A handle to an agent (Faust's `Agent` object): send it values with
@@ -118,27 +122,57 @@ public:
     };
     waiter->on_error = [shared_done, name = name_, id, reply_to,
                         timeout = opts.timeout](const error& why) {
+      // The reply actor says only "timed out"; a direct call says where.
       std::string what =
-          why.code == errc::timeout
+          why.code != errc::timeout ? why.message
+          : why.message == "timed out"
               ? "got no reply within " + std::to_string(timeout.count()) + " ms"
               : why.message;
       (*shared_done)(error{why.code, "ask to agent '" + name + "' " + what +
                                          " (correlation_id " + id +
                                          ", reply_to '" + reply_to + "')"});
     };
-    if (!internal::await_reply(*core_, id, waiter, opts.timeout)) {
-      (*shared_done)(error{errc::not_running,
-                           "ask to agent '" + name_ +
-                               "': the app is not running (call app.start())"});
-      return;
+    // Directly to the key's owner when the app makes direct calls and the
+    // caller gave no reply topic of its own.
+    if (opts.via != internal::call_path::kafka && !opts.reply_to &&
+        !channel_->is_channel && (opts.key || opts.partition)) {
+      internal::direct_request direct{};
+      try {
+        if (opts.key)
+          direct.key = models::dumps(channel_->key_spec, *opts.key);
+        direct.value = models::dumps(channel_->value_spec, value);
+      } catch (const std::exception& e) {
+        (*shared_done)(error{errc::encode, "cannot send to agent '" + name_ +
+                                               "': " + e.what()});
+        return;
+      }
+      direct.agent = name_;
+      direct.topic = topic_name();
+      direct.partition = opts.partition.value_or(-1);
+      direct.correlation_id = id;
+      direct.timeout = opts.timeout;
+      direct.via = opts.via;
+      direct.waiter = waiter;
+      if (opts.via == internal::call_path::automatic) {
+        auto self = *this;
+        auto shared_value = std::make_shared<V>(value);
+        direct.through_kafka = [self, shared_value, opts, id, reply_to, waiter,
+                                shared_done] {
+          self.ask_through_topic(*shared_value, opts, id, reply_to, waiter,
+                                 shared_done);
+        };
+      }
+      if (internal::call_directly(*core_, std::move(direct)))
+        return;
+      if (opts.via == internal::call_path::cluster) {
+        (*shared_done)(error{errc::not_running,
+                             "ask to agent '" + name_ +
+                                 "': direct calls need a running Kafka app"});
+        return;
+      }
     }
-    opts.reply_to = reply_to;
-    auto sent = send_request(std::move(value), opts, id);
-    if (!sent) {
-      internal::cancel_reply(*core_, id);
-      (*shared_done)(
-          sent.error().with_context("ask to agent '" + name_ + "': "));
-    }
+    ask_through_topic(std::move(value), opts, id, reply_to, waiter,
+                      shared_done);
   }
 
   /// Sends `value` and waits for the agent's reply (Faust's `ask`). Blocks
@@ -229,6 +263,27 @@ public:
   }
 
 private:
+  /// Faust's ask: the request to the agent's topic, the reply from ours.
+  void ask_through_topic(
+      V value, ask_options<K> opts, const std::string& id,
+      const std::string& reply_to,
+      const std::shared_ptr<internal::pending_reply>& waiter,
+      const std::shared_ptr<internal::once_callback<R>>& shared_done) const {
+    if (!internal::await_reply(*core_, id, waiter, opts.timeout)) {
+      (*shared_done)(error{errc::not_running,
+                           "ask to agent '" + name_ +
+                               "': the app is not running (call app.start())"});
+      return;
+    }
+    opts.reply_to = reply_to;
+    auto sent = send_request(std::move(value), opts, id);
+    if (!sent) {
+      internal::cancel_reply(*core_, id);
+      (*shared_done)(
+          sent.error().with_context("ask to agent '" + name_ + "': "));
+    }
+  }
+
   result<transport::record_metadata>
   send_request(V value, const ask_options<K>& opts,
                const std::optional<std::string>& correlation_id) const {

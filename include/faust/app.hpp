@@ -293,6 +293,11 @@ private:
   /// holds, or every key and value of table `dump`.
   int tables_command(const std::string& dump, bool as_json);
   int cluster_command(bool as_json);
+  /// The `ask` command: one ask as a client_only process.
+  int ask_command(const std::string& entity, const std::string& value,
+                  const std::optional<std::string>& key,
+                  std::optional<int32_t> partition, double timeout_s,
+                  const std::string& via, bool as_json);
   void require_not_started(const char* what) const;
   std::string default_strategy(const std::optional<std::string>& s) const;
   void add_entity(entity e);

@@ -140,6 +140,11 @@ struct app_settings {
   /// drops a healthy idle connection whose peer sends no heartbeats).
   std::chrono::milliseconds cluster_heartbeat_interval{1000};
   std::chrono::milliseconds cluster_connection_timeout{5000};
+  /// Faust's `client_only`: start only what calling agents needs (a
+  /// producer, a reply consumer outside the workers' group, the cluster
+  /// view and a CAF endpoint for direct calls); no agents, tables, timers
+  /// or cluster membership. The `ask` command runs this way.
+  bool client_only = false;
 
   /// The effective app id (`id`, or `id-vN` for version > 1).
   std::string app_id() const;

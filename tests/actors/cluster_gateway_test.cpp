@@ -2,6 +2,7 @@
 // from a second actor system over CAF's TCP transport, at the endpoint the
 // worker announced on its app's cluster topic.
 #include "actors/internal/cluster_member.hpp"
+#include "actors/protocol/message_types.hpp"
 #include "cluster/cluster_view.hpp"
 #include "transport/kafka/embedded_broker.hpp"
 #include "transport/kafka/partition_reader.hpp"
@@ -45,6 +46,8 @@ faust::cluster::cluster_view read_view(const embedded_broker& broker,
 struct client_config : caf::actor_system_config {
   explicit client_config(const std::string& app_id) {
     load<caf::io::middleman>();
+    // The message types every process of the cluster announces.
+    faust::protocol::add_message_types(*this);
     set("middleman.app-identifiers", std::vector<std::string>{app_id});
     set("logger.verbosity", caf::atom("quiet"));
   }

@@ -34,11 +34,10 @@ template <class K, class V, class R> struct agent_runtime {
   void on_result(const event<K, V>* current, result_type&& value) {
     if constexpr (!std::is_void_v<R>) {
       if (current && !current->reply_to().empty()) {
-        models::message reply;
-        reply.topic = current->reply_to();
-        reply.value = reqrep::encode_response(current->key, value,
-                                              current->correlation_id());
-        auto sent = produce(*core, std::move(reply));
+        auto sent =
+            send_reply(*core, current->message(), current->reply_to(),
+                       reqrep::encode_response(current->key, value,
+                                               current->correlation_id()));
         if (!sent)
           report_reply_failed(name, current->reply_to(), sent.error().message);
       }

@@ -10,6 +10,7 @@
 
 #include <any>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,12 @@ struct topic_desc;
 
 /// Sends one record (channels in-process, topics to the broker).
 result<transport::record_metadata> produce(app_core& core, models::message m);
+
+/// Sends an agent's reply (a `ReqRepResponse`) to the request `request`:
+/// to the topic `reply_to`, or, for a request that came over the cluster,
+/// back to its caller (once the event's table writes are durable).
+result<void> send_reply(app_core& core, const models::message& request,
+                        const std::string& reply_to, std::string reply);
 
 /// Sends `value` (and `key`), encoded by the caller, to `topic`'s first
 /// name with `opts` (partition, timestamp, headers).
@@ -54,6 +61,47 @@ bool await_reply(app_core& core, const std::string& correlation_id,
 void cancel_reply(app_core& core, const std::string& correlation_id);
 /// This app's reply topic.
 const std::string& reply_topic(const app_core& core);
+
+/// How an ask reaches its agent (`ask_options::via`).
+enum class call_path {
+  /// Directly over the cluster to the key's owner when one is known (in
+  /// this process or another), else through the agent's topic.
+  automatic,
+  /// Directly only: fails when no owner can take the call.
+  cluster,
+  /// Through the agent's topic and the reply topic (Faust's way).
+  kafka,
+};
+
+/// An ask to make directly (see `call_directly`): the request as the
+/// agent's serializers encode it, the caller's wait, and the way through
+/// Kafka.
+struct direct_request {
+  std::string agent;
+  /// The topic the agent takes requests from.
+  std::string topic;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  /// -1: by key.
+  int32_t partition = -1;
+  std::string correlation_id;
+  std::chrono::milliseconds timeout{0};
+  call_path via = call_path::automatic;
+  pending_reply_ptr waiter;
+  /// Sends the request through the agent's topic instead (registering the
+  /// wait for its reply). Called at most once, and only when the call
+  /// certainly did not run: no owner known, no connection, the owner
+  /// refused it before running it.
+  std::function<void()> through_kafka;
+};
+
+/// Routes `req` by key to the agent instance that owns its partition,
+/// directly over the cluster: in this process, or in another worker over
+/// CAF. Completes `req.waiter` with the reply or with an error that names
+/// the agent, the key and the peer (a call that may have run is never sent
+/// again). False when this app makes no direct calls (memory://, not
+/// running): the caller goes through Kafka itself.
+bool call_directly(app_core& core, direct_request req);
 
 /// Codecs by name; record types of the declared topics (before start).
 models::codec_registry& codecs(app_core& core);

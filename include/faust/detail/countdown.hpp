@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
@@ -20,6 +21,8 @@ public:
   void arrive();
   /// Blocks until every arrival has happened.
   void wait();
+  /// Like `wait`, at most `timeout`; true if every arrival happened.
+  bool wait_for(std::chrono::milliseconds timeout);
 
 private:
   struct state;

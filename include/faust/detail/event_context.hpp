@@ -112,9 +112,24 @@ public:
   /// Called when a write side is taken (the instance tells its actor).
   std::function<void(partition_writer&)> on_claim;
 
+  /// Takes the reply to the current event when that event is a call that
+  /// came over the cluster (not through a topic): it is sent when the
+  /// event ends, or, if the event wrote tables, once those writes are in
+  /// the stores (their changelog records delivered), so a caller never
+  /// hears of a change a crash could still lose. False when `request` is
+  /// not the current event (the caller sends the reply itself).
+  bool defer_direct_reply(const models::message& request, std::string& reply);
+  /// True while replies wait for their events' table writes (the
+  /// instance's timer checks them often).
+  bool replies_waiting() const;
+
 private:
   partition_writer* claim(table_desc& table, table_partition& part,
                           bool for_write);
+  /// Sends the waiting replies whose writes are stored; drops those whose
+  /// callers stopped waiting.
+  void release_replies();
+  struct direct_replies;
 
   app_core& core_;
   std::string agent_;
@@ -134,6 +149,8 @@ private:
   std::vector<partition_writer*> work_writers_;
   std::chrono::steady_clock::time_point next_cleanup_ =
       std::chrono::steady_clock::now();
+  /// Replies to direct calls: the current event's, and those waiting.
+  std::shared_ptr<direct_replies> direct_;
 };
 
 /// The context of the event this thread is processing, or null.

@@ -1,0 +1,202 @@
+#include "actors/internal/cluster_gateway.hpp"
+
+#include "actors/internal/app_core.hpp"
+#include "models/reqrep.hpp"
+#include "storage/origin.hpp"
+#include "supervision/failure.hpp"
+#include "transport/murmur2.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <set>
+#include <unordered_map>
+
+namespace faust::internal {
+
+namespace {
+
+using protocol::agent_reply;
+using protocol::agent_request;
+using protocol::wire_error;
+
+/// Direct calls in flight in one worker: past this a caller gets `retry`.
+constexpr size_t max_calls_in_flight = 10000;
+
+struct pending_call {
+  caf::typed_response_promise<agent_reply> promise;
+  std::string correlation_id;
+  std::string agent;
+};
+
+struct gateway_state {
+  std::shared_ptr<app_core> core;
+  cluster_identity who;
+  agent_routes routes;
+  /// The partitions this worker owns and has recovered.
+  std::set<models::topic_partition> ready;
+  std::unordered_map<uint64_t, pending_call> pending;
+  uint64_t next_id = 1;
+  /// The origin of direct calls' table writes: a source of their own per
+  /// worker start (no Kafka topic has this name).
+  std::string origin_topic;
+  static inline const char* name = "cluster gateway";
+};
+
+using gateway_actor = gateway_local_api::stateful_pointer<gateway_state>;
+
+agent_reply failure(const agent_request& req, errc code, std::string why) {
+  return {req.correlation_id, std::nullopt, wire_error{code, std::move(why)}};
+}
+
+void finish(gateway_actor self, uint64_t id, agent_reply reply) {
+  auto& pending = self->state.pending;
+  auto it = pending.find(id);
+  if (it == pending.end())
+    return;
+  reply.correlation_id = it->second.correlation_id;
+  it->second.promise.deliver(std::move(reply));
+  pending.erase(it);
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
+  auto& st = self->state;
+  auto here = "worker '" + st.who.worker_id + "'";
+  auto route = st.routes.find(req.agent);
+  if (route == st.routes.end())
+    return failure(req, errc::invalid_argument,
+                   here + " has no agent '" + req.agent + "'");
+  if (st.core->stop.stopping())
+    return failure(req, errc::not_owner, here + " is stopping");
+  if (!st.core->holds_lease())
+    return failure(req, errc::not_owner,
+                   here + " has not heard from its group lately (it was "
+                          "stopped or is cut off): it serves nothing now");
+  if (st.core->transactions)
+    return failure(req, errc::not_owner,
+                   here + " runs exactly_once: calls go through Kafka");
+  auto& r = route->second;
+  int32_t partition = req.partition;
+  if (partition < 0) {
+    if (!req.key)
+      return failure(req, errc::invalid_argument,
+                     "a direct call needs a key or a partition");
+    partition = transport::partition_for_key(*req.key, r.partitions);
+  }
+  if (partition >= r.partitions)
+    return failure(req, errc::invalid_argument,
+                   "topic '" + r.topic + "' has no partition " +
+                       std::to_string(partition));
+  models::topic_partition tp{r.topic, partition};
+  if (!st.ready.count(tp))
+    return failure(req, errc::not_owner,
+                   here + " does not own " + r.topic + "[" +
+                       std::to_string(partition) +
+                       "] (or has not recovered it)");
+  if (st.pending.size() >= max_calls_in_flight)
+    return failure(req, errc::retry,
+                   here + " has " + std::to_string(st.pending.size()) +
+                       " direct calls in flight, its bound");
+  auto id = st.next_id++;
+  auto timeout =
+      std::chrono::milliseconds{std::max<int64_t>(1, req.timeout_ms)};
+  auto call = std::make_shared<direct_call>();
+  call->topic = r.topic;
+  call->partition = partition;
+  call->offset = direct_offset;
+  call->timestamp_ms = now_ms();
+  if (req.key)
+    call->key = std::move(*req.key);
+  if (req.value)
+    call->value = std::move(*req.value);
+  call->headers.push_back(
+      {std::string(reqrep::reply_to_header),
+       std::string(direct_reply_prefix) + std::to_string(id)});
+  call->headers.push_back(
+      {std::string(reqrep::correlation_id_header), req.correlation_id});
+  // Table writes of the call name it as their origin (see direct_call.hpp).
+  call->headers.push_back({std::string(storage::origin_header),
+                           storage::encode_origin({{st.origin_topic, partition},
+                                                   static_cast<int64_t>(id)})});
+  call->gateway = caf::actor_cast<caf::actor>(self);
+  call->id = id;
+  call->deadline = std::chrono::steady_clock::now() + timeout;
+  auto promise = self->make_response_promise<agent_reply>();
+  st.pending.emplace(id, pending_call{promise, req.correlation_id, req.agent});
+  self->send(r.dispatcher, batch_atom::value,
+             direct_call_batch(std::move(call)));
+  self->delayed_send(self, timeout, timeout_atom::value, id);
+  return promise;
+}
+
+} // namespace
+
+gateway_local_api spawn_gateway(caf::actor_system& sys,
+                                std::shared_ptr<app_core> core,
+                                cluster_identity who) {
+  return sys.spawn(
+      [](gateway_actor self, std::shared_ptr<app_core> core,
+         cluster_identity who) -> gateway_local_api::behavior_type {
+        auto& st = self->state;
+        st.core = std::move(core);
+        st.who = std::move(who);
+        st.origin_topic = "__direct-" + st.who.incarnation;
+        supervision::name_failures(self, "the cluster gateway");
+        return {
+            [self](whois_atom) {
+              auto& who = self->state.who;
+              return caf::make_result(who.worker_id, who.incarnation);
+            },
+            [self](agent_request& req) { return serve(self, req); },
+            [self](owned_atom, std::vector<models::topic_partition>& ready) {
+              self->state.ready = {ready.begin(), ready.end()};
+            },
+            [self](routes_atom, agent_routes& routes) {
+              self->state.routes = std::move(routes);
+            },
+            [self](answer_atom, uint64_t id, std::string& reply) {
+              finish(self, id, {{}, std::move(reply), std::nullopt});
+            },
+            [self](unanswered_atom, uint64_t id, bool started) {
+              auto& pending = self->state.pending;
+              auto it = pending.find(id);
+              if (it == pending.end())
+                return;
+              auto here = "worker '" + self->state.who.worker_id + "'";
+              auto why =
+                  started
+                      ? wire_error{errc::agent_crashed,
+                                   "agent '" + it->second.agent + "' on " +
+                                       here +
+                                       " processed the call without a reply "
+                                       "(it yielded none, crashed, or lost its "
+                                       "partition before its table writes "
+                                       "were durable)"}
+                      : wire_error{errc::not_owner,
+                                   "agent '" + it->second.agent + "' on " +
+                                       here +
+                                       " did not process the call (its "
+                                       "partition was revoked)"};
+              finish(self, id, {{}, std::nullopt, std::move(why)});
+            },
+            [self](timeout_atom, uint64_t id) {
+              finish(self, id,
+                     {{},
+                      std::nullopt,
+                      wire_error{errc::timeout,
+                                 "no reply within the call's timeout on "
+                                 "worker '" +
+                                     self->state.who.worker_id + "'"}});
+            },
+        };
+      },
+      std::move(core), std::move(who));
+}
+
+} // namespace faust::internal

@@ -1,0 +1,481 @@
+#include "actors/internal/cluster_router.hpp"
+
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/cluster_member.hpp"
+#include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/runtime_handles.hpp"
+#include "cluster/cluster_view.hpp"
+#include "supervision/failure.hpp"
+#include "supervision/logger.hpp"
+#include "transport/kafka/partition_reader.hpp"
+#include "transport/murmur2.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/middleman_actor.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace faust::internal {
+
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::agent_reply;
+using protocol::agent_request;
+
+// --- the reader --------------------------------------------------------
+
+struct reader_state {
+  std::shared_ptr<app_core> core;
+  router_api router;
+  std::unique_ptr<transport::kafka::partition_reader> reader;
+  models::topic_partition tp;
+  int64_t next = 0;
+  bool warned = false;
+  static inline const char* name = "cluster reader";
+};
+
+using reader_actor = cluster_reader_api::stateful_pointer<reader_state>;
+
+/// What was added to the cluster topic since the last read (nothing when
+/// the broker does not answer: the view stays as it was).
+cluster_records read_more(reader_actor self) {
+  auto& st = self->state;
+  cluster_records out;
+  auto& s = st.core->settings();
+  if (!st.reader) {
+    auto made = transport::kafka::partition_reader::create(
+        {.bootstrap = st.core->bootstrap,
+         .client_id = st.core->app_id + "-cluster-view",
+         .extra = s.consumer_properties});
+    if (!made) {
+      if (!std::exchange(st.warned, true))
+        faust::log().warn("cluster view: {}", made.error().message);
+      return out;
+    }
+    st.reader = std::move(*made);
+  }
+  auto timeout =
+      std::min<std::chrono::milliseconds>(s.broker_request_timeout, 2s);
+  auto marks = st.reader->watermarks(st.tp, timeout);
+  if (!marks) {
+    if (!std::exchange(st.warned, true))
+      faust::log().warn("cluster view: cannot read '{}': {}", st.tp.topic,
+                        marks.error().message);
+    return out;
+  }
+  st.next = std::max(st.next, marks->first);
+  if (marks->second <= st.next)
+    return out;
+  auto read = st.reader->read(
+      {{st.tp, st.next, marks->second}},
+      [&](const models::message& m) {
+        if (!m.key)
+          return;
+        std::optional<std::string> value;
+        if (m.value)
+          value = std::string(std::string_view(*m.value));
+        out.records.emplace_back(std::string(std::string_view(*m.key)),
+                                 std::move(value));
+      },
+      timeout, [&] { return st.core->stop.stopping(); });
+  if (!read) {
+    if (!std::exchange(st.warned, true))
+      faust::log().warn("cluster view: cannot read '{}': {}", st.tp.topic,
+                        read.error().message);
+    // A read that gave up part-way starts again from where it began.
+    out.records.clear();
+    return out;
+  }
+  st.warned = false;
+  st.next = marks->second;
+  return out;
+}
+
+cluster_reader_api spawn_reader(caf::actor_system& sys,
+                                std::shared_ptr<app_core> core,
+                                router_api router) {
+  return sys.spawn<caf::detached>(
+      [](reader_actor self, std::shared_ptr<app_core> core,
+         router_api router) -> cluster_reader_api::behavior_type {
+        auto& st = self->state;
+        st.tp = {cluster_topic(core->app_id), 0};
+        st.core = std::move(core);
+        st.router = std::move(router);
+        self->send(self, tick_atom::value);
+        return {
+            [self](refresh_atom) { return read_more(self); },
+            [self](tick_atom) {
+              auto more = read_more(self);
+              self->send(self->state.router, records_atom::value,
+                         std::move(more));
+              self->delayed_send(self, 250ms, tick_atom::value);
+            },
+        };
+      },
+      std::move(core), std::move(router));
+}
+
+// --- the router --------------------------------------------------------
+
+struct call {
+  direct_request req;
+  int32_t partition = -1;
+  /// The peer it went to ("host:port", or "" for this worker).
+  std::string peer;
+  std::string peer_name;
+  bool retried = false;
+};
+
+struct peer {
+  gateway_api gateway;
+  std::string incarnation;
+  bool connecting = false;
+  /// Calls waiting for the connection.
+  std::vector<uint64_t> waiting;
+  /// Calls sent and not answered.
+  std::set<uint64_t> in_flight;
+};
+
+struct router_state {
+  std::shared_ptr<app_core> core;
+  gateway_api local;
+  std::string local_incarnation;
+  cluster_reader_api reader;
+  cluster::cluster_view view;
+  /// Calls before the view's first read wait for it.
+  bool loaded = false;
+  std::vector<uint64_t> before_load;
+  std::unordered_map<uint64_t, call> calls;
+  std::map<std::string, peer> peers;
+  /// Agents no worker takes direct calls for (they go through Kafka).
+  std::set<std::string, std::less<>> kafka_only;
+  uint64_t next_id = 1;
+  static inline const char* name = "cluster router";
+};
+
+using router_actor = router_api::stateful_pointer<router_state>;
+
+void route(router_actor self, uint64_t id);
+
+/// "(key k, worker 'w' at h:p): " for errors (the caller adds the agent
+/// and the correlation id).
+std::string what(const call& c) {
+  std::string out = c.req.key ? "(key " + *c.req.key
+                              : "(partition " + std::to_string(c.partition);
+  if (!c.peer_name.empty())
+    out += ", " + c.peer_name;
+  return out + "): ";
+}
+
+void fail(router_actor self, uint64_t id, errc code, const std::string& why) {
+  auto& calls = self->state.calls;
+  auto it = calls.find(id);
+  if (it == calls.end())
+    return;
+  auto c = std::move(it->second);
+  calls.erase(it);
+  c.req.waiter->on_error(error{code, what(c) + why});
+}
+
+/// The call did not run: through Kafka, unless it must go directly.
+void fall_back(router_actor self, uint64_t id, const std::string& why) {
+  auto& calls = self->state.calls;
+  auto it = calls.find(id);
+  if (it == calls.end())
+    return;
+  if (it->second.req.via == call_path::cluster ||
+      !it->second.req.through_kafka) {
+    fail(self, id, errc::not_owner, "no direct route: " + why);
+    return;
+  }
+  auto c = std::move(it->second);
+  calls.erase(it);
+  faust::log().debug("ask to agent '{}' {}goes through Kafka: {}", c.req.agent,
+                     what(c), why);
+  c.req.through_kafka();
+}
+
+void forget_in_flight(router_actor self, const call& c, uint64_t id) {
+  if (c.peer.empty())
+    return;
+  if (auto p = self->state.peers.find(c.peer); p != self->state.peers.end())
+    p->second.in_flight.erase(id);
+}
+
+void on_reply(router_actor self, uint64_t id, agent_reply& reply) {
+  auto& st = self->state;
+  auto it = st.calls.find(id);
+  if (it == st.calls.end())
+    return; // failed already (its peer went down)
+  forget_in_flight(self, it->second, id);
+  if (reply.value) {
+    auto c = std::move(it->second);
+    st.calls.erase(it);
+    complete_reply(*reply.value, *c.req.waiter);
+    return;
+  }
+  auto why = reply.failure ? reply.failure->to_error()
+                           : error{errc::runtime_failure, "an empty reply"};
+  auto& c = it->second;
+  switch (why.code) {
+  case errc::not_owner:
+    if (!c.retried) {
+      // The view is behind: read what was announced since, then once more.
+      c.retried = true;
+      self->request(st.reader, 5s, refresh_atom::value)
+          .then(
+              [self, id](cluster_records& more) {
+                for (auto& [worker, value] : more.records)
+                  (void)self->state.view.apply(worker, value);
+                route(self, id);
+              },
+              [self, id, why](caf::error&) {
+                fall_back(self, id, why.message);
+              });
+      return;
+    }
+    fall_back(self, id, why.message);
+    return;
+  case errc::invalid_argument:
+    // This agent takes no direct calls there (a group_by agent, another
+    // build): nothing ran.
+    st.kafka_only.insert(c.req.agent);
+    fall_back(self, id, why.message);
+    return;
+  case errc::retry:
+    fall_back(self, id, why.message);
+    return;
+  default:
+    fail(self, id, why.code, why.message);
+  }
+}
+
+void send_to(router_actor self, uint64_t id, const gateway_api& gateway) {
+  auto& c = self->state.calls.at(id);
+  agent_request req{
+      c.req.agent,          c.req.key,     c.req.value,          c.partition,
+      c.req.correlation_id, std::string{}, c.req.timeout.count()};
+  self->request(gateway, caf::timespan{c.req.timeout}, std::move(req))
+      .then([self, id](agent_reply& reply) { on_reply(self, id, reply); },
+            [self, id](caf::error& err) {
+              auto& st = self->state;
+              auto it = st.calls.find(id);
+              if (it == st.calls.end())
+                return;
+              forget_in_flight(self, it->second, id);
+              auto peer = it->second.peer_name.empty()
+                              ? std::string("the worker")
+                              : it->second.peer_name;
+              if (err == caf::sec::request_timeout)
+                fail(self, id, errc::timeout,
+                     "got no reply within " +
+                         std::to_string(it->second.req.timeout.count()) +
+                         " ms (it may have run; not sent again)");
+              else if (err == caf::sec::request_receiver_down)
+                fall_back(self, id, peer + " is gone");
+              else
+                fail(self, id, errc::runtime_failure,
+                     peer + " failed the call: " + supervision::describe(err));
+            });
+}
+
+void send_to_peer(router_actor self, uint64_t id, peer& p,
+                  const std::string& key) {
+  p.in_flight.insert(id);
+  auto& c = self->state.calls.at(id);
+  c.peer = key;
+  send_to(self, id, p.gateway);
+}
+
+void connect(router_actor self, const std::string& key, const std::string& host,
+             uint16_t port) {
+  auto& st = self->state;
+  auto& p = st.peers[key];
+  p.connecting = true;
+  auto mm = self->home_system().middleman().actor_handle();
+  self->request(mm,
+                caf::timespan{st.core->settings().cluster_connection_timeout},
+                caf::connect_atom::value, host, port)
+      .then(
+          [self, key](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                      const std::set<std::string>&) {
+            auto& st = self->state;
+            auto it = st.peers.find(key);
+            if (it == st.peers.end())
+              return;
+            auto& p = it->second;
+            p.connecting = false;
+            auto waiting = std::exchange(p.waiting, {});
+            if (!ptr) {
+              st.peers.erase(it);
+              for (auto id : waiting)
+                fall_back(self, id, "nothing published at " + key);
+              return;
+            }
+            p.gateway = caf::actor_cast<gateway_api>(std::move(ptr));
+            self->monitor(p.gateway);
+            for (auto id : waiting)
+              if (st.calls.count(id))
+                send_to_peer(self, id, p, key);
+          },
+          [self, key](caf::error& err) {
+            auto& st = self->state;
+            auto it = st.peers.find(key);
+            if (it == st.peers.end())
+              return;
+            auto waiting = std::move(it->second.waiting);
+            st.peers.erase(it);
+            for (auto id : waiting)
+              fall_back(self, id,
+                        "cannot connect to " + key + " (" +
+                            supervision::describe(err) + ")");
+          });
+}
+
+/// Sends call `id` to the owner of its partition, as the view has it.
+void route(router_actor self, uint64_t id) {
+  auto& st = self->state;
+  auto it = st.calls.find(id);
+  if (it == st.calls.end())
+    return;
+  auto& c = it->second;
+  if (st.kafka_only.count(c.req.agent)) {
+    fall_back(self, id, "agent '" + c.req.agent + "' takes no direct calls");
+    return;
+  }
+  c.partition = c.req.partition;
+  if (c.partition < 0) {
+    auto partitions = st.core->partitions_of(c.req.topic);
+    if (!c.req.key || partitions <= 0) {
+      fall_back(self, id,
+                c.req.key ? "topic '" + c.req.topic + "' is not known here"
+                          : "no key");
+      return;
+    }
+    c.partition = transport::partition_for_key(*c.req.key, partitions);
+  }
+  auto owner = st.view.owner_of({c.req.topic, c.partition});
+  if (!owner) {
+    fall_back(self, id,
+              "no worker announces " + c.req.topic + "[" +
+                  std::to_string(c.partition) + "]");
+    return;
+  }
+  auto& w = *owner->worker;
+  if (st.local && w.incarnation == st.local_incarnation) {
+    c.peer.clear();
+    c.peer_name = "this worker";
+    send_to(self, id, st.local);
+    return;
+  }
+  auto key = w.host + ":" + std::to_string(w.port);
+  c.peer_name = "worker '" + w.worker_id + "' at " + key;
+  auto p = st.peers.find(key);
+  if (p != st.peers.end() && p->second.incarnation != w.incarnation &&
+      !p->second.connecting) {
+    // Another process listens there now.
+    if (p->second.gateway)
+      self->demonitor(p->second.gateway.address());
+    auto in_flight = std::move(p->second.in_flight);
+    st.peers.erase(p);
+    for (auto other : in_flight)
+      fail(self, other, errc::runtime_failure,
+           "the worker at " + key + " restarted before it replied");
+    p = st.peers.end();
+  }
+  if (p == st.peers.end()) {
+    st.peers[key].incarnation = w.incarnation;
+    st.peers[key].waiting.push_back(id);
+    connect(self, key, w.host, w.port);
+    return;
+  }
+  if (p->second.connecting) {
+    p->second.waiting.push_back(id);
+    return;
+  }
+  send_to_peer(self, id, p->second, key);
+}
+
+void on_records(router_actor self, cluster_records& more) {
+  auto& st = self->state;
+  for (auto& [worker, value] : more.records)
+    if (auto applied = st.view.apply(worker, value); !applied)
+      faust::log().debug("cluster view: {}", applied.error().message);
+  if (!st.loaded) {
+    st.loaded = true;
+    for (auto id : std::exchange(st.before_load, {}))
+      route(self, id);
+  }
+}
+
+} // namespace
+
+router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
+                        gateway_api local, std::string local_incarnation) {
+  return sys.spawn(
+      [](router_actor self, std::shared_ptr<app_core> core, gateway_api local,
+         std::string local_incarnation) -> router_api::behavior_type {
+        auto& st = self->state;
+        st.core = std::move(core);
+        st.local = std::move(local);
+        st.local_incarnation = std::move(local_incarnation);
+        st.reader = spawn_reader(self->home_system(), st.core,
+                                 caf::actor_cast<router_api>(self));
+        self->link_to(st.reader);
+        supervision::name_failures(self, "the cluster router");
+        self->set_down_handler([self](caf::down_msg& dm) {
+          auto& st = self->state;
+          for (auto it = st.peers.begin(); it != st.peers.end(); ++it) {
+            if (!it->second.gateway ||
+                it->second.gateway.address() != dm.source)
+              continue;
+            auto key = it->first;
+            auto in_flight = std::move(it->second.in_flight);
+            st.peers.erase(it);
+            for (auto id : in_flight)
+              fail(self, id, errc::runtime_failure,
+                   "the worker at " + key +
+                       " went down before it replied (it may have run the "
+                       "call; not sent again)");
+            return;
+          }
+        });
+        return {
+            [self](call_atom, direct_request& req) {
+              auto& st = self->state;
+              auto id = st.next_id++;
+              st.calls.emplace(id, call{std::move(req), -1, {}, {}, false});
+              if (!st.loaded) {
+                st.before_load.push_back(id);
+                return;
+              }
+              route(self, id);
+            },
+            [self](records_atom, cluster_records& more) {
+              on_records(self, more);
+            },
+        };
+      },
+      std::move(core), std::move(local), std::move(local_incarnation));
+}
+
+} // namespace faust::internal
+
+namespace faust::internal {
+
+// --- core_access.hpp ------------------------------------------------------
+
+bool call_directly(app_core& core, direct_request req) {
+  if (!core.running.load() || !core.runtime || !core.runtime->router)
+    return false;
+  caf::anon_send(core.runtime->router, call_atom::value, std::move(req));
+  return true;
+}
+
+} // namespace faust::internal

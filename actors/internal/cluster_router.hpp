@@ -1,0 +1,53 @@
+#pragma once
+
+#include "actors/internal/cluster_gateway.hpp"
+#include "faust/detail/core_access.hpp"
+
+#include <caf/typed_actor.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace faust::internal {
+
+class app_core;
+
+/// Records of the cluster topic, in order: (worker id, value; empty for a
+/// tombstone).
+struct cluster_records {
+  std::vector<std::pair<std::string, std::optional<std::string>>> records;
+};
+
+using call_atom = caf::atom_constant<caf::atom("call")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using records_atom = caf::atom_constant<caf::atom("records")>;
+
+/// Reads `<app_id>-__cluster` outside any group, from its start, and keeps
+/// reading what is added (a poll every 250 ms, or when asked): the raw
+/// material of every process's cluster view. Blocks on the broker, so it
+/// runs on a thread of its own.
+using cluster_reader_api = caf::typed_actor<
+    /// Reads what was added now.
+    caf::replies_to<refresh_atom>::with<cluster_records>,
+    caf::reacts_to<tick_atom>>;
+
+/// Routes direct calls (`call_directly`): owns the process's cluster view
+/// (folded from the reader's records), a connection per peer gateway, and
+/// the calls in flight, which fail at once, naming the agent, key and peer,
+/// when their peer goes down.
+using router_api =
+    caf::typed_actor<caf::reacts_to<call_atom, direct_request>,
+                     caf::reacts_to<records_atom, cluster_records>>;
+
+/// Spawns the reader (detached) and the router. `local` is this worker's
+/// gateway with its incarnation (none in a client-only process).
+router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
+                        gateway_api local, std::string local_incarnation);
+
+} // namespace faust::internal
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::cluster_records)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_request)

@@ -1,0 +1,344 @@
+// ask_caf_p99: a client process asks an agent in a worker process directly
+// over the cluster (client_only app -> router -> the worker's gateway ->
+// the agent instance -> back), against raw CAF: an event-based actor in one
+// process requesting an event-based actor published by another, the
+// fastest straightforward remote call CAF has. Both sides ask one call at
+// a time (the next from the reply's handler: no blocking wake-up in
+// either), over loopback, with the scheduler tuning our apps get; the
+// worker and the raw server run side by side, the broker (a faust-broker
+// process) only carries the cluster's announcements. Rounds alternate.
+//
+//   ask_cluster_bench [--quick]
+//   (roles, run by the bench itself: --role raw-server | --role worker)
+#include "faust/app.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_util.hpp"
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int64_t keys = 16;
+
+std::string key_of(size_t i) {
+  return "key-" + std::to_string(i % keys);
+}
+
+/// A child process running this binary (or another) whose stdout we read
+/// line by line.
+class process {
+public:
+  explicit process(std::vector<std::string> argv) {
+    int fds[2];
+    if (::pipe(fds) != 0)
+      std::exit(2);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      std::vector<char*> args;
+      for (auto& a : argv)
+        args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      std::perror(args[0]);
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    out_ = ::fdopen(fds[0], "r");
+  }
+  ~process() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 3000 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i)
+        std::this_thread::sleep_for(10ms);
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
+    if (out_)
+      std::fclose(out_);
+  }
+  /// The rest of the first stdout line starting with `prefix` (blocks
+  /// until the child prints it or closes its stdout).
+  std::optional<std::string> line(const std::string& prefix) {
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, out_)) {
+      std::string l(buf);
+      while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+        l.pop_back();
+      if (l.rfind(prefix, 0) == 0)
+        return l.substr(prefix.size());
+    }
+    return std::nullopt;
+  }
+
+private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+};
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+/// The scheduler tuning our apps get (actors/app.cpp, default settings),
+/// for the raw processes too.
+void tune_like_an_app(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.max-threads",
+          std::max<size_t>(1, std::thread::hardware_concurrency()));
+  cfg.set("work-stealing.moderate-sleep-duration",
+          caf::timespan{std::chrono::microseconds{50}});
+  cfg.set("work-stealing.moderate-poll-attempts", size_t{20});
+}
+
+int raw_server() {
+  std::signal(SIGTERM, [](int) { stop_requested = 1; });
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  tune_like_an_app(cfg);
+  caf::actor_system sys{cfg};
+  auto server = sys.spawn([]() -> caf::behavior {
+    return {[](const std::string& key, int64_t v) {
+      return static_cast<int64_t>(v + static_cast<int64_t>(key.size()));
+    }};
+  });
+  auto port = sys.middleman().publish(server, 0, "127.0.0.1");
+  if (!port)
+    return 2;
+  std::printf("port=%u\n", static_cast<unsigned>(*port));
+  std::fflush(stdout);
+  while (!stop_requested)
+    std::this_thread::sleep_for(50ms);
+  caf::anon_send_exit(server, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+/// The app both the worker and the client declare.
+struct bench_app {
+  faust::app app;
+  faust::agent_ref<std::string, int64_t, int64_t> adding;
+
+  bench_app(const std::string& broker, bool client)
+      : app({.id = "bench-cluster",
+             .broker = broker,
+             .topic_partitions = 4,
+             .client_only = client}),
+        adding(app.agent<int64_t>("adding", [](int64_t& v) { return v + 1; },
+                                  {}, {.partitions = 4})) {}
+};
+
+/// Asks `n` times, one call at a time, each started from the previous
+/// reply's handler; returns each round trip in µs (empty on an error).
+std::vector<double> measure_ours(bench_app& b, size_t n) {
+  struct run {
+    std::vector<double> us;
+    size_t next = 0;
+    size_t n = 0;
+    clock_type::time_point t0;
+    std::function<void()> ask;
+    std::mutex mtx;
+    std::condition_variable cv;
+    bool done = false;
+    bool failed = false;
+  };
+  auto r = std::make_shared<run>();
+  r->n = n;
+  r->us.reserve(n);
+  auto finish = [r](bool failed) {
+    std::lock_guard lock(r->mtx);
+    r->done = true;
+    r->failed = failed;
+    r->cv.notify_all();
+  };
+  std::weak_ptr<run> weak = r;
+  r->ask = [&b, weak, finish] {
+    auto r = weak.lock();
+    if (!r)
+      return;
+    auto i = r->next++;
+    r->t0 = clock_type::now();
+    b.adding.ask_async(
+        static_cast<int64_t>(i),
+        [weak, finish, i](faust::result<int64_t> got) {
+          auto r = weak.lock();
+          if (!r)
+            return;
+          if (!got || *got != static_cast<int64_t>(i) + 1) {
+            std::fprintf(stderr, "ask failed: %s\n",
+                         got ? "wrong reply" : got.error().message.c_str());
+            finish(true);
+            return;
+          }
+          r->us.push_back(std::chrono::duration<double, std::micro>(
+                              clock_type::now() - r->t0)
+                              .count());
+          if (r->next < r->n)
+            r->ask();
+          else
+            finish(false);
+        },
+        {.key = key_of(i),
+         .timeout = 5s,
+         .via = faust::internal::call_path::cluster});
+  };
+  r->ask();
+  std::unique_lock lock(r->mtx);
+  if (!r->cv.wait_for(lock, 120s, [&] { return r->done; }) || r->failed)
+    return {};
+  return r->us;
+}
+
+/// The same shape with raw CAF: an event-based actor that sends the next
+/// request from the previous response's handler.
+std::vector<double> measure_raw(caf::actor_system& sys,
+                                const caf::actor& server, size_t n) {
+  auto out = std::make_shared<std::vector<double>>();
+  out->reserve(n);
+  {
+    caf::scoped_actor waiter{sys};
+    auto client = sys.spawn([out, server, n](caf::event_based_actor* self) {
+      auto t0 = std::make_shared<clock_type::time_point>();
+      auto next = std::make_shared<std::function<void(size_t)>>();
+      *next = [self, out, server, n, t0, next](size_t i) {
+        if (i == n) {
+          self->quit();
+          return;
+        }
+        *t0 = clock_type::now();
+        self->request(server, caf::timespan{5s}, key_of(i),
+                      static_cast<int64_t>(i))
+            .then(
+                [out, t0, next, i](int64_t) {
+                  out->push_back(std::chrono::duration<double, std::micro>(
+                                     clock_type::now() - *t0)
+                                     .count());
+                  (*next)(i + 1);
+                },
+                [self, next](caf::error&) {
+                  self->quit();
+                  *next = nullptr;
+                });
+      };
+      (*next)(0);
+    });
+    waiter->wait_for(client);
+  }
+  if (out->size() != n)
+    return {};
+  return *out;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string role;
+  std::string broker;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--role")
+      role = argv[i + 1];
+    if (std::string(argv[i]) == "--broker")
+      broker = argv[i + 1];
+  }
+  if (role == "raw-server")
+    return raw_server();
+  faust::set_log_level("warn");
+  if (role == "worker") {
+    bench_app b(broker, false);
+    char arg0[] = "worker";
+    char* args[] = {argv[0], arg0, nullptr};
+    return b.app.main(2, args);
+  }
+
+  const bool quick = bench::has_flag(argc, argv, "--quick");
+  const size_t n = quick ? 2000 : 20000;
+  const int rounds = quick ? 1 : 3;
+  std::string self_exe = std::filesystem::read_symlink("/proc/self/exe");
+  auto broker_bin =
+      (std::filesystem::path(self_exe).parent_path() / "faust-broker").string();
+  process broker_proc({broker_bin, "--partitions", "4"});
+  auto bootstrap = broker_proc.line("bootstrap=");
+  if (!bootstrap) {
+    std::fprintf(stderr, "faust-broker did not start\n");
+    return 2;
+  }
+  broker = "kafka://" + *bootstrap;
+  process server_proc({self_exe, "--role", "raw-server"});
+  auto port = server_proc.line("port=");
+  process worker_proc({self_exe, "--role", "worker", "--broker", broker});
+  if (!port)
+    return 2;
+
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  tune_like_an_app(cfg);
+  caf::actor_system sys{cfg};
+  auto server = sys.middleman().remote_actor(
+      "127.0.0.1", static_cast<uint16_t>(std::stoi(*port)));
+  if (!server) {
+    std::fprintf(stderr, "raw server: %s\n",
+                 sys.render(server.error()).c_str());
+    return 2;
+  }
+
+  bench_app client(broker, true);
+  client.app.start();
+  // The worker joins its group and announces its partitions: ask each key
+  // until it answers directly.
+  auto deadline = clock_type::now() + 60s;
+  for (int64_t k = 0; k < keys; ++k)
+    while (
+        !client.adding.ask(1, {.key = key_of(static_cast<size_t>(k)),
+                               .timeout = 2s,
+                               .via = faust::internal::call_path::cluster})) {
+      if (clock_type::now() > deadline) {
+        std::fprintf(stderr, "the worker never took direct calls\n");
+        return 2;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+  (void)measure_raw(sys, *server, n / 10); // warm-up
+  (void)measure_ours(client, n / 10);
+
+  std::vector<double> ours_p99, raw_p99, ours_p50, raw_p50;
+  for (int r = 0; r < rounds; ++r) {
+    auto raw = measure_raw(sys, *server, n);
+    auto ours = measure_ours(client, n);
+    if (raw.empty() || ours.empty()) {
+      std::fprintf(stderr, "a round failed\n");
+      return 2;
+    }
+    raw_p99.push_back(bench::percentile(raw, 0.99));
+    ours_p99.push_back(bench::percentile(ours, 0.99));
+    raw_p50.push_back(bench::percentile(raw, 0.5));
+    ours_p50.push_back(bench::percentile(ours, 0.5));
+    std::fprintf(stderr,
+                 "round %d: ours p50 %.0f p99 %.0f us, raw CAF p50 %.0f p99 "
+                 "%.0f us\n",
+                 r + 1, ours_p50.back(), ours_p99.back(), raw_p50.back(),
+                 raw_p99.back());
+  }
+  client.app.stop();
+  bench::report("ask_caf_p99", bench::median(ours_p99), bench::median(raw_p99),
+                "us");
+  bench::report("ask_caf_p50", bench::median(ours_p50), bench::median(raw_p50),
+                "us");
+  return 0;
+}

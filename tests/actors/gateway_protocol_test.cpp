@@ -1,0 +1,233 @@
+// The cluster gateway's protocol for direct calls, driven step by step on
+// CAF's deterministic test coordinator: which requests reach the agent's
+// dispatcher and what each caller is answered (the reply, `not_owner` when
+// the call did not run, an error when it may have).
+#include "actors/internal/app_core.hpp"
+#include "actors/internal/cluster_gateway.hpp"
+#include "models/reqrep.hpp"
+#include "storage/origin.hpp"
+#include "transport/murmur2.hpp"
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+using namespace faust::internal;
+using faust::errc;
+using faust::protocol::agent_reply;
+using faust::protocol::agent_request;
+
+namespace {
+
+using batches = std::shared_ptr<std::vector<batch_ptr>>;
+using replies = std::shared_ptr<std::vector<agent_reply>>;
+
+/// A stand-in for an agent's dispatcher: keeps the batches it is given.
+caf::behavior fake_dispatcher(caf::event_based_actor*, batches got) {
+  return {
+      [got](batch_atom, const batch_ptr& b) { got->push_back(b); },
+      [](assigned_atom, const assignment&) {},
+      [](revoked_atom, const assignment&) {},
+  };
+}
+
+/// A caller: sends each request it is given to the gateway and keeps the
+/// answers.
+caf::behavior caller(caf::event_based_actor* self, gateway_api gateway,
+                     replies got) {
+  return {[=](agent_request& req) {
+    self->request(gateway, caf::infinite, std::move(req))
+        .then([got](agent_reply& r) { got->push_back(std::move(r)); });
+  }};
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct deterministic {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+  std::shared_ptr<app_core> core;
+  batches dispatched = std::make_shared<std::vector<batch_ptr>>();
+  replies answered = std::make_shared<std::vector<agent_reply>>();
+  gateway_local_api gateway;
+  caf::actor dispatcher;
+  caf::actor client;
+
+  deterministic() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.verbosity", caf::atom("quiet"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+    faust::app_settings s;
+    s.id = "gw";
+    s.broker = "kafka://127.0.0.1:1"; // never contacted
+    core = std::make_shared<app_core>(s);
+    core->consumer_tick_ns = now_ns(); // the consumer is live
+    gateway = spawn_gateway(*sys, core, {"w1", "127.0.0.1", 4000, "inc-1"});
+    dispatcher = sys->spawn(fake_dispatcher, dispatched);
+    client =
+        sys->spawn(caller, caf::actor_cast<gateway_api>(gateway), answered);
+    sched->run();
+    agent_routes routes;
+    routes["count"] = {caf::actor_cast<subscriber_api>(dispatcher), "requests",
+                       4};
+    send(gateway, routes_atom::value, std::move(routes));
+  }
+  ~deterministic() {
+    dispatched->clear(); // their calls tell the gateway, which is ending
+    for (auto& a : {caf::actor_cast<caf::actor>(gateway), dispatcher, client})
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+    sched->run();
+    while (sched->trigger_timeout())
+      sched->run();
+  }
+  template <class Handle, class... Ts> void send(const Handle& to, Ts&&... xs) {
+    caf::anon_send(to, std::forward<Ts>(xs)...);
+    sched->run();
+  }
+  void own(std::vector<faust::models::topic_partition> tps) {
+    send(gateway, owned_atom::value, std::move(tps));
+  }
+  void ask(std::string agent, std::string key, std::string id) {
+    agent_request r;
+    r.agent = std::move(agent);
+    r.key = std::move(key);
+    r.value = std::string("41");
+    r.correlation_id = std::move(id);
+    r.timeout_ms = 1000;
+    send(client, std::move(r));
+  }
+  errc last_failure() const {
+    REQUIRE(!answered->empty());
+    REQUIRE(answered->back().failure);
+    return answered->back().failure->code;
+  }
+};
+
+int32_t partition_of(const std::string& key) {
+  return faust::transport::partition_for_key(key, 4);
+}
+
+} // namespace
+
+TEST_CASE("gateway: a call for a partition this worker owns goes to the "
+          "agent's dispatcher as a record of its own, and its reply back") {
+  deterministic t;
+  auto p = partition_of("alice");
+  t.own({{"requests", p}});
+  t.ask("count", "alice", "c-1");
+  REQUIRE(t.dispatched->size() == 1);
+  CHECK(t.answered->empty()); // nothing is answered before the agent replies
+  auto& b = *t.dispatched->front();
+  CHECK(b.tp_id == direct_tp_flag); // its acks go to no consumer
+  CHECK(b.tp == faust::models::topic_partition{"requests", p});
+  REQUIRE(b.records.size() == 1);
+  auto* call = as_direct_call(*b.records.front());
+  REQUIRE(call != nullptr);
+  CHECK(*call->key == "alice");
+  CHECK(*call->value == "41");
+  auto* reply_to = call->find_header(faust::reqrep::reply_to_header);
+  REQUIRE(reply_to != nullptr);
+  CHECK(reply_to->rfind(std::string(direct_reply_prefix), 0) == 0);
+  CHECK(*call->find_header(faust::reqrep::correlation_id_header) == "c-1");
+  // Its table writes name a source of their own, per worker start.
+  auto origin = faust::storage::origin_of(*call);
+  REQUIRE(origin);
+  CHECK(origin->tp == faust::models::topic_partition{"__direct-inc-1", p});
+
+  call->mark_started();
+  call->answer("{\"value\": 42}");
+  t.sched->run();
+  REQUIRE(t.answered->size() == 1);
+  CHECK(t.answered->back().correlation_id == "c-1");
+  CHECK(t.answered->back().value ==
+        std::optional<std::string>("{\"value\": 42}"));
+  CHECK(!t.answered->back().failure);
+  call->answer("{\"value\": 43}"); // a second reply is dropped
+  t.dispatched->clear();
+  t.sched->run();
+  CHECK(t.answered->size() == 1);
+}
+
+TEST_CASE("gateway: calls it cannot serve are refused before they run") {
+  deterministic t;
+  SUBCASE("an agent it does not have") {
+    t.ask("other", "alice", "c-1");
+    CHECK(t.last_failure() == errc::invalid_argument);
+  }
+  SUBCASE("a partition it does not own") {
+    t.ask("count", "alice", "c-1");
+    CHECK(t.last_failure() == errc::not_owner);
+  }
+  SUBCASE("a partition it no longer owns (a rebalance took it)") {
+    t.own({{"requests", partition_of("alice")}});
+    t.own({});
+    t.ask("count", "alice", "c-1");
+    CHECK(t.last_failure() == errc::not_owner);
+  }
+  SUBCASE("without its lease (its consumer has not ticked for half a "
+          "session timeout: the worker was stopped)") {
+    t.own({{"requests", partition_of("alice")}});
+    t.core->consumer_tick_ns =
+        now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       t.core->settings().broker_session_timeout)
+                       .count();
+    t.ask("count", "alice", "c-1");
+    CHECK(t.last_failure() == errc::not_owner);
+  }
+  SUBCASE("a suspended lease") {
+    t.own({{"requests", partition_of("alice")}});
+    t.core->lease_hold_until_ns = now_ns() + 60'000'000'000;
+    t.ask("count", "alice", "c-1");
+    CHECK(t.last_failure() == errc::not_owner);
+  }
+  CHECK(t.dispatched->empty());
+}
+
+TEST_CASE("gateway: a call dropped unprocessed is not_owner (the caller may "
+          "send it elsewhere); one the agent began is an error (never sent "
+          "again)") {
+  deterministic t;
+  t.own({{"requests", partition_of("alice")}});
+  t.ask("count", "alice", "c-1");
+  t.ask("count", "alice", "c-2");
+  REQUIRE(t.dispatched->size() == 2);
+  // The first was dropped from the queue (its partition was revoked).
+  t.dispatched->erase(t.dispatched->begin());
+  t.sched->run();
+  REQUIRE(t.answered->size() == 1);
+  CHECK(t.answered->back().correlation_id == "c-1");
+  CHECK(t.last_failure() == errc::not_owner);
+  // The second began and ended without a reply.
+  as_direct_call(*t.dispatched->front()->records.front())->mark_started();
+  t.dispatched->clear();
+  t.sched->run();
+  REQUIRE(t.answered->size() == 2);
+  CHECK(t.answered->back().correlation_id == "c-2");
+  CHECK(t.last_failure() == errc::agent_crashed);
+}
+
+TEST_CASE("gateway: a call not answered within its timeout fails with "
+          "timeout, and a late reply is dropped") {
+  deterministic t;
+  t.own({{"requests", partition_of("alice")}});
+  t.ask("count", "alice", "c-1");
+  REQUIRE(t.dispatched->size() == 1);
+  REQUIRE(t.sched->trigger_timeout());
+  t.sched->run();
+  REQUIRE(t.answered->size() == 1);
+  CHECK(t.last_failure() == errc::timeout);
+  as_direct_call(*t.dispatched->front()->records.front())->answer("{}");
+  t.sched->run();
+  CHECK(t.answered->size() == 1);
+}
