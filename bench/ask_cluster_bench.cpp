@@ -8,6 +8,12 @@
 // worker and the raw server run side by side, the broker (a faust-broker
 // process) only carries the cluster's announcements. Rounds alternate.
 //
+// cast_rate: direct casts per second from a client process to a worker's
+// agent (`cast` with via=cluster: batched per worker by the router), from
+// the first cast until the agent has counted them all, against raw CAF
+// batched sends (vectors of 1024 keys and values to a remote actor that
+// counts them).
+//
 //   ask_cluster_bench [--quick]
 //   (roles, run by the bench itself: --role raw-server | --role worker)
 #include "faust/app.hpp"
@@ -102,6 +108,8 @@ volatile std::sig_atomic_t stop_requested = 0;
 /// The scheduler tuning our apps get (actors/app.cpp, default settings),
 /// for the raw processes too.
 void tune_like_an_app(caf::actor_system_config& cfg) {
+  cfg.add_message_type<std::vector<int64_t>>("int64s");
+  cfg.add_message_type<std::vector<std::string>>("strings");
   cfg.set("scheduler.max-threads",
           std::max<size_t>(1, std::thread::hardware_concurrency()));
   cfg.set("work-stealing.moderate-sleep-duration",
@@ -116,9 +124,18 @@ int raw_server() {
   tune_like_an_app(cfg);
   caf::actor_system sys{cfg};
   auto server = sys.spawn([]() -> caf::behavior {
-    return {[](const std::string& key, int64_t v) {
-      return static_cast<int64_t>(v + static_cast<int64_t>(key.size()));
-    }};
+    auto counted = std::make_shared<int64_t>(0);
+    return {
+        [](const std::string& key, int64_t v) {
+          return static_cast<int64_t>(v + static_cast<int64_t>(key.size()));
+        },
+        [counted](const std::vector<std::string>& keys,
+                  const std::vector<int64_t>& values) {
+          *counted +=
+              static_cast<int64_t>(std::min(keys.size(), values.size()));
+        },
+        [counted](caf::get_atom) { return *counted; },
+    };
   });
   auto port = sys.middleman().publish(server, 0, "127.0.0.1");
   if (!port)
@@ -135,6 +152,8 @@ int raw_server() {
 struct bench_app {
   faust::app app;
   faust::agent_ref<std::string, int64_t, int64_t> adding;
+  /// Counts what it is sent; a negative value asks for the count.
+  faust::agent_ref<std::string, int64_t, int64_t> counting;
 
   bench_app(const std::string& broker, bool client)
       : app({.id = "bench-cluster",
@@ -142,8 +161,73 @@ struct bench_app {
              .topic_partitions = 4,
              .client_only = client}),
         adding(app.agent<int64_t>("adding", [](int64_t& v) { return v + 1; },
-                                  {}, {.partitions = 4})) {}
+                                  {}, {.partitions = 4})),
+        counting(app.agent<int64_t>(
+            "counting",
+            [counted = std::make_shared<int64_t>(0)](int64_t& v) {
+              // One instance (concurrency 1): one thread touches it.
+              if (v < 0)
+                return *counted;
+              ++*counted;
+              return int64_t{0};
+            },
+            {}, {.partitions = 4})) {}
 };
+
+/// Casts `n` values directly; returns casts per second until the agent
+/// counted `already + n` (0 on an error).
+double measure_ours_casts(bench_app& b, size_t n, int64_t already) {
+  auto t0 = clock_type::now();
+  for (size_t i = 0; i < n; ++i)
+    if (!b.counting.cast(
+            static_cast<int64_t>(i),
+            {.key = key_of(i), .via = faust::internal::call_path::cluster}))
+      return 0;
+  auto sent = bench::seconds_since(t0);
+  auto deadline = t0 + 120s;
+  while (clock_type::now() < deadline) {
+    auto got = b.counting.ask(-1, {.key = key_of(0),
+                                   .timeout = 5s,
+                                   .via = faust::internal::call_path::cluster});
+    if (got && *got >= already + static_cast<int64_t>(n)) {
+      auto all = bench::seconds_since(t0);
+      std::fprintf(stderr, "casts: %zu sent in %.3f s, counted after %.3f s\n",
+                   n, sent, all);
+      return static_cast<double>(n) / all;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  std::fprintf(stderr, "casts: the agent did not count them all\n");
+  return 0;
+}
+
+/// Raw CAF: vectors of 1024 keys and values, then the count.
+double measure_raw_casts(caf::actor_system& sys, const caf::actor& server,
+                         size_t n, int64_t already) {
+  caf::scoped_actor self{sys};
+  auto t0 = clock_type::now();
+  std::vector<std::string> keys_batch;
+  std::vector<int64_t> values;
+  for (size_t i = 0; i < n; ++i) {
+    keys_batch.push_back(key_of(i));
+    values.push_back(static_cast<int64_t>(i));
+    if (values.size() == 1024 || i + 1 == n) {
+      self->send(server, std::move(keys_batch), std::move(values));
+      keys_batch = {};
+      values = {};
+    }
+  }
+  auto deadline = t0 + 120s;
+  while (clock_type::now() < deadline) {
+    int64_t got = -1;
+    self->request(server, caf::timespan{5s}, caf::get_atom::value)
+        .receive([&](int64_t c) { got = c; }, [](caf::error&) {});
+    if (got >= already + static_cast<int64_t>(n))
+      return static_cast<double>(n) / bench::seconds_since(t0);
+    std::this_thread::sleep_for(1ms);
+  }
+  return 0;
+}
 
 /// Asks `n` times, one call at a time, each started from the previous
 /// reply's handler; returns each round trip in µs (empty on an error).
@@ -318,7 +402,9 @@ int main(int argc, char** argv) {
   (void)measure_ours(client, n / 10);
 
   std::vector<double> ours_p99, raw_p99, ours_p50, raw_p50;
-  for (int r = 0; r < rounds; ++r) {
+  // FAUST_BENCH_ONLY_CASTS=1: the cast rounds only (for profiling).
+  const bool asks = std::getenv("FAUST_BENCH_ONLY_CASTS") == nullptr;
+  for (int r = 0; asks && r < rounds; ++r) {
     auto raw = measure_raw(sys, *server, n);
     auto ours = measure_ours(client, n);
     if (raw.empty() || ours.empty()) {
@@ -335,7 +421,32 @@ int main(int argc, char** argv) {
                  r + 1, ours_p50.back(), ours_p99.back(), raw_p50.back(),
                  raw_p99.back());
   }
+  // Casts: warm the path, then alternate rounds.
+  const size_t casts = quick ? 200000 : 2000000;
+  int64_t ours_counted = 0, raw_counted = 0;
+  if (measure_ours_casts(client, casts / 10, ours_counted) <= 0)
+    return 2;
+  ours_counted += static_cast<int64_t>(casts / 10);
+  std::vector<double> ours_rate, raw_rate;
+  for (int r = 0; r < rounds; ++r) {
+    auto raw = measure_raw_casts(sys, *server, casts, raw_counted);
+    raw_counted += static_cast<int64_t>(casts);
+    auto ours = measure_ours_casts(client, casts, ours_counted);
+    ours_counted += static_cast<int64_t>(casts);
+    if (raw <= 0 || ours <= 0) {
+      std::fprintf(stderr, "a cast round failed\n");
+      return 2;
+    }
+    ours_rate.push_back(ours);
+    raw_rate.push_back(raw);
+    std::fprintf(stderr, "round %d: ours %.0f casts/s, raw CAF %.0f/s\n", r + 1,
+                 ours, raw);
+  }
   client.app.stop();
+  bench::report("cast_rate", bench::median(ours_rate), bench::median(raw_rate),
+                "casts/s");
+  if (!asks)
+    return 0;
   bench::report("ask_caf_p99", bench::median(ours_p99), bench::median(raw_p99),
                 "us");
   bench::report("ask_caf_p50", bench::median(ours_p50), bench::median(raw_p50),

@@ -128,6 +128,9 @@ public:
   /// a gap of half the session timeout (the process was stopped, or its
   /// consumer stuck) suspends the lease until `lease_hold_until_ns`, unless
   /// a rebalance callback (contact with the coordinator) ends it first.
+  /// The source the table writes of direct calls and casts name as their
+  /// origin: `__direct-<incarnation>` (set before the actors start).
+  std::string direct_origin_topic;
   std::atomic<int64_t> consumer_tick_ns{0};
   std::atomic<int64_t> lease_hold_until_ns{0};
   bool holds_lease() const;

@@ -4,11 +4,14 @@
 #include "models/reqrep.hpp"
 #include "storage/origin.hpp"
 #include "supervision/failure.hpp"
+#include "supervision/logger.hpp"
 #include "transport/murmur2.hpp"
 
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -37,6 +40,7 @@ struct gateway_state {
   std::set<models::topic_partition> ready;
   std::unordered_map<uint64_t, pending_call> pending;
   uint64_t next_id = 1;
+  uint64_t casts_dropped = 0;
   /// The origin of direct calls' table writes: a source of their own per
   /// worker start (no Kafka topic has this name).
   std::string origin_topic;
@@ -65,40 +69,59 @@ int64_t now_ms() {
       .count();
 }
 
+/// Where a call or cast for `agent` goes in this worker: its route and
+/// partition, or why it cannot run here (nothing ran).
+struct placement {
+  const agent_route* route = nullptr;
+  int32_t partition = -1;
+  std::optional<wire_error> refused;
+};
+
+placement place(gateway_state& st, const std::string& agent,
+                const std::optional<std::string>& key, int32_t partition) {
+  auto here = "worker '" + st.who.worker_id + "'";
+  auto no = [](errc code, std::string why) {
+    return placement{nullptr, -1, wire_error{code, std::move(why)}};
+  };
+  auto route = st.routes.find(agent);
+  if (route == st.routes.end())
+    return no(errc::invalid_argument, here + " has no agent '" + agent + "'");
+  if (st.core->stop.stopping())
+    return no(errc::not_owner, here + " is stopping");
+  if (!st.core->holds_lease())
+    return no(errc::not_owner,
+              here + " has not heard from its group lately (it was stopped "
+                     "or is cut off): it serves nothing now");
+  if (st.core->transactions)
+    return no(errc::not_owner,
+              here + " runs exactly_once: calls go through Kafka");
+  auto& r = route->second;
+  if (partition < 0) {
+    if (!key)
+      return no(errc::invalid_argument,
+                "a direct call needs a key or a partition");
+    partition = transport::partition_for_key(*key, r.partitions);
+  }
+  if (partition >= r.partitions)
+    return no(errc::invalid_argument, "topic '" + r.topic +
+                                          "' has no partition " +
+                                          std::to_string(partition));
+  if (!st.ready.count({r.topic, partition}))
+    return no(errc::not_owner, here + " does not own " + r.topic + "[" +
+                                   std::to_string(partition) +
+                                   "] (or has not recovered it)");
+  return {&r, partition, std::nullopt};
+}
+
 caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
   auto& st = self->state;
   auto here = "worker '" + st.who.worker_id + "'";
-  auto route = st.routes.find(req.agent);
-  if (route == st.routes.end())
-    return failure(req, errc::invalid_argument,
-                   here + " has no agent '" + req.agent + "'");
-  if (st.core->stop.stopping())
-    return failure(req, errc::not_owner, here + " is stopping");
-  if (!st.core->holds_lease())
-    return failure(req, errc::not_owner,
-                   here + " has not heard from its group lately (it was "
-                          "stopped or is cut off): it serves nothing now");
-  if (st.core->transactions)
-    return failure(req, errc::not_owner,
-                   here + " runs exactly_once: calls go through Kafka");
-  auto& r = route->second;
-  int32_t partition = req.partition;
-  if (partition < 0) {
-    if (!req.key)
-      return failure(req, errc::invalid_argument,
-                     "a direct call needs a key or a partition");
-    partition = transport::partition_for_key(*req.key, r.partitions);
-  }
-  if (partition >= r.partitions)
-    return failure(req, errc::invalid_argument,
-                   "topic '" + r.topic + "' has no partition " +
-                       std::to_string(partition));
-  models::topic_partition tp{r.topic, partition};
-  if (!st.ready.count(tp))
-    return failure(req, errc::not_owner,
-                   here + " does not own " + r.topic + "[" +
-                       std::to_string(partition) +
-                       "] (or has not recovered it)");
+  auto placed = place(st, req.agent, req.key, req.partition);
+  if (placed.refused)
+    return agent_reply{req.correlation_id, std::nullopt,
+                       std::move(*placed.refused)};
+  auto& r = *placed.route;
+  auto partition = placed.partition;
   if (st.pending.size() >= max_calls_in_flight)
     return failure(req, errc::retry,
                    here + " has " + std::to_string(st.pending.size()) +
@@ -135,6 +158,75 @@ caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
   return promise;
 }
 
+/// Direct casts: checked once per message, one batch per partition, in
+/// arrival order.
+void take_casts(gateway_actor self, protocol::agent_casts& in) {
+  auto& st = self->state;
+  // Refused as a whole (no such agent, no lease, stopping): all dropped.
+  auto route = st.routes.find(in.agent);
+  if (route == st.routes.end() || !st.core->holds_lease() ||
+      st.core->stop.stopping() || st.core->transactions) {
+    st.casts_dropped += in.count;
+    return;
+  }
+  auto& r = route->second;
+  // The records view the packed casts: one string for the whole message.
+  auto packed = std::make_shared<const std::string>(std::move(in.packed));
+  std::vector<std::shared_ptr<record_batch>> batches(
+      static_cast<size_t>(r.partitions));
+  std::vector<int8_t> served(static_cast<size_t>(r.partitions), -1);
+  auto now = now_ms();
+  size_t dropped = 0;
+  auto each = [&](int32_t partition, const std::string_view* key,
+                  const std::string_view* value) {
+    if (partition < 0 && key)
+      partition = transport::partition_for_key(*key, r.partitions);
+    if (partition < 0 || partition >= r.partitions) {
+      ++dropped;
+      return;
+    }
+    auto p = static_cast<size_t>(partition);
+    if (served[p] < 0)
+      served[p] = st.ready.count({r.topic, partition}) ? 1 : 0;
+    if (!served[p]) {
+      ++dropped;
+      return;
+    }
+    auto& b = batches[p];
+    if (!b) {
+      b = std::make_shared<record_batch>();
+      b->tp_id = direct_tp_flag;
+      b->tp = {r.topic, partition};
+    }
+    auto m = std::make_shared<models::message>();
+    m->topic = r.topic;
+    m->partition = partition;
+    // Its number is its origin's offset (see direct_call.hpp).
+    m->offset = direct_cast_offset - static_cast<int64_t>(st.next_id++);
+    m->timestamp_ms = now;
+    if (key)
+      m->key = models::bytes(*key, packed);
+    if (value)
+      m->value = models::bytes(*value, packed);
+    b->add(std::move(m));
+  };
+  bool whole = protocol::agent_casts::each(*packed, in.count, each);
+  if (!whole)
+    faust::log().warn("cluster gateway: direct casts to agent '{}' are "
+                      "malformed (not from a faust-cpp router?); the rest "
+                      "dropped",
+                      in.agent);
+  for (auto& b : batches)
+    if (b)
+      self->send(r.dispatcher, batch_atom::value, batch_ptr{std::move(b)});
+  if (dropped > 0) {
+    st.casts_dropped += dropped;
+    faust::log().debug("cluster gateway: {} direct casts dropped (not served "
+                       "here now; {} in all)",
+                       dropped, st.casts_dropped);
+  }
+}
+
 } // namespace
 
 gateway_local_api spawn_gateway(caf::actor_system& sys,
@@ -154,6 +246,7 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
               return caf::make_result(who.worker_id, who.incarnation);
             },
             [self](agent_request& req) { return serve(self, req); },
+            [self](protocol::agent_casts& casts) { take_casts(self, casts); },
             [self](owned_atom, std::vector<models::topic_partition>& ready) {
               self->state.ready = {ready.begin(), ready.end()};
             },

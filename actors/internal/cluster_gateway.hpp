@@ -48,9 +48,13 @@ using agent_routes = std::map<std::string, agent_route, std::less<>>;
 /// has not recovered it: ask again elsewhere, nothing ran), `retry` (too
 /// many calls in flight here: nothing ran), or another error (it ran, or
 /// may have: do not send it again).
+///
+/// Direct casts (`agent_casts`) are at most once: those for partitions
+/// this worker does not serve now are dropped (and counted).
 using gateway_api = caf::typed_actor<
     caf::replies_to<whois_atom>::with<std::string, std::string>,
-    caf::replies_to<protocol::agent_request>::with<protocol::agent_reply>>;
+    caf::replies_to<protocol::agent_request>::with<protocol::agent_reply>,
+    caf::reacts_to<protocol::agent_casts>>;
 
 /// The gateway with the messages only this process sends it: what the
 /// consumer owns now (ready partitions only are served), the agents, and

@@ -146,6 +146,7 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
     out.who.worker_id = s.worker_id;
   }
   out.who.incarnation = uuid4();
+  core->direct_origin_topic = "__direct-" + out.who.incarnation;
   transport::kafka::producer_options opts;
   opts.bootstrap = core->bootstrap;
   opts.client_id = core->app_id + "-cluster";

@@ -132,6 +132,30 @@ struct call {
   bool retried = false;
 };
 
+/// Casts gathered for one worker, per agent.
+struct cast_buffer {
+  std::vector<protocol::agent_casts> per_agent;
+  size_t size = 0;
+  bool empty() const { return size == 0; }
+  /// Adds one; returns how many the agent's batch holds now.
+  size_t add(const std::string& agent, int32_t partition,
+             const std::optional<std::string>& key,
+             const std::optional<std::string>& value) {
+    protocol::agent_casts* to = nullptr;
+    for (auto& b : per_agent)
+      if (b.agent == agent)
+        to = &b;
+    if (!to) {
+      per_agent.emplace_back();
+      to = &per_agent.back();
+      to->agent = agent;
+    }
+    to->add(partition, key, value);
+    ++size;
+    return to->count;
+  }
+};
+
 struct peer {
   gateway_api gateway;
   std::string incarnation;
@@ -140,7 +164,14 @@ struct peer {
   std::vector<uint64_t> waiting;
   /// Calls sent and not answered.
   std::set<uint64_t> in_flight;
+  /// Casts not sent yet (gathered, or waiting for the connection).
+  cast_buffer casts;
 };
+
+/// Casts held for one worker at most (a connection that does not come).
+constexpr size_t max_held_casts = 100000;
+/// Casts sent to one worker in one message at most.
+constexpr size_t cast_batch = 1024;
 
 struct router_state {
   std::shared_ptr<app_core> core;
@@ -155,6 +186,22 @@ struct router_state {
   std::map<std::string, peer> peers;
   /// Agents no worker takes direct calls for (they go through Kafka).
   std::set<std::string, std::less<>> kafka_only;
+  /// Casts gathered for this worker's own gateway.
+  cast_buffer local_casts;
+  /// A flush message is on its way to this actor.
+  bool flush_armed = false;
+  uint64_t casts_dropped = 0;
+  /// Owners as the view has them, looked up once per partition until the
+  /// view changes.
+  std::unordered_map<models::topic_partition, const cluster::announcement*>
+      owners;
+  /// The same for casts, by the app's topic name (a pointer: no string
+  /// hashing per cast): partition count, then the owner per partition.
+  struct topic_owners {
+    int32_t partitions = 0;
+    std::vector<const cluster::announcement*> owner;
+  };
+  std::unordered_map<const std::string*, topic_owners> cast_owners;
   uint64_t next_id = 1;
   static inline const char* name = "cluster router";
 };
@@ -162,6 +209,40 @@ struct router_state {
 using router_actor = router_api::stateful_pointer<router_state>;
 
 void route(router_actor self, uint64_t id);
+void flush_casts(router_actor self, const std::string& key);
+
+/// The worker owning `tp` as the view has it (null: none).
+const cluster::announcement* owner_of(router_state& st,
+                                      const models::topic_partition& tp) {
+  auto it = st.owners.find(tp);
+  if (it != st.owners.end())
+    return it->second;
+  auto owner = st.view.owner_of(tp);
+  const cluster::announcement* w = owner ? owner->worker : nullptr;
+  st.owners.emplace(tp, w);
+  return w;
+}
+
+void apply_records(router_state& st, cluster_records& more) {
+  if (more.records.empty())
+    return;
+  st.owners.clear(); // the view hands out new pointers
+  st.cast_owners.clear();
+  for (auto& [worker, value] : more.records)
+    if (auto applied = st.view.apply(worker, value); !applied)
+      faust::log().debug("cluster view: {}", applied.error().message);
+}
+
+void drop_casts(router_state& st, cast_buffer& casts) {
+  st.casts_dropped += casts.size;
+  casts = {};
+}
+
+void send_casts(router_actor self, const gateway_api& to, cast_buffer& casts) {
+  for (auto& b : casts.per_agent)
+    self->send(to, std::move(b));
+  casts = {};
+}
 
 /// "(key k, worker 'w' at h:p): " for errors (the caller adds the agent
 /// and the correlation id).
@@ -231,8 +312,7 @@ void on_reply(router_actor self, uint64_t id, agent_reply& reply) {
       self->request(st.reader, 5s, refresh_atom::value)
           .then(
               [self, id](cluster_records& more) {
-                for (auto& [worker, value] : more.records)
-                  (void)self->state.view.apply(worker, value);
+                apply_records(self->state, more);
                 route(self, id);
               },
               [self, id, why](caf::error&) {
@@ -287,6 +367,7 @@ void send_to(router_actor self, uint64_t id, const gateway_api& gateway) {
 
 void send_to_peer(router_actor self, uint64_t id, peer& p,
                   const std::string& key) {
+  flush_casts(self, key); // casts sent before the call arrive before it
   p.in_flight.insert(id);
   auto& c = self->state.calls.at(id);
   c.peer = key;
@@ -313,6 +394,7 @@ void connect(router_actor self, const std::string& key, const std::string& host,
             p.connecting = false;
             auto waiting = std::exchange(p.waiting, {});
             if (!ptr) {
+              drop_casts(st, p.casts);
               st.peers.erase(it);
               for (auto id : waiting)
                 fall_back(self, id, "nothing published at " + key);
@@ -320,9 +402,10 @@ void connect(router_actor self, const std::string& key, const std::string& host,
             }
             p.gateway = caf::actor_cast<gateway_api>(std::move(ptr));
             self->monitor(p.gateway);
+            flush_casts(self, key);
             for (auto id : waiting)
               if (st.calls.count(id))
-                send_to_peer(self, id, p, key);
+                send_to_peer(self, id, st.peers.at(key), key);
           },
           [self, key](caf::error& err) {
             auto& st = self->state;
@@ -330,12 +413,78 @@ void connect(router_actor self, const std::string& key, const std::string& host,
             if (it == st.peers.end())
               return;
             auto waiting = std::move(it->second.waiting);
+            drop_casts(st, it->second.casts);
             st.peers.erase(it);
             for (auto id : waiting)
               fall_back(self, id,
                         "cannot connect to " + key + " (" +
                             supervision::describe(err) + ")");
           });
+}
+
+/// Sends what is gathered for the worker at `key` ("" : this one).
+void flush_casts(router_actor self, const std::string& key) {
+  auto& st = self->state;
+  if (key.empty()) {
+    if (!st.local_casts.empty())
+      send_casts(self, st.local, st.local_casts);
+    return;
+  }
+  auto p = st.peers.find(key);
+  if (p == st.peers.end() || p->second.casts.empty())
+    return;
+  if (p->second.connecting || !p->second.gateway) {
+    if (p->second.casts.size > max_held_casts)
+      drop_casts(st, p->second.casts);
+    return;
+  }
+  send_casts(self, p->second.gateway, p->second.casts);
+}
+
+void take_cast(router_actor self, direct_cast& c) {
+  auto& st = self->state;
+  auto it = st.cast_owners.find(c.topic);
+  if (it == st.cast_owners.end()) {
+    router_state::topic_owners t;
+    t.partitions = st.core->partitions_of(*c.topic);
+    for (int32_t p = 0; p < t.partitions; ++p)
+      t.owner.push_back(owner_of(st, {*c.topic, p}));
+    it = st.cast_owners.emplace(c.topic, std::move(t)).first;
+  }
+  auto& topic = it->second;
+  int32_t partition = c.partition;
+  if (partition < 0 && c.key && topic.partitions > 0)
+    partition = transport::partition_for_key(*c.key, topic.partitions);
+  if (partition < 0 || partition >= topic.partitions) {
+    ++st.casts_dropped;
+    return;
+  }
+  auto* w = topic.owner[static_cast<size_t>(partition)];
+  if (!w) {
+    ++st.casts_dropped;
+    return;
+  }
+  std::string key;
+  cast_buffer* buffer = nullptr;
+  if (st.local && w->incarnation == st.local_incarnation) {
+    buffer = &st.local_casts;
+  } else {
+    key = w->host + ":" + std::to_string(w->port);
+    auto p = st.peers.find(key);
+    if (p == st.peers.end()) {
+      st.peers[key].incarnation = w->incarnation;
+      connect(self, key, w->host, w->port);
+      p = st.peers.find(key);
+    }
+    buffer = &p->second.casts;
+  }
+  if (buffer->add(*c.agent, partition, c.key, c.value) >= cast_batch) {
+    flush_casts(self, key);
+  } else if (!st.flush_armed) {
+    // After what is queued now: casts arriving meanwhile go together.
+    st.flush_armed = true;
+    self->send(self, flush_atom::value);
+  }
 }
 
 /// Sends call `id` to the owner of its partition, as the view has it.
@@ -360,17 +509,18 @@ void route(router_actor self, uint64_t id) {
     }
     c.partition = transport::partition_for_key(*c.req.key, partitions);
   }
-  auto owner = st.view.owner_of({c.req.topic, c.partition});
+  auto* owner = owner_of(st, {c.req.topic, c.partition});
   if (!owner) {
     fall_back(self, id,
               "no worker announces " + c.req.topic + "[" +
                   std::to_string(c.partition) + "]");
     return;
   }
-  auto& w = *owner->worker;
+  auto& w = *owner;
   if (st.local && w.incarnation == st.local_incarnation) {
     c.peer.clear();
     c.peer_name = "this worker";
+    flush_casts(self, ""); // casts sent before the call arrive before it
     send_to(self, id, st.local);
     return;
   }
@@ -383,6 +533,7 @@ void route(router_actor self, uint64_t id) {
     if (p->second.gateway)
       self->demonitor(p->second.gateway.address());
     auto in_flight = std::move(p->second.in_flight);
+    drop_casts(st, p->second.casts);
     st.peers.erase(p);
     for (auto other : in_flight)
       fail(self, other, errc::runtime_failure,
@@ -404,9 +555,7 @@ void route(router_actor self, uint64_t id) {
 
 void on_records(router_actor self, cluster_records& more) {
   auto& st = self->state;
-  for (auto& [worker, value] : more.records)
-    if (auto applied = st.view.apply(worker, value); !applied)
-      faust::log().debug("cluster view: {}", applied.error().message);
+  apply_records(st, more);
   if (!st.loaded) {
     st.loaded = true;
     for (auto id : std::exchange(st.before_load, {}))
@@ -437,6 +586,7 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
               continue;
             auto key = it->first;
             auto in_flight = std::move(it->second.in_flight);
+            drop_casts(st, it->second.casts);
             st.peers.erase(it);
             for (auto id : in_flight)
               fail(self, id, errc::runtime_failure,
@@ -460,6 +610,15 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
             [self](records_atom, cluster_records& more) {
               on_records(self, more);
             },
+            [self](cast_atom, direct_cast& c) { take_cast(self, c); },
+            [self](flush_atom) {
+              auto& st = self->state;
+              st.flush_armed = false;
+              flush_casts(self, "");
+              for (auto& [key, p] : st.peers)
+                if (!p.casts.empty())
+                  flush_casts(self, key);
+            },
         };
       },
       std::move(core), std::move(local), std::move(local_incarnation));
@@ -475,6 +634,13 @@ bool call_directly(app_core& core, direct_request req) {
   if (!core.running.load() || !core.runtime || !core.runtime->router)
     return false;
   caf::anon_send(core.runtime->router, call_atom::value, std::move(req));
+  return true;
+}
+
+bool cast_directly(app_core& core, direct_cast c) {
+  if (!core.running.load() || !core.runtime || !core.runtime->router)
+    return false;
+  caf::anon_send(core.runtime->router, cast_atom::value, std::move(c));
   return true;
 }
 

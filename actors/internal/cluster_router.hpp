@@ -24,6 +24,8 @@ struct cluster_records {
 using call_atom = caf::atom_constant<caf::atom("call")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using records_atom = caf::atom_constant<caf::atom("records")>;
+using cast_atom = caf::atom_constant<caf::atom("cast")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 /// Reads `<app_id>-__cluster` outside any group, from its start, and keeps
 /// reading what is added (a poll every 250 ms, or when asked): the raw
@@ -40,6 +42,9 @@ using cluster_reader_api = caf::typed_actor<
 /// when their peer goes down.
 using router_api =
     caf::typed_actor<caf::reacts_to<call_atom, direct_request>,
+                     caf::reacts_to<cast_atom, direct_cast>,
+                     /// Sends the casts gathered so far (to itself).
+                     caf::reacts_to<flush_atom>,
                      caf::reacts_to<records_atom, cluster_records>>;
 
 /// Spawns the reader (detached) and the router. `local` is this worker's
@@ -51,3 +56,4 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::cluster_records)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_cast)

@@ -21,6 +21,20 @@ constexpr uint32_t direct_tp_flag = 1u << 30;
 
 /// The offset a direct call's record carries (no Kafka record has it).
 constexpr int64_t direct_offset = -2;
+/// Direct casts' records carry offsets from this one down (no reply,
+/// nobody waits): `direct_cast_offset - n` for the worker's n-th cast, which
+/// is the offset of the origin their table writes get (see
+/// `direct_cast_origin`).
+constexpr int64_t direct_cast_offset = -3;
+
+inline bool is_direct_cast(const models::message& m) {
+  return m.offset <= direct_cast_offset;
+}
+/// The origin of a direct cast's table writes: the worker's source of its
+/// own (`__direct-<incarnation>`), the cast's partition and number.
+inline int64_t direct_cast_number(const models::message& m) {
+  return direct_cast_offset - m.offset;
+}
 
 /// The reply address a direct call's record carries: replies to it go to
 /// the call, never to a topic (no Kafka topic name holds ':').

@@ -85,7 +85,11 @@ void event_context::begin(const models::message& m) {
 const storage::origin& event_context::origin() const {
   // Only table writes need it: computed on first use, not per event.
   if (!origin_) {
-    if (auto o = storage::origin_of(*message_))
+    if (is_direct_cast(*message_))
+      origin_ =
+          storage::origin{{core_.direct_origin_topic, message_->partition},
+                          direct_cast_number(*message_)};
+    else if (auto o = storage::origin_of(*message_))
       origin_ = std::move(*o);
     else
       origin_ = storage::origin{{message_->topic, message_->partition},

@@ -19,6 +19,7 @@ template <class F> void for_each_type(F&& f) {
   f.template operator()<agent_request>("faust.agent_request");
   f.template operator()<agent_reply>("faust.agent_reply");
   f.template operator()<agent_cast>("faust.agent_cast");
+  f.template operator()<agent_casts>("faust.agent_casts");
   f.template operator()<table_read_request>("faust.table_read_request");
   f.template operator()<table_read_reply>("faust.table_read_reply");
   f.template operator()<recovery_state>("faust.recovery_state");

@@ -70,9 +70,32 @@ public:
   /// The topic requests are sent to.
   const std::string& topic_name() const { return channel_->names.front(); }
 
-  /// Sends `value` to the agent; no reply (Faust's `cast`).
+  /// Sends `value` to the agent; no reply (Faust's `cast`): through the
+  /// agent's topic (durable), or with `via = call_path::cluster` directly
+  /// to the worker that owns the key, at most once (batched per worker; a
+  /// cast no worker takes now is dropped). A direct cast's metadata has no
+  /// partition or offset.
   result<transport::record_metadata> cast(V value,
                                           ask_options<K> opts = {}) const {
+    if (opts.via == internal::call_path::cluster && !channel_->is_channel) {
+      internal::direct_cast c{};
+      try {
+        if (opts.key)
+          c.key = models::dumps(channel_->key_spec, *opts.key);
+        c.value = models::dumps(channel_->value_spec, value);
+      } catch (const std::exception& e) {
+        return error{errc::encode,
+                     "cannot cast to agent '" + name_ + "': " + e.what()};
+      }
+      c.agent = &runtime_->name; // both live as long as the app
+      c.topic = &channel_->names.front();
+      c.partition = opts.partition.value_or(-1);
+      if (!internal::cast_directly(*core_, std::move(c)))
+        return error{errc::not_running,
+                     "cast to agent '" + name_ +
+                         "': direct casts need a running Kafka app"};
+      return transport::record_metadata{topic_name(), -1, -1, 0, false};
+    }
     return send_request(std::move(value), opts, std::nullopt);
   }
 

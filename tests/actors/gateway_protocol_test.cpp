@@ -195,7 +195,7 @@ TEST_CASE("gateway: calls it cannot serve are refused before they run") {
 }
 
 TEST_CASE("gateway: a call dropped unprocessed is not_owner (the caller may "
-          "send it elsewhere); one the agent began is an error (never sent "
+          "send it elsewhere), one the agent began is an error (never sent "
           "again)") {
   deterministic t;
   t.own({{"requests", partition_of("alice")}});
@@ -230,4 +230,74 @@ TEST_CASE("gateway: a call not answered within its timeout fails with "
   as_direct_call(*t.dispatched->front()->records.front())->answer("{}");
   t.sched->run();
   CHECK(t.answered->size() == 1);
+}
+
+TEST_CASE("gateway: direct casts become one batch per partition it serves, "
+          "the others are dropped (at most once)") {
+  deterministic t;
+  auto pa = partition_of("alice");
+  auto pb = partition_of("bob");
+  REQUIRE(pa != pb);
+  t.own({{"requests", pa}});
+  faust::protocol::agent_casts casts;
+  casts.agent = "count";
+  casts.add(pa, std::string("alice"), std::string("1"));
+  casts.add(pb, std::string("bob"), std::string("2"));   // not served here
+  casts.add(-1, std::string("alice"), std::string("3")); // by key
+  casts.add(pa, std::nullopt, std::nullopt);
+  t.send(t.gateway, casts);
+  REQUIRE(t.dispatched->size() == 1);
+  auto& b = *t.dispatched->front();
+  CHECK(b.tp_id == direct_tp_flag);
+  CHECK(b.tp == faust::models::topic_partition{"requests", pa});
+  REQUIRE(b.records.size() == 3);
+  CHECK(*b.records[0]->value == "1");
+  CHECK(*b.records[1]->value == "3");
+  CHECK(!b.records[2]->key);
+  CHECK(!b.records[2]->value);
+  // Each has a number of its own (its table writes' origin), no reply.
+  for (auto* m : b.records) {
+    CHECK(is_direct_cast(*m));
+    CHECK(as_direct_call(*m) == nullptr);
+  }
+  CHECK(direct_cast_number(*b.records[0]) != direct_cast_number(*b.records[1]));
+  CHECK(t.answered->empty());
+
+  // Another agent, or casts that do not unpack: nothing is dispatched.
+  t.dispatched->clear();
+  casts.agent = "other";
+  t.send(t.gateway, casts);
+  faust::protocol::agent_casts bad;
+  bad.agent = "count";
+  bad.count = 2;
+  bad.packed = "xyz";
+  t.send(t.gateway, bad);
+  CHECK(t.dispatched->empty());
+}
+
+TEST_CASE("agent_casts: casts pack into one string and unpack in order") {
+  faust::protocol::agent_casts c;
+  c.add(3, std::string("k"), std::string("v"));
+  c.add(-1, std::nullopt, std::string(""));
+  c.add(0, std::string(""), std::nullopt);
+  std::vector<std::string> seen;
+  auto show = [](const std::string_view* b) {
+    return b ? "'" + std::string(*b) + "'" : std::string("none");
+  };
+  bool whole = faust::protocol::agent_casts::each(
+      c.packed, c.count,
+      [&](int32_t p, const std::string_view* k, const std::string_view* v) {
+        seen.push_back(std::to_string(p) + " " + show(k) + " " + show(v));
+      });
+  CHECK(whole);
+  CHECK(seen ==
+        std::vector<std::string>{"3 'k' 'v'", "-1 none ''", "0 '' none"});
+  // Truncated: the casts before the cut are seen, and it says so.
+  seen.clear();
+  CHECK_FALSE(faust::protocol::agent_casts::each(
+      std::string_view(c.packed).substr(0, c.packed.size() - 1), c.count,
+      [&](int32_t, const std::string_view*, const std::string_view*) {
+        seen.push_back("x");
+      }));
+  CHECK(seen.size() == 2);
 }

@@ -137,7 +137,7 @@ TEST_CASE("protocol messages cross as caf::message only when announced") {
   CHECK_FALSE(message_round_trip(*without.sys, request()).has_value());
 
   auto names = message_type_names();
-  CHECK(names.size() == 9);
+  CHECK(names.size() == 10);
   for (auto& n : names)
     CHECK(n.rfind("faust.", 0) == 0);
   CHECK(std::count(names.begin(), names.end(), "faust.agent_request") == 1);

@@ -103,6 +103,23 @@ struct direct_request {
 /// running): the caller goes through Kafka itself.
 bool call_directly(app_core& core, direct_request req);
 
+/// A cast to make directly (see `cast_directly`), encoded as for `ask`.
+/// `agent` and `topic` point at the names the app holds (valid while it
+/// runs; a cast is cheap to make millions of times).
+struct direct_cast {
+  const std::string* agent = nullptr;
+  const std::string* topic = nullptr;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  int32_t partition = -1;
+};
+
+/// Casts to the owner of the key's partition directly, at most once: casts
+/// to one worker travel together, and a cast no worker takes now (no owner
+/// known, the owner does not serve the partition, a connection that fails)
+/// is dropped. False when this app makes no direct calls.
+bool cast_directly(app_core& core, direct_cast c);
+
 /// Codecs by name; record types of the declared topics (before start).
 models::codec_registry& codecs(app_core& core);
 models::model_registry& models_of(app_core& core);
