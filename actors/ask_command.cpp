@@ -106,8 +106,8 @@ int app::ask_command(const std::string& entity, const std::string& value,
   // Faust's ask through the topic, with the reply address in headers (the
   // value stays as the topic's serializer wrote it).
   auto through_kafka = [core, topic, key_bytes, value_bytes, partition, id,
-                        waiter, timeout, settle] {
-    if (!core->await_reply(id, waiter, timeout)) {
+                        waiter, settle](std::chrono::milliseconds left) {
+    if (!core->await_reply(id, waiter, left)) {
       settle(std::nullopt, error{errc::not_running, "the client stopped"});
       return;
     }
@@ -126,7 +126,7 @@ int app::ask_command(const std::string& entity, const std::string& value,
     }
   };
   if (via == "kafka") {
-    through_kafka();
+    through_kafka(timeout);
   } else {
     internal::direct_request req;
     req.agent = name;

@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -30,6 +31,7 @@ struct pending_call {
   caf::typed_response_promise<agent_reply> promise;
   std::string correlation_id;
   std::string agent;
+  std::chrono::steady_clock::time_point deadline;
 };
 
 struct gateway_state {
@@ -96,6 +98,9 @@ placement place(gateway_state& st, const std::string& agent,
     return no(errc::not_owner,
               here + " runs exactly_once: calls go through Kafka");
   auto& r = route->second;
+  if (r.partitions <= 0)
+    return no(errc::not_owner,
+              here + " does not know topic '" + r.topic + "' (no partitions)");
   if (partition < 0) {
     if (!key)
       return no(errc::invalid_argument,
@@ -127,8 +132,9 @@ caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
                    here + " has " + std::to_string(st.pending.size()) +
                        " direct calls in flight, its bound");
   auto id = st.next_id++;
-  auto timeout =
-      std::chrono::milliseconds{std::max<int64_t>(1, req.timeout_ms)};
+  // At least 1 ms, at most an hour (the caller's word, from the network).
+  auto timeout = std::chrono::milliseconds{
+      std::clamp<int64_t>(req.timeout_ms, 1, int64_t{3600} * 1000)};
   auto call = std::make_shared<direct_call>();
   call->topic = r.topic;
   call->partition = partition;
@@ -151,7 +157,8 @@ caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
   call->id = id;
   call->deadline = std::chrono::steady_clock::now() + timeout;
   auto promise = self->make_response_promise<agent_reply>();
-  st.pending.emplace(id, pending_call{promise, req.correlation_id, req.agent});
+  st.pending.emplace(
+      id, pending_call{promise, req.correlation_id, req.agent, call->deadline});
   self->send(r.dispatcher, batch_atom::value,
              direct_call_batch(std::move(call)));
   self->delayed_send(self, timeout, timeout_atom::value, id);
@@ -170,6 +177,10 @@ void take_casts(gateway_actor self, protocol::agent_casts& in) {
     return;
   }
   auto& r = route->second;
+  if (r.partitions <= 0) {
+    st.casts_dropped += in.count;
+    return;
+  }
   // The records view the packed casts: one string for the whole message.
   auto packed = std::make_shared<const std::string>(std::move(in.packed));
   std::vector<std::shared_ptr<record_batch>> batches(
@@ -262,6 +273,18 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
               if (it == pending.end())
                 return;
               auto here = "worker '" + self->state.who.worker_id + "'";
+              // Dropped by its instance because its time was up: a
+              // timeout, not a refusal (the caller must not send it on).
+              if (!started &&
+                  std::chrono::steady_clock::now() >= it->second.deadline) {
+                finish(self, id,
+                       {{},
+                        std::nullopt,
+                        wire_error{errc::timeout,
+                                   "no reply within the call's timeout on " +
+                                       here}});
+                return;
+              }
               auto why =
                   started
                       ? wire_error{errc::agent_crashed,

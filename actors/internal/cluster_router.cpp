@@ -109,7 +109,13 @@ cluster_reader_api spawn_reader(caf::actor_system& sys,
         st.router = std::move(router);
         self->send(self, tick_atom::value);
         return {
-            [self](refresh_atom) { return read_more(self); },
+            [self](refresh_atom) {
+              // Records go the way every read's go, so that none is lost
+              // with an answer that comes too late.
+              self->send(self->state.router, records_atom::value,
+                         read_more(self));
+              return true;
+            },
             [self](tick_atom) {
               auto more = read_more(self);
               self->send(self->state.router, records_atom::value,
@@ -125,6 +131,8 @@ cluster_reader_api spawn_reader(caf::actor_system& sys,
 
 struct call {
   direct_request req;
+  /// When the caller stops waiting: resends and the fallback get the rest.
+  std::chrono::steady_clock::time_point deadline;
   int32_t partition = -1;
   /// The peer it went to ("host:port", or "" for this worker).
   std::string peer;
@@ -204,6 +212,17 @@ struct router_state {
   std::unordered_map<const std::string*, topic_owners> cast_owners;
   uint64_t next_id = 1;
   static inline const char* name = "cluster router";
+
+  router_state() = default;
+  router_state(const router_state&) = delete;
+  router_state& operator=(const router_state&) = delete;
+  /// The app stops (or the router failed): no call waits forever.
+  ~router_state() {
+    for (auto& [id, c] : calls)
+      if (c.req.waiter)
+        c.req.waiter->on_error(error{
+            errc::stopped, "the app stopped before the call was answered"});
+  }
 };
 
 using router_actor = router_api::stateful_pointer<router_state>;
@@ -244,6 +263,13 @@ void send_casts(router_actor self, const gateway_api& to, cast_buffer& casts) {
   casts = {};
 }
 
+/// The time call `c` has left (0 when out).
+std::chrono::milliseconds left_of(const call& c) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      c.deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::milliseconds{0});
+}
+
 /// "(key k, worker 'w' at h:p): " for errors (the caller adds the agent
 /// and the correlation id).
 std::string what(const call& c) {
@@ -279,7 +305,7 @@ void fall_back(router_actor self, uint64_t id, const std::string& why) {
   calls.erase(it);
   faust::log().debug("ask to agent '{}' {}goes through Kafka: {}", c.req.agent,
                      what(c), why);
-  c.req.through_kafka();
+  c.req.through_kafka(left_of(c));
 }
 
 void forget_in_flight(router_actor self, const call& c, uint64_t id) {
@@ -311,10 +337,8 @@ void on_reply(router_actor self, uint64_t id, agent_reply& reply) {
       c.retried = true;
       self->request(st.reader, 5s, refresh_atom::value)
           .then(
-              [self, id](cluster_records& more) {
-                apply_records(self->state, more);
-                route(self, id);
-              },
+              // The records came before this answer (records_atom).
+              [self, id](bool) { route(self, id); },
               [self, id, why](caf::error&) {
                 fall_back(self, id, why.message);
               });
@@ -338,10 +362,17 @@ void on_reply(router_actor self, uint64_t id, agent_reply& reply) {
 
 void send_to(router_actor self, uint64_t id, const gateway_api& gateway) {
   auto& c = self->state.calls.at(id);
+  auto left = left_of(c);
+  if (left.count() <= 0) {
+    fail(self, id, errc::timeout,
+         "got no reply within " + std::to_string(c.req.timeout.count()) +
+             " ms (not sent)");
+    return;
+  }
   agent_request req{
-      c.req.agent,          c.req.key,     c.req.value,          c.partition,
-      c.req.correlation_id, std::string{}, c.req.timeout.count()};
-  self->request(gateway, caf::timespan{c.req.timeout}, std::move(req))
+      c.req.agent,          c.req.key,     c.req.value, c.partition,
+      c.req.correlation_id, std::string{}, left.count()};
+  self->request(gateway, caf::timespan{left}, std::move(req))
       .then([self, id](agent_reply& reply) { on_reply(self, id, reply); },
             [self, id](caf::error& err) {
               auto& st = self->state;
@@ -374,15 +405,19 @@ void send_to_peer(router_actor self, uint64_t id, peer& p,
   send_to(self, id, p.gateway);
 }
 
-void connect(router_actor self, const std::string& key, const std::string& host,
-             uint16_t port) {
+void connect(
+    router_actor self, const std::string& key, const std::string& host,
+    uint16_t port,
+    std::chrono::milliseconds bound = std::chrono::milliseconds::max()) {
   auto& st = self->state;
   auto& p = st.peers[key];
   p.connecting = true;
   auto mm = self->home_system().middleman().actor_handle();
-  self->request(mm,
-                caf::timespan{st.core->settings().cluster_connection_timeout},
-                caf::connect_atom::value, host, port)
+  // No longer than the call that asked for it has left.
+  auto timeout = std::min(st.core->settings().cluster_connection_timeout,
+                          std::max(bound, std::chrono::milliseconds{1}));
+  self->request(mm, caf::timespan{timeout}, caf::connect_atom::value, host,
+                port)
       .then(
           [self, key](const caf::node_id&, caf::strong_actor_ptr& ptr,
                       const std::set<std::string>&) {
@@ -543,7 +578,7 @@ void route(router_actor self, uint64_t id) {
   if (p == st.peers.end()) {
     st.peers[key].incarnation = w.incarnation;
     st.peers[key].waiting.push_back(id);
-    connect(self, key, w.host, w.port);
+    connect(self, key, w.host, w.port, left_of(c));
     return;
   }
   if (p->second.connecting) {
@@ -600,7 +635,9 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
             [self](call_atom, direct_request& req) {
               auto& st = self->state;
               auto id = st.next_id++;
-              st.calls.emplace(id, call{std::move(req), -1, {}, {}, false});
+              auto deadline = std::chrono::steady_clock::now() + req.timeout;
+              st.calls.emplace(
+                  id, call{std::move(req), deadline, -1, {}, {}, false});
               if (!st.loaded) {
                 st.before_load.push_back(id);
                 return;
@@ -631,14 +668,16 @@ namespace faust::internal {
 // --- core_access.hpp ------------------------------------------------------
 
 bool call_directly(app_core& core, direct_request req) {
-  if (!core.running.load() || !core.runtime || !core.runtime->router)
+  if (!core.running.load() || !core.runtime || !core.runtime->router ||
+      core.transactions)
     return false;
   caf::anon_send(core.runtime->router, call_atom::value, std::move(req));
   return true;
 }
 
 bool cast_directly(app_core& core, direct_cast c) {
-  if (!core.running.load() || !core.runtime || !core.runtime->router)
+  if (!core.running.load() || !core.runtime || !core.runtime->router ||
+      core.transactions)
     return false;
   caf::anon_send(core.runtime->router, cast_atom::value, std::move(c));
   return true;

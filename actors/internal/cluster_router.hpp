@@ -32,9 +32,8 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// material of every process's cluster view. Blocks on the broker, so it
 /// runs on a thread of its own.
 using cluster_reader_api = caf::typed_actor<
-    /// Reads what was added now.
-    caf::replies_to<refresh_atom>::with<cluster_records>,
-    caf::reacts_to<tick_atom>>;
+    /// Reads what was added now and sends it to the router (true: sent).
+    caf::replies_to<refresh_atom>::with<bool>, caf::reacts_to<tick_atom>>;
 
 /// Routes direct calls (`call_directly`): owns the process's cluster view
 /// (folded from the reader's records), a connection per peer gateway, and

@@ -80,6 +80,7 @@ void event_context::begin(const models::message& m) {
   }
   message_ = &m;
   origin_.reset();
+  direct_unowned_ = false;
 }
 
 const storage::origin& event_context::origin() const {
@@ -132,8 +133,15 @@ partition_writer* event_context::claim(table_desc& table, table_partition& part,
                              "of agent '" +
                              agent_ + "'");
   }
-  if (!w)
-    return nullptr; // not assigned here (revoked): the next owner redoes it
+  if (!w) {
+    // Not assigned here (revoked): the next owner redoes a record of its
+    // topic; a direct call is nobody's to redo, so it gets no reply (its
+    // caller hears it was not confirmed).
+    if (in_event_ && message_ &&
+        (as_direct_call(*message_) || is_direct_cast(*message_)))
+      direct_unowned_ = true;
+    return nullptr;
+  }
   if (std::string other; !table.claim_writer(agent_, other)) {
     part.park_writer(std::move(w));
     two_writers(other);
@@ -178,7 +186,9 @@ void event_context::end() {
   if (call && direct_ && !direct_->current.empty()) {
     auto reply = std::move(direct_->current.front());
     direct_->current.clear();
-    if (event_writers_.empty()) {
+    if (direct_unowned_) {
+      // Dropped: the gateway answers that it was processed without a reply.
+    } else if (event_writers_.empty()) {
       call->answer(std::move(reply));
     } else {
       direct_replies::waiting wait{

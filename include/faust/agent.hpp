@@ -93,7 +93,8 @@ public:
       if (!internal::cast_directly(*core_, std::move(c)))
         return error{errc::not_running,
                      "cast to agent '" + name_ +
-                         "': direct casts need a running Kafka app"};
+                         "': direct casts need a running Kafka app (not "
+                         "exactly_once)"};
       return transport::record_metadata{topic_name(), -1, -1, 0, false};
     }
     return send_request(std::move(value), opts, std::nullopt);
@@ -180,8 +181,10 @@ public:
         auto self = *this;
         auto shared_value = std::make_shared<V>(value);
         direct.through_kafka = [self, shared_value, opts, id, reply_to, waiter,
-                                shared_done] {
-          self.ask_through_topic(*shared_value, opts, id, reply_to, waiter,
+                                shared_done](std::chrono::milliseconds left) {
+          auto rest = opts;
+          rest.timeout = left;
+          self.ask_through_topic(*shared_value, rest, id, reply_to, waiter,
                                  shared_done);
         };
       }
@@ -190,7 +193,8 @@ public:
       if (opts.via == internal::call_path::cluster) {
         (*shared_done)(error{errc::not_running,
                              "ask to agent '" + name_ +
-                                 "': direct calls need a running Kafka app"});
+                                 "': direct calls need a running Kafka app "
+                                 "(not exactly_once)"});
         return;
       }
     }

@@ -89,18 +89,19 @@ struct direct_request {
   call_path via = call_path::automatic;
   pending_reply_ptr waiter;
   /// Sends the request through the agent's topic instead (registering the
-  /// wait for its reply). Called at most once, and only when the call
-  /// certainly did not run: no owner known, no connection, the owner
-  /// refused it before running it.
-  std::function<void()> through_kafka;
+  /// wait for its reply, for the time the call has left). Called at most
+  /// once, and only when the call certainly did not run: no owner known, no
+  /// connection, the owner refused it before running it.
+  std::function<void(std::chrono::milliseconds left)> through_kafka;
 };
 
 /// Routes `req` by key to the agent instance that owns its partition,
 /// directly over the cluster: in this process, or in another worker over
 /// CAF. Completes `req.waiter` with the reply or with an error that names
 /// the agent, the key and the peer (a call that may have run is never sent
-/// again). False when this app makes no direct calls (memory://, not
-/// running): the caller goes through Kafka itself.
+/// again). False when this app makes no direct calls (memory://,
+/// exactly_once: a request sent while processing an event belongs to its
+/// transaction; not running): the caller goes through Kafka itself.
 bool call_directly(app_core& core, direct_request req);
 
 /// A cast to make directly (see `cast_directly`), encoded as for `ask`.

@@ -151,6 +151,9 @@ private:
       std::chrono::steady_clock::now();
   /// Replies to direct calls: the current event's, and those waiting.
   std::shared_ptr<direct_replies> direct_;
+  /// The current event came over the cluster and found a table partition
+  /// not assigned here (revoked meanwhile): it gets no reply.
+  bool direct_unowned_ = false;
 };
 
 /// The context of the event this thread is processing, or null.
