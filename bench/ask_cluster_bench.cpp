@@ -52,25 +52,10 @@ std::string key_of(size_t i) {
 /// line by line.
 class process {
 public:
-  explicit process(std::vector<std::string> argv) {
-    int fds[2];
-    if (::pipe(fds) != 0)
-      std::exit(2);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], 1);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      std::vector<char*> args;
-      for (auto& a : argv)
-        args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      std::perror(args[0]);
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
+  explicit process(const std::vector<std::string>& argv) {
+    auto [pid, fd] = bench::spawn_piped(argv, false);
+    pid_ = pid;
+    out_ = ::fdopen(fd, "r");
   }
   ~process() {
     if (pid_ > 0) {

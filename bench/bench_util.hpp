@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -27,6 +28,33 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+/// Starts `argv` (a path, or a name found on PATH) with its stdout (and its
+/// stderr, with `with_stderr`) going to a pipe; returns the child's pid and
+/// the pipe's read end. Exits the bench when it cannot.
+inline std::pair<pid_t, int> spawn_piped(const std::vector<std::string>& argv,
+                                         bool with_stderr) {
+  int fds[2];
+  if (::pipe(fds) != 0)
+    std::exit(2);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    if (with_stderr)
+      ::dup2(fds[1], 2);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    std::vector<char*> args;
+    for (auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::perror(args[0]);
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  return {pid, fds[0]};
 }
 
 inline bool has_flag(int argc, char** argv, const char* flag) {

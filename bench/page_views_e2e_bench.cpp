@@ -32,6 +32,7 @@
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "bench/bench_util.hpp"
@@ -246,25 +247,7 @@ class child {
 public:
   child(const std::vector<std::string>& argv, const std::string& log_path)
       : log_(log_path) {
-    int fds[2];
-    if (::pipe(fds) != 0)
-      std::exit(2);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fds[1], 1);
-      ::dup2(fds[1], 2);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      std::vector<char*> args;
-      for (auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      std::perror(args[0]);
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    fd_ = fds[0];
+    std::tie(pid_, fd_) = bench::spawn_piped(argv, true);
     reader_ = std::thread([this] { read_lines(); });
   }
   ~child() {

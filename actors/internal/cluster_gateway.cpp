@@ -79,40 +79,47 @@ struct placement {
   std::optional<wire_error> refused;
 };
 
-placement place(gateway_state& st, const std::string& agent,
+/// Why this worker serves no direct call now, whatever its partition
+/// (nullopt: it may).
+std::optional<std::string> serves_nothing(const gateway_state& st) {
+  if (st.core->stop.stopping())
+    return "is stopping";
+  if (!st.core->holds_lease())
+    return "has not heard from its group lately (it was stopped or is cut "
+           "off): it serves nothing now";
+  if (st.core->transactions)
+    return "runs exactly_once: calls go through Kafka";
+  return std::nullopt;
+}
+
+placement place(const gateway_state& st, const std::string& agent,
                 const std::optional<std::string>& key, int32_t partition) {
-  auto here = "worker '" + st.who.worker_id + "'";
-  auto no = [](errc code, std::string why) {
-    return placement{nullptr, -1, wire_error{code, std::move(why)}};
+  auto no = [&](errc code, const std::string& why) {
+    return placement{
+        nullptr, -1,
+        wire_error{code, "worker '" + st.who.worker_id + "' " + why}};
   };
   auto route = st.routes.find(agent);
   if (route == st.routes.end())
-    return no(errc::invalid_argument, here + " has no agent '" + agent + "'");
-  if (st.core->stop.stopping())
-    return no(errc::not_owner, here + " is stopping");
-  if (!st.core->holds_lease())
-    return no(errc::not_owner,
-              here + " has not heard from its group lately (it was stopped "
-                     "or is cut off): it serves nothing now");
-  if (st.core->transactions)
-    return no(errc::not_owner,
-              here + " runs exactly_once: calls go through Kafka");
+    return no(errc::invalid_argument, "has no agent '" + agent + "'");
+  if (auto why = serves_nothing(st))
+    return no(errc::not_owner, *why);
   auto& r = route->second;
   if (r.partitions <= 0)
     return no(errc::not_owner,
-              here + " does not know topic '" + r.topic + "' (no partitions)");
+              "does not know topic '" + r.topic + "' (no partitions)");
   if (partition < 0) {
     if (!key)
       return no(errc::invalid_argument,
-                "a direct call needs a key or a partition");
+                "takes direct calls with a key or a partition only");
     partition = transport::partition_for_key(*key, r.partitions);
   }
   if (partition >= r.partitions)
-    return no(errc::invalid_argument, "topic '" + r.topic +
-                                          "' has no partition " +
-                                          std::to_string(partition));
+    return no(errc::invalid_argument, "has no partition " +
+                                          std::to_string(partition) +
+                                          " of topic '" + r.topic + "'");
   if (!st.ready.count({r.topic, partition}))
-    return no(errc::not_owner, here + " does not own " + r.topic + "[" +
+    return no(errc::not_owner, "does not own " + r.topic + "[" +
                                    std::to_string(partition) +
                                    "] (or has not recovered it)");
   return {&r, partition, std::nullopt};
@@ -120,7 +127,6 @@ placement place(gateway_state& st, const std::string& agent,
 
 caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
   auto& st = self->state;
-  auto here = "worker '" + st.who.worker_id + "'";
   auto placed = place(st, req.agent, req.key, req.partition);
   if (placed.refused)
     return agent_reply{req.correlation_id, std::nullopt,
@@ -129,7 +135,8 @@ caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
   auto partition = placed.partition;
   if (st.pending.size() >= max_calls_in_flight)
     return failure(req, errc::retry,
-                   here + " has " + std::to_string(st.pending.size()) +
+                   "worker '" + st.who.worker_id + "' has " +
+                       std::to_string(st.pending.size()) +
                        " direct calls in flight, its bound");
   auto id = st.next_id++;
   // At least 1 ms, at most an hour (the caller's word, from the network).
@@ -171,8 +178,7 @@ void take_casts(gateway_actor self, protocol::agent_casts& in) {
   auto& st = self->state;
   // Refused as a whole (no such agent, no lease, stopping): all dropped.
   auto route = st.routes.find(in.agent);
-  if (route == st.routes.end() || !st.core->holds_lease() ||
-      st.core->stop.stopping() || st.core->transactions) {
+  if (route == st.routes.end() || serves_nothing(st)) {
     st.casts_dropped += in.count;
     return;
   }

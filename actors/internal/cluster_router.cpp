@@ -667,20 +667,32 @@ namespace faust::internal {
 
 // --- core_access.hpp ------------------------------------------------------
 
-bool call_directly(app_core& core, direct_request req) {
+namespace {
+
+/// The router, if this app makes direct calls now (a running Kafka app, not
+/// exactly_once: a request sent while processing an event belongs to its
+/// transaction).
+const router_api* direct_router(const app_core& core) {
   if (!core.running.load() || !core.runtime || !core.runtime->router ||
       core.transactions)
-    return false;
-  caf::anon_send(core.runtime->router, call_atom::value, std::move(req));
-  return true;
+    return nullptr;
+  return &core.runtime->router;
+}
+
+} // namespace
+
+bool call_directly(app_core& core, direct_request req) {
+  auto* router = direct_router(core);
+  if (router)
+    caf::anon_send(*router, call_atom::value, std::move(req));
+  return router != nullptr;
 }
 
 bool cast_directly(app_core& core, direct_cast c) {
-  if (!core.running.load() || !core.runtime || !core.runtime->router ||
-      core.transactions)
-    return false;
-  caf::anon_send(core.runtime->router, cast_atom::value, std::move(c));
-  return true;
+  auto* router = direct_router(core);
+  if (router)
+    caf::anon_send(*router, cast_atom::value, std::move(c));
+  return router != nullptr;
 }
 
 } // namespace faust::internal

@@ -79,14 +79,8 @@ public:
                                           ask_options<K> opts = {}) const {
     if (opts.via == internal::call_path::cluster && !channel_->is_channel) {
       internal::direct_cast c{};
-      try {
-        if (opts.key)
-          c.key = models::dumps(channel_->key_spec, *opts.key);
-        c.value = models::dumps(channel_->value_spec, value);
-      } catch (const std::exception& e) {
-        return error{errc::encode,
-                     "cannot cast to agent '" + name_ + "': " + e.what()};
-      }
+      if (auto bad = encode_direct(value, opts, c.key, c.value))
+        return *bad;
       c.agent = &runtime_->name; // both live as long as the app
       c.topic = &channel_->names.front();
       c.partition = opts.partition.value_or(-1);
@@ -161,13 +155,8 @@ public:
     if (opts.via != internal::call_path::kafka && !opts.reply_to &&
         !channel_->is_channel && (opts.key || opts.partition)) {
       internal::direct_request direct{};
-      try {
-        if (opts.key)
-          direct.key = models::dumps(channel_->key_spec, *opts.key);
-        direct.value = models::dumps(channel_->value_spec, value);
-      } catch (const std::exception& e) {
-        (*shared_done)(error{errc::encode, "cannot send to agent '" + name_ +
-                                               "': " + e.what()});
+      if (auto bad = encode_direct(value, opts, direct.key, direct.value)) {
+        (*shared_done)(std::move(*bad));
         return;
       }
       direct.agent = name_;
@@ -290,6 +279,23 @@ public:
   }
 
 private:
+  /// Key and value as the agent's topic serializes them (a direct call
+  /// carries the same bytes its topic would); the error if they do not
+  /// encode.
+  std::optional<error> encode_direct(const V& value, const ask_options<K>& opts,
+                                     std::optional<std::string>& key,
+                                     std::optional<std::string>& bytes) const {
+    try {
+      if (opts.key)
+        key = models::dumps(channel_->key_spec, *opts.key);
+      bytes = models::dumps(channel_->value_spec, value);
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      return error{errc::encode,
+                   "cannot send to agent '" + name_ + "': " + e.what()};
+    }
+  }
+
   /// Faust's ask: the request to the agent's topic, the reply from ours.
   void ask_through_topic(
       V value, ask_options<K> opts, const std::string& id,
