@@ -561,19 +561,34 @@ void app::start() {
     } else {
       cluster_failed = cluster.error().message;
     }
-    core_->runtime->router = internal::spawn_router(
-        sys, core_,
-        rt.cluster ? caf::actor_cast<internal::gateway_api>(rt.cluster->gateway)
-                   : internal::gateway_api{},
-        rt.cluster ? rt.cluster->who.incarnation : std::string{});
+    internal::router_locals locals;
+    if (rt.cluster)
+      locals = {caf::actor_cast<internal::gateway_api>(rt.cluster->gateway),
+                rt.cluster->who.incarnation, core_->runtime->table_manager,
+                rt.cluster->member};
+    core_->runtime->router =
+        internal::spawn_router(sys, core_, std::move(locals));
     adopt(core_->runtime->router, "cluster router", nullptr);
+    internal::rebalance_locals informed;
+    informed.tables = core_->runtime->table_manager;
+    if (rt.cluster) {
+      informed.gateway = rt.cluster->gateway;
+      informed.member = rt.cluster->member;
+    }
+    core_->runtime->rebalance =
+        internal::spawn_rebalance_coordinator(sys, core_, std::move(informed));
+    adopt(core_->runtime->rebalance, "rebalance coordinator", nullptr);
   }
   auto subscribe = [this](const std::string& topic,
                           const internal::subscriber_api& who) {
-    caf::anon_send(internal::app_core::is_channel_name(topic)
-                       ? core_->runtime->channel_consumer
-                       : core_->runtime->consumer,
+    bool channel = internal::app_core::is_channel_name(topic);
+    caf::anon_send(channel ? core_->runtime->channel_consumer
+                           : core_->runtime->consumer,
                    internal::subscribe_atom::value, topic, who);
+    // Kafka's rebalances reach the subscribers through the coordinator.
+    if (!channel && core_->runtime->rebalance)
+      caf::anon_send(core_->runtime->rebalance, internal::subscribe_atom::value,
+                     topic, who);
   };
   subscribe(core_->reply_topic, core_->runtime->replies);
 
@@ -840,6 +855,7 @@ void app::stop() {
   core_->runtime->cluster = nullptr;
   core_->runtime->gateway = nullptr;
   core_->runtime->router = nullptr;
+  core_->runtime->rebalance = nullptr;
   rt.root = nullptr;
   core_->runtime->system = nullptr;
   rt.stop_step = "destroying the actor system";

@@ -36,17 +36,14 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/caf_bench_util.hpp"
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int64_t keys = 16;
-
-std::string key_of(size_t i) {
-  return "key-" + std::to_string(i % keys);
-}
+using bench::key_of;
 
 /// A child process running this binary (or another) whose stdout we read
 /// line by line.
@@ -90,16 +87,11 @@ private:
 
 volatile std::sig_atomic_t stop_requested = 0;
 
-/// The scheduler tuning our apps get (actors/app.cpp, default settings),
-/// for the raw processes too.
+/// The raw processes: tuned as our apps, with the messages they send.
 void tune_like_an_app(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<int64_t>>("int64s");
   cfg.add_message_type<std::vector<std::string>>("strings");
-  cfg.set("scheduler.max-threads",
-          std::max<size_t>(1, std::thread::hardware_concurrency()));
-  cfg.set("work-stealing.moderate-sleep-duration",
-          caf::timespan{std::chrono::microseconds{50}});
-  cfg.set("work-stealing.moderate-poll-attempts", size_t{20});
+  bench::tune_like_an_app(cfg);
 }
 
 int raw_server() {
@@ -275,44 +267,10 @@ std::vector<double> measure_ours(bench_app& b, size_t n) {
   return r->us;
 }
 
-/// The same shape with raw CAF: an event-based actor that sends the next
-/// request from the previous response's handler.
+/// The same shape with raw CAF (see raw_request_loop).
 std::vector<double> measure_raw(caf::actor_system& sys,
                                 const caf::actor& server, size_t n) {
-  auto out = std::make_shared<std::vector<double>>();
-  out->reserve(n);
-  {
-    caf::scoped_actor waiter{sys};
-    auto client = sys.spawn([out, server, n](caf::event_based_actor* self) {
-      auto t0 = std::make_shared<clock_type::time_point>();
-      auto next = std::make_shared<std::function<void(size_t)>>();
-      *next = [self, out, server, n, t0, next](size_t i) {
-        if (i == n) {
-          self->quit();
-          return;
-        }
-        *t0 = clock_type::now();
-        self->request(server, caf::timespan{5s}, key_of(i),
-                      static_cast<int64_t>(i))
-            .then(
-                [out, t0, next, i](int64_t) {
-                  out->push_back(std::chrono::duration<double, std::micro>(
-                                     clock_type::now() - *t0)
-                                     .count());
-                  (*next)(i + 1);
-                },
-                [self, next](caf::error&) {
-                  self->quit();
-                  *next = nullptr;
-                });
-      };
-      (*next)(0);
-    });
-    waiter->wait_for(client);
-  }
-  if (out->size() != n)
-    return {};
-  return *out;
+  return bench::raw_request_loop(sys, server, n);
 }
 
 } // namespace
@@ -371,41 +329,21 @@ int main(int argc, char** argv) {
   client.app.start();
   // The worker joins its group and announces its partitions: ask each key
   // until it answers directly.
-  auto deadline = clock_type::now() + 60s;
-  for (int64_t k = 0; k < keys; ++k)
-    while (
-        !client.adding.ask(1, {.key = key_of(static_cast<size_t>(k)),
-                               .timeout = 2s,
-                               .via = faust::internal::call_path::cluster})) {
-      if (clock_type::now() > deadline) {
-        std::fprintf(stderr, "the worker never took direct calls\n");
-        return 2;
-      }
-      std::this_thread::sleep_for(100ms);
-    }
+  if (!bench::wait_for_direct_calls(client.adding,
+                                    faust::internal::call_path::cluster)) {
+    std::fprintf(stderr, "the worker never took direct calls\n");
+    return 2;
+  }
   (void)measure_raw(sys, *server, n / 10); // warm-up
   (void)measure_ours(client, n / 10);
 
-  std::vector<double> ours_p99, raw_p99, ours_p50, raw_p50;
+  bench::latency_rounds figures;
   // FAUST_BENCH_ONLY_CASTS=1: the cast rounds only (for profiling).
   const bool asks = std::getenv("FAUST_BENCH_ONLY_CASTS") == nullptr;
-  for (int r = 0; asks && r < rounds; ++r) {
-    auto raw = measure_raw(sys, *server, n);
-    auto ours = measure_ours(client, n);
-    if (raw.empty() || ours.empty()) {
-      std::fprintf(stderr, "a round failed\n");
-      return 2;
-    }
-    raw_p99.push_back(bench::percentile(raw, 0.99));
-    ours_p99.push_back(bench::percentile(ours, 0.99));
-    raw_p50.push_back(bench::percentile(raw, 0.5));
-    ours_p50.push_back(bench::percentile(ours, 0.5));
-    std::fprintf(stderr,
-                 "round %d: ours p50 %.0f p99 %.0f us, raw CAF p50 %.0f p99 "
-                 "%.0f us\n",
-                 r + 1, ours_p50.back(), ours_p99.back(), raw_p50.back(),
-                 raw_p99.back());
-  }
+  if (asks && !figures.run(
+                  rounds, [&] { return measure_raw(sys, *server, n); },
+                  [&] { return measure_ours(client, n); }))
+    return 2;
   // Casts: warm the path, then alternate rounds.
   const size_t casts = quick ? 200000 : 2000000;
   int64_t ours_counted = 0, raw_counted = 0;
@@ -432,9 +370,6 @@ int main(int argc, char** argv) {
                 "casts/s");
   if (!asks)
     return 0;
-  bench::report("ask_caf_p99", bench::median(ours_p99), bench::median(raw_p99),
-                "us");
-  bench::report("ask_caf_p50", bench::median(ours_p50), bench::median(raw_p50),
-                "us");
+  figures.report("ask_caf");
   return 0;
 }

@@ -96,4 +96,40 @@ void report_rounds(const char* name, const char* unit, int count, Round round) {
   report(name, median(ours), median(baseline), unit);
 }
 
+/// Round trip latencies (µs), round by round: p99 and p50 of ours and of
+/// the baseline.
+struct latency_rounds {
+  std::vector<double> ours_p99, raw_p99, ours_p50, raw_p50;
+
+  /// Runs `count` rounds of `raw()` then `ours()` (each returns the round
+  /// trips in µs, empty on an error); false if a round failed.
+  template <class Raw, class Ours> bool run(int count, Raw raw, Ours ours) {
+    for (int r = 0; r < count; ++r) {
+      auto baseline = raw();
+      auto measured = ours();
+      if (baseline.empty() || measured.empty()) {
+        std::fprintf(stderr, "a round failed\n");
+        return false;
+      }
+      raw_p99.push_back(percentile(baseline, 0.99));
+      ours_p99.push_back(percentile(measured, 0.99));
+      raw_p50.push_back(percentile(baseline, 0.5));
+      ours_p50.push_back(percentile(measured, 0.5));
+      std::fprintf(stderr,
+                   "round %d: ours p50 %.1f p99 %.1f us, baseline p50 %.1f "
+                   "p99 %.1f us\n",
+                   r + 1, ours_p50.back(), ours_p99.back(), raw_p50.back(),
+                   raw_p99.back());
+    }
+    return true;
+  }
+  /// Reports `<name>_p99` and `<name>_p50` (medians over the rounds).
+  void report(const std::string& name) const {
+    bench::report((name + "_p99").c_str(), median(ours_p99), median(raw_p99),
+                  "us");
+    bench::report((name + "_p50").c_str(), median(ours_p50), median(raw_p50),
+                  "us");
+  }
+};
+
 } // namespace bench

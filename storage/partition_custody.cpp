@@ -38,6 +38,13 @@ bool partition_custody::follow() {
   return role_ == role::standby;
 }
 
+bool partition_custody::unfollow() {
+  if (role_ != role::standby)
+    return false;
+  role_ = role::unassigned;
+  return true;
+}
+
 uint64_t partition_custody::assign() {
   if (assigned())
     return generation_;

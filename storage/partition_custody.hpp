@@ -45,6 +45,9 @@ public:
   /// Another worker owns the partition: keep a standby (from unassigned).
   /// False if the partition is assigned here or being handed over.
   bool follow();
+  /// The standby placement moved this partition's standby elsewhere: stop
+  /// following (from standby). False if it is not a standby here.
+  bool unfollow();
   /// The group gave the partition to this worker: recovery begins. Returns
   /// the new generation; an assignment while already assigned keeps the
   /// current one.

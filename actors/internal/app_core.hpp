@@ -143,9 +143,15 @@ public:
   /// Called on the consumer's thread after each committed offset (Faust's
   /// sensor `on_commit_completed`). Set before start.
   std::function<void(const models::topic_partition&, int64_t)> on_commit;
-  /// Called on the consumer's thread when the group gives this worker
-  /// partitions, and when it takes them away (revoked or lost). Set before
-  /// start.
+  /// Called by the rebalance coordinator when a revoke is done here (the events
+  /// in flight finished, their acks committed, the partitions handed on):
+  /// what the rebalance took (Faust's sensor `on_rebalance_return` comes
+  /// after it). Set before start.
+  std::function<void(const std::vector<models::topic_partition>&)>
+      on_revoke_done;
+  /// Called by the rebalance coordinator when the group gives this worker
+  /// partitions, and when it takes them away (revoked or lost); by the
+  /// memory consumer at start. Set before start.
   using partitions_hook =
       std::function<void(const std::vector<models::topic_partition>&)>;
   partitions_hook on_partitions_assigned;

@@ -1,6 +1,7 @@
 #include "actors/internal/cluster_gateway.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/deadline_timer.hpp"
 #include "models/reqrep.hpp"
 #include "storage/origin.hpp"
 #include "supervision/failure.hpp"
@@ -26,6 +27,23 @@ using protocol::wire_error;
 
 /// Direct calls in flight in one worker: past this a caller gets `retry`.
 constexpr size_t max_calls_in_flight = 10000;
+/// Calls held for partitions being recovered here: past this, `retry`.
+constexpr size_t max_held_calls = 1000;
+/// How long a call is held at most (and at most half its timeout, so that
+/// the caller's fallback through Kafka still has time).
+constexpr std::chrono::milliseconds max_hold{5000};
+
+using reply_promise = caf::typed_response_promise<agent_reply>;
+
+/// A call for a partition this worker was given and is recovering: served
+/// once it is ready, or answered `retry`.
+struct held_call {
+  agent_request req;
+  reply_promise promise;
+  models::topic_partition tp;
+  std::chrono::steady_clock::time_point arrived;
+  std::chrono::steady_clock::time_point until;
+};
 
 struct pending_call {
   caf::typed_response_promise<agent_reply> promise;
@@ -40,7 +58,13 @@ struct gateway_state {
   agent_routes routes;
   /// The partitions this worker owns and has recovered.
   std::set<models::topic_partition> ready;
+  /// The partitions it was given and is recovering (their calls wait).
+  std::set<models::topic_partition> recovering;
+  /// Held calls by id (arrival order).
+  std::map<uint64_t, held_call> held;
   std::unordered_map<uint64_t, pending_call> pending;
+  /// The pending calls' deadlines (one timer for all).
+  deadline_timer deadlines;
   uint64_t next_id = 1;
   uint64_t casts_dropped = 0;
   /// The origin of direct calls' table writes: a source of their own per
@@ -62,7 +86,40 @@ void finish(gateway_actor self, uint64_t id, agent_reply reply) {
     return;
   reply.correlation_id = it->second.correlation_id;
   it->second.promise.deliver(std::move(reply));
+  self->state.deadlines.remove(it->second.deadline, id);
   pending.erase(it);
+}
+
+void arm_timer(gateway_actor self) {
+  if (auto t = self->state.deadlines.rearm())
+    self->delayed_send(self, t->delay, timeout_atom::value, t->number);
+}
+
+/// Timer `number` fired: every call past its deadline is answered
+/// `timeout`, every call held past its bound `retry` (nothing ran).
+void expire_calls(gateway_actor self, uint64_t number) {
+  auto& st = self->state;
+  for (auto id : st.deadlines.fired(number)) {
+    if (auto h = st.held.find(id); h != st.held.end()) {
+      auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+          h->second.until - h->second.arrived);
+      h->second.promise.deliver(
+          failure(h->second.req, errc::retry,
+                  "worker '" + st.who.worker_id + "' is still recovering " +
+                      h->second.tp.topic + "[" +
+                      std::to_string(h->second.tp.partition) + "] after " +
+                      std::to_string(waited.count()) + " ms"));
+      st.held.erase(h);
+      continue;
+    }
+    finish(self, id,
+           {{},
+            std::nullopt,
+            wire_error{errc::timeout,
+                       "no reply within the call's timeout on worker '" +
+                           st.who.worker_id + "'"}});
+  }
+  arm_timer(self);
 }
 
 int64_t now_ms() {
@@ -77,6 +134,8 @@ struct placement {
   const agent_route* route = nullptr;
   int32_t partition = -1;
   std::optional<wire_error> refused;
+  /// Owned here and being recovered: the call waits.
+  bool recovering = false;
 };
 
 /// Why this worker serves no direct call now, whatever its partition
@@ -118,26 +177,53 @@ placement place(const gateway_state& st, const std::string& agent,
     return no(errc::invalid_argument, "has no partition " +
                                           std::to_string(partition) +
                                           " of topic '" + r.topic + "'");
+  if (st.recovering.count({r.topic, partition}))
+    return {&r, partition, std::nullopt, true};
   if (!st.ready.count({r.topic, partition}))
     return no(errc::not_owner, "does not own " + r.topic + "[" +
-                                   std::to_string(partition) +
-                                   "] (or has not recovered it)");
+                                   std::to_string(partition) + "]");
   return {&r, partition, std::nullopt};
 }
 
-caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
+/// Takes call `req`, answered through `promise`: hands it to the agent,
+/// holds it while its partition is recovered here, or refuses it.
+void take_call(gateway_actor self, agent_request& req, reply_promise promise) {
   auto& st = self->state;
   auto placed = place(st, req.agent, req.key, req.partition);
-  if (placed.refused)
-    return agent_reply{req.correlation_id, std::nullopt,
-                       std::move(*placed.refused)};
+  if (placed.refused) {
+    promise.deliver(agent_reply{req.correlation_id, std::nullopt,
+                                std::move(*placed.refused)});
+    return;
+  }
+  if (placed.recovering) {
+    models::topic_partition tp{placed.route->topic, placed.partition};
+    if (st.held.size() >= max_held_calls) {
+      promise.deliver(failure(req, errc::retry,
+                              "worker '" + st.who.worker_id + "' holds " +
+                                  std::to_string(st.held.size()) +
+                                  " calls for partitions it is recovering, "
+                                  "its bound"));
+      return;
+    }
+    auto now = std::chrono::steady_clock::now();
+    auto hold = std::min(max_hold, std::chrono::milliseconds{std::max<int64_t>(
+                                       req.timeout_ms / 2, 1)});
+    auto id = st.next_id++;
+    st.held.emplace(id,
+                    held_call{std::move(req), promise, tp, now, now + hold});
+    st.deadlines.add(now + hold, id);
+    arm_timer(self);
+    return;
+  }
   auto& r = *placed.route;
   auto partition = placed.partition;
-  if (st.pending.size() >= max_calls_in_flight)
-    return failure(req, errc::retry,
-                   "worker '" + st.who.worker_id + "' has " +
-                       std::to_string(st.pending.size()) +
-                       " direct calls in flight, its bound");
+  if (st.pending.size() >= max_calls_in_flight) {
+    promise.deliver(failure(req, errc::retry,
+                            "worker '" + st.who.worker_id + "' has " +
+                                std::to_string(st.pending.size()) +
+                                " direct calls in flight, its bound"));
+    return;
+  }
   auto id = st.next_id++;
   // At least 1 ms, at most an hour (the caller's word, from the network).
   auto timeout = std::chrono::milliseconds{
@@ -163,13 +249,46 @@ caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
   call->gateway = caf::actor_cast<caf::actor>(self);
   call->id = id;
   call->deadline = std::chrono::steady_clock::now() + timeout;
-  auto promise = self->make_response_promise<agent_reply>();
   st.pending.emplace(
       id, pending_call{promise, req.correlation_id, req.agent, call->deadline});
+  st.deadlines.add(call->deadline, id);
   self->send(r.dispatcher, batch_atom::value,
              direct_call_batch(std::move(call)));
-  self->delayed_send(self, timeout, timeout_atom::value, id);
+  arm_timer(self);
+}
+
+caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
+  auto promise = self->make_response_promise<agent_reply>();
+  take_call(self, req, promise);
   return promise;
+}
+
+/// The partitions changed: held calls whose partition is ready now are
+/// served, those whose partition went elsewhere are refused (nothing ran).
+void release_held(gateway_actor self) {
+  auto& st = self->state;
+  for (auto it = st.held.begin(); it != st.held.end();) {
+    auto& h = it->second;
+    if (st.recovering.count(h.tp)) {
+      ++it;
+      continue;
+    }
+    auto call = std::move(h);
+    st.deadlines.remove(call.until, it->first);
+    it = st.held.erase(it);
+    // What is left of its time.
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - call.arrived);
+    call.req.timeout_ms -= waited.count();
+    if (call.req.timeout_ms <= 0) {
+      call.promise.deliver(failure(
+          call.req, errc::timeout,
+          "no reply within the call's timeout on worker '" + st.who.worker_id +
+              "' (its partition was being recovered)"));
+      continue;
+    }
+    take_call(self, call.req, call.promise);
+  }
 }
 
 /// Direct casts: checked once per message, one batch per partition, in
@@ -264,8 +383,12 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
             },
             [self](agent_request& req) { return serve(self, req); },
             [self](protocol::agent_casts& casts) { take_casts(self, casts); },
-            [self](owned_atom, std::vector<models::topic_partition>& ready) {
-              self->state.ready = {ready.begin(), ready.end()};
+            [self](owned_atom, std::vector<models::topic_partition>& ready,
+                   std::vector<models::topic_partition>& recovering) {
+              auto& st = self->state;
+              st.ready = {ready.begin(), ready.end()};
+              st.recovering = {recovering.begin(), recovering.end()};
+              release_held(self);
             },
             [self](routes_atom, agent_routes& routes) {
               self->state.routes = std::move(routes);
@@ -307,15 +430,7 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
                                        "partition was revoked)"};
               finish(self, id, {{}, std::nullopt, std::move(why)});
             },
-            [self](timeout_atom, uint64_t id) {
-              finish(self, id,
-                     {{},
-                      std::nullopt,
-                      wire_error{errc::timeout,
-                                 "no reply within the call's timeout on "
-                                 "worker '" +
-                                     self->state.who.worker_id + "'"}});
-            },
+            [self](timeout_atom, uint64_t timer) { expire_calls(self, timer); },
         };
       },
       std::move(core), std::move(who));

@@ -60,7 +60,10 @@ using gateway_api = caf::typed_actor<
 /// consumer owns now (ready partitions only are served), the agents, and
 /// what became of each call it handed to an agent.
 using gateway_local_api = gateway_api::extend<
-    caf::reacts_to<owned_atom, std::vector<models::topic_partition>>,
+    /// (ready, recovering): calls for a recovering partition are held
+    /// until it is ready (bounded in count and time, then `retry`).
+    caf::reacts_to<owned_atom, std::vector<models::topic_partition>,
+                   std::vector<models::topic_partition>>,
     caf::reacts_to<routes_atom, agent_routes>,
     caf::reacts_to<answer_atom, uint64_t, std::string>,
     caf::reacts_to<unanswered_atom, uint64_t, bool>,

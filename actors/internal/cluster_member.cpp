@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <unistd.h>
 
 namespace faust::internal {
@@ -31,15 +32,18 @@ struct member_state {
   std::shared_ptr<app_core> core;
   std::shared_ptr<transport::kafka::producer> producer;
   cluster::announcement self;
+  /// The standby placement, once the cluster view gave one.
+  std::optional<std::vector<models::topic_partition>> placed;
   std::string topic;
   static inline const char* name = "cluster member";
 };
 
 using member_actor = cluster_member_api::stateful_pointer<member_state>;
 
-/// The changelog partitions this worker follows as a standby: with
-/// standby replicas, every table partition it does not own (the table
-/// manager follows exactly those).
+/// The changelog partitions this worker follows as a standby until the
+/// cluster view places standbys: with standby replicas, every table
+/// partition it does not own (the table manager follows exactly those
+/// until then).
 std::vector<models::topic_partition>
 standby_partitions(const app_core& core,
                    const std::vector<cluster::owned_partition>& active) {
@@ -112,7 +116,18 @@ spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
               st.self.member_id = std::move(owned.member_id);
               st.self.generation = owned.generation;
               st.self.active = std::move(owned.active);
-              st.self.standby = standby_partitions(*st.core, st.self.active);
+              st.self.standby =
+                  st.placed ? *st.placed
+                            : standby_partitions(*st.core, st.self.active);
+              announce(self);
+            },
+            [self](standbys_atom,
+                   std::vector<models::topic_partition>& placed) {
+              auto& st = self->state;
+              st.placed = std::move(placed);
+              if (st.self.standby == *st.placed)
+                return;
+              st.self.standby = *st.placed;
               announce(self);
             },
         };

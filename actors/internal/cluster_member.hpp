@@ -38,9 +38,12 @@ using announce_atom = caf::atom_constant<caf::atom("announce")>;
 /// and its standby partitions and writes the record (with its own producer,
 /// whose delivery reports it serves on a 1 s tick: a failed announcement
 /// is logged and does not stop the worker's commits).
-using cluster_member_api =
-    caf::typed_actor<caf::reacts_to<announce_atom, cluster_ownership>,
-                     caf::reacts_to<tick_atom>>;
+using cluster_member_api = caf::typed_actor<
+    caf::reacts_to<announce_atom, cluster_ownership>,
+    /// The standby placement changed: the changelog
+    /// partitions this worker follows now.
+    caf::reacts_to<standbys_atom, std::vector<models::topic_partition>>,
+    caf::reacts_to<tick_atom>>;
 
 /// The cluster topic of an app: `<app_id>-__cluster`.
 std::string cluster_topic(const std::string& app_id);

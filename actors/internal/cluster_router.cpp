@@ -2,9 +2,11 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/cluster_member.hpp"
+#include "actors/internal/deadline_timer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
 #include "cluster/cluster_view.hpp"
+#include "cluster/standby_placement.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/partition_reader.hpp"
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -185,12 +188,19 @@ struct router_state {
   std::shared_ptr<app_core> core;
   gateway_api local;
   std::string local_incarnation;
+  table_manager_api tables;
+  cluster_member_api member;
+  /// The standby placement last sent, and the generation it was for.
+  std::optional<std::vector<models::topic_partition>> placed;
+  int32_t placed_generation = -1;
   cluster_reader_api reader;
   cluster::cluster_view view;
   /// Calls before the view's first read wait for it.
   bool loaded = false;
   std::vector<uint64_t> before_load;
   std::unordered_map<uint64_t, call> calls;
+  /// The calls' deadlines (one timer for all).
+  deadline_timer deadlines;
   std::map<std::string, peer> peers;
   /// Agents no worker takes direct calls for (they go through Kafka).
   std::set<std::string, std::less<>> kafka_only;
@@ -229,6 +239,7 @@ using router_actor = router_api::stateful_pointer<router_state>;
 
 void route(router_actor self, uint64_t id);
 void flush_casts(router_actor self, const std::string& key);
+void forget_in_flight(router_actor self, const call& c, uint64_t id);
 
 /// The worker owning `tp` as the view has it (null: none).
 const cluster::announcement* owner_of(router_state& st,
@@ -280,14 +291,43 @@ std::string what(const call& c) {
   return out + "): ";
 }
 
-void fail(router_actor self, uint64_t id, errc code, const std::string& why) {
-  auto& calls = self->state.calls;
-  auto it = calls.find(id);
-  if (it == calls.end())
-    return;
+/// Takes call `id` out of the router (null: it is gone already).
+std::optional<call> take_call(router_state& st, uint64_t id) {
+  auto it = st.calls.find(id);
+  if (it == st.calls.end())
+    return std::nullopt;
   auto c = std::move(it->second);
-  calls.erase(it);
-  c.req.waiter->on_error(error{code, what(c) + why});
+  st.calls.erase(it);
+  st.deadlines.remove(c.deadline, id);
+  return c;
+}
+
+void fail(router_actor self, uint64_t id, errc code, const std::string& why) {
+  auto c = take_call(self->state, id);
+  if (c)
+    c->req.waiter->on_error(error{code, what(*c) + why});
+}
+
+void arm_timer(router_actor self) {
+  if (auto t = self->state.deadlines.rearm())
+    self->delayed_send(self, t->delay, timeout_atom::value, t->number);
+}
+
+/// Timer `number` fired: every call past its deadline fails (its answer,
+/// if one comes, is dropped, and nothing is sent again).
+void expire_calls(router_actor self, uint64_t number) {
+  auto& st = self->state;
+  for (auto id : st.deadlines.fired(number)) {
+    auto it = st.calls.find(id);
+    if (it == st.calls.end())
+      continue;
+    forget_in_flight(self, it->second, id);
+    fail(self, id, errc::timeout,
+         "got no reply within " +
+             std::to_string(it->second.req.timeout.count()) +
+             " ms (it may have run; not sent again)");
+  }
+  arm_timer(self);
 }
 
 /// The call did not run: through Kafka, unless it must go directly.
@@ -301,8 +341,7 @@ void fall_back(router_actor self, uint64_t id, const std::string& why) {
     fail(self, id, errc::not_owner, "no direct route: " + why);
     return;
   }
-  auto c = std::move(it->second);
-  calls.erase(it);
+  auto c = std::move(*take_call(self->state, id));
   faust::log().debug("ask to agent '{}' {}goes through Kafka: {}", c.req.agent,
                      what(c), why);
   c.req.through_kafka(left_of(c));
@@ -322,9 +361,8 @@ void on_reply(router_actor self, uint64_t id, agent_reply& reply) {
     return; // failed already (its peer went down)
   forget_in_flight(self, it->second, id);
   if (reply.value) {
-    auto c = std::move(it->second);
-    st.calls.erase(it);
-    complete_reply(*reply.value, *c.req.waiter);
+    auto c = take_call(st, id);
+    complete_reply(*reply.value, *c->req.waiter);
     return;
   }
   auto why = reply.failure ? reply.failure->to_error()
@@ -372,7 +410,12 @@ void send_to(router_actor self, uint64_t id, const gateway_api& gateway) {
   agent_request req{
       c.req.agent,          c.req.key,     c.req.value, c.partition,
       c.req.correlation_id, std::string{}, left.count()};
-  self->request(gateway, caf::timespan{left}, std::move(req))
+  // This worker's gateway answers every call by its deadline, and the
+  // router's own timer fails it then anyway: no clock operation per call.
+  // A peer's connection may go quiet: CAF drops the request at the
+  // deadline.
+  auto within = c.peer.empty() ? caf::infinite : caf::duration{left};
+  self->request(gateway, within, std::move(req))
       .then([self, id](agent_reply& reply) { on_reply(self, id, reply); },
             [self, id](caf::error& err) {
               auto& st = self->state;
@@ -588,9 +631,46 @@ void route(router_actor self, uint64_t id) {
   send_to_peer(self, id, p->second, key);
 }
 
+/// This worker's standby placement from the view's members (their Kafka
+/// member ids, as the range assignor sorts them): sent to the table manager
+/// and the member when it changes, or when the generation does (a handover
+/// leaves a standby that may now be placed elsewhere).
+void place_standbys(router_actor self) {
+  auto& st = self->state;
+  auto replicas = st.core->settings().table_standby_replicas;
+  if (!st.local || !st.tables || replicas <= 0)
+    return;
+  std::vector<std::string> ids;
+  const cluster::announcement* me = nullptr;
+  for (auto* m : st.view.members()) {
+    if (m->member_id.empty())
+      continue;
+    ids.push_back(m->member_id);
+    if (m->incarnation == st.local_incarnation)
+      me = m;
+  }
+  if (!me)
+    return; // not a member of the newest generation (yet)
+  std::vector<models::topic_partition> placed;
+  for (auto& table : st.core->tables)
+    for (auto p : cluster::standby_partitions_of(ids, me->member_id,
+                                                 table->partitions, replicas))
+      placed.push_back({table->changelog_topic, p});
+  if (st.placed == placed && st.placed_generation == st.view.generation())
+    return;
+  st.placed = placed;
+  st.placed_generation = st.view.generation();
+  self->send(st.tables, standbys_atom::value, placed);
+  if (st.member)
+    self->send(st.member, standbys_atom::value, std::move(placed));
+}
+
 void on_records(router_actor self, cluster_records& more) {
   auto& st = self->state;
+  bool changed = !more.records.empty();
   apply_records(st, more);
+  if (changed)
+    place_standbys(self);
   if (!st.loaded) {
     st.loaded = true;
     for (auto id : std::exchange(st.before_load, {}))
@@ -601,14 +681,16 @@ void on_records(router_actor self, cluster_records& more) {
 } // namespace
 
 router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
-                        gateway_api local, std::string local_incarnation) {
+                        router_locals locals) {
   return sys.spawn(
-      [](router_actor self, std::shared_ptr<app_core> core, gateway_api local,
-         std::string local_incarnation) -> router_api::behavior_type {
+      [](router_actor self, std::shared_ptr<app_core> core,
+         router_locals locals) -> router_api::behavior_type {
         auto& st = self->state;
         st.core = std::move(core);
-        st.local = std::move(local);
-        st.local_incarnation = std::move(local_incarnation);
+        st.local = std::move(locals.gateway);
+        st.local_incarnation = std::move(locals.incarnation);
+        st.tables = std::move(locals.tables);
+        st.member = std::move(locals.member);
         st.reader = spawn_reader(self->home_system(), st.core,
                                  caf::actor_cast<router_api>(self));
         self->link_to(st.reader);
@@ -638,6 +720,8 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
               auto deadline = std::chrono::steady_clock::now() + req.timeout;
               st.calls.emplace(
                   id, call{std::move(req), deadline, -1, {}, {}, false});
+              st.deadlines.add(deadline, id);
+              arm_timer(self);
               if (!st.loaded) {
                 st.before_load.push_back(id);
                 return;
@@ -647,6 +731,7 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
             [self](records_atom, cluster_records& more) {
               on_records(self, more);
             },
+            [self](timeout_atom, uint64_t timer) { expire_calls(self, timer); },
             [self](cast_atom, direct_cast& c) { take_cast(self, c); },
             [self](flush_atom) {
               auto& st = self->state;
@@ -658,7 +743,7 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
             },
         };
       },
-      std::move(core), std::move(local), std::move(local_incarnation));
+      std::move(core), std::move(locals));
 }
 
 } // namespace faust::internal

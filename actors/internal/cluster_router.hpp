@@ -1,6 +1,8 @@
 #pragma once
 
 #include "actors/internal/cluster_gateway.hpp"
+#include "actors/internal/cluster_member.hpp"
+#include "actors/internal/table_actors.hpp"
 #include "faust/detail/core_access.hpp"
 
 #include <caf/typed_actor.hpp>
@@ -44,12 +46,25 @@ using router_api =
                      caf::reacts_to<cast_atom, direct_cast>,
                      /// Sends the casts gathered so far (to itself).
                      caf::reacts_to<flush_atom>,
-                     caf::reacts_to<records_atom, cluster_records>>;
+                     caf::reacts_to<records_atom, cluster_records>,
+                     /// The earliest deadline of a call passed: the
+                     /// timer's number (to itself).
+                     caf::reacts_to<timeout_atom, uint64_t>>;
 
-/// Spawns the reader (detached) and the router. `local` is this worker's
-/// gateway with its incarnation (none in a client-only process).
+/// This worker's side of the router (all empty in a client-only process):
+/// its gateway and incarnation (calls to itself go there), and who hears
+/// of its standby placement, computed from the view: the table manager
+/// (which changelogs to follow) and the member (what it announces).
+struct router_locals {
+  gateway_api gateway;
+  std::string incarnation;
+  table_manager_api tables;
+  cluster_member_api member;
+};
+
+/// Spawns the reader (detached) and the router.
 router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
-                        gateway_api local, std::string local_incarnation);
+                        router_locals locals);
 
 } // namespace faust::internal
 

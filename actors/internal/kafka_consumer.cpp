@@ -1,5 +1,6 @@
 #include "actors/internal/ack_routing.hpp"
 #include "actors/internal/heap_trimmer.hpp"
+#include "actors/internal/rebalance_coordinator.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/user_hook.hpp"
 #include "actors/internal/waiting_requests.hpp"
@@ -52,9 +53,12 @@ struct partition_state {
   /// exactly_once: paused until every delivered record is acked, so the
   /// transaction holds the outputs of exactly the committed records.
   bool barrier = false;
-  /// Held back until the table partitions co-partitioned with it are
-  /// recovered from their changelogs.
-  bool recovering = false;
+  /// Held back until the rebalance coordinator answers its assignment
+  /// (the table partitions co-partitioned with it are recovered).
+  bool held = false;
+  /// Being revoked: nothing more is handed on, while the events in flight
+  /// finish and their acks still count for the revoke's commit.
+  bool revoking = false;
   /// The tracker starts at the first record delivered.
   bool tracking = false;
   transport::offset_tracker tracker;
@@ -136,8 +140,8 @@ void dispatch_backlog(consumer_actor self, partition_state& p) {
   auto& st = self->state;
   auto limit = max_in_flight(st);
   auto pending = [&] { return p.tracking ? p.tracker.pending() : 0; };
-  while (!p.backlog.empty() && p.active && !p.barrier && !p.recovering &&
-         !st.draining && pending() < limit) {
+  while (!p.backlog.empty() && p.active && !p.barrier && !p.held &&
+         !p.revoking && !st.draining && pending() < limit) {
     auto batch = std::make_shared<record_batch>();
     batch->tp_id = p.id;
     batch->tp = p.tp;
@@ -228,8 +232,21 @@ std::vector<offset_to_commit> committable(kafka_consumer_state& st,
   return out;
 }
 
-void deactivate(consumer_actor self, const std::vector<uint32_t>& ids,
-                const char* why);
+/// The group's view of this member now (for the rebalance coordinator).
+group_member member_now(const kafka_consumer_state& st) {
+  auto m = st.client->membership();
+  return {std::move(m.member_id), m.generation};
+}
+
+/// The coordinator answers a revoke step within its bound; this one is a
+/// last guard against a coordinator that is gone.
+milliseconds coordinator_bound(const app_core& core) {
+  return core.stop.bound(std::min(core.settings().shutdown_timeout,
+                                  core.settings().broker_session_timeout / 2) +
+                         std::chrono::seconds{1});
+}
+
+void deactivate(consumer_actor self, const std::vector<uint32_t>& ids);
 
 /// exactly_once: commits partition `id`'s transaction with its offset.
 /// An abort rewinds the partition to its last committed offset (its
@@ -261,7 +278,13 @@ void commit_transaction(consumer_actor self, uint32_t id) {
       st.core->fail(sought.error().message);
     break;
   case transaction_outcome::fenced:
-    deactivate(self, {id}, "fenced");
+    // Another worker owns it now: given up here as lost (no commit).
+    faust::log().warn("{}[{}]: fenced by a newer producer; given up",
+                      p.tp.topic, p.tp.partition);
+    deactivate(self, {id});
+    self->request(st.core->runtime->rebalance, coordinator_bound(*st.core),
+                  revoked_atom::value, member_now(st), assignment{{p.tp}}, true)
+        .then([](bool) {}, [](caf::error&) {});
     return;
   }
   dispatch_backlog(self, p);
@@ -416,94 +439,81 @@ void renew_lease(app_core& core) {
   core.consumer_tick_ns = now;
 }
 
-void announce_ownership(consumer_actor self) {
+/// The partitions' records are held back until the coordinator answers
+/// the assignment: its subscribers heard of them, and the table partitions
+/// co-partitioned with them are recovered from their changelogs.
+void hold_until_ready(consumer_actor self,
+                      const std::vector<models::topic_partition>& given) {
   auto& st = self->state;
-  auto& cluster = st.core->runtime->cluster;
-  if (!cluster)
-    return;
-  auto membership = st.client->membership();
-  cluster_ownership owned;
-  owned.member_id = std::move(membership.member_id);
-  owned.generation = membership.generation;
-  if (st.core->leader.load())
-    owned.active.push_back(
-        {{st.core->leader_topic, 0}, cluster::partition_state::ready});
-  std::vector<models::topic_partition> ready;
-  for (auto& [tp, id] : st.active)
-    if (tp.topic != st.core->reply_topic) { // private to this worker
-      bool recovering = st.partitions[id].recovering;
-      owned.active.push_back({tp, recovering
-                                      ? cluster::partition_state::recovering
-                                      : cluster::partition_state::ready});
-      if (!recovering)
-        ready.push_back(tp);
-    }
-  // The gateway serves direct calls for these (before the announcement
-  // sends callers here).
-  if (auto& gateway = st.core->runtime->gateway)
-    self->send(gateway, owned_atom::value, std::move(ready));
-  self->send(cluster, announce_atom::value, std::move(owned));
-}
-
-/// Holds the newly assigned partitions back until the table partitions
-/// co-partitioned with them are recovered (the table manager replays their
-/// changelogs meanwhile).
-void recover_tables(consumer_actor self,
-                    const std::vector<models::topic_partition>& tps) {
-  auto& st = self->state;
-  if (st.core->tables.empty() || !st.core->runtime->table_manager)
-    return;
   std::vector<uint32_t> held;
-  for (auto& tp : tps)
+  for (auto& tp : given)
     if (auto it = st.active.find(tp); it != st.active.end()) {
-      st.partitions[it->second].recovering = true;
+      st.partitions[it->second].held = true;
       held.push_back(it->second);
     }
-  self->request(st.core->runtime->table_manager, caf::infinite,
-                recover_atom::value, assignment{tps})
+  self->request(st.core->runtime->rebalance, caf::infinite,
+                assigned_atom::value, member_now(st), assignment{given})
       .then(
-          [self, held](bool) {
+          [self, held](bool ready) {
+            // Not ready: the tables could not recover them, and the worker
+            // is failed; nothing is processed unrecovered.
+            if (!ready)
+              return;
             for (auto id : held) {
               auto& p = self->state.partitions[id];
-              p.recovering = false;
+              p.held = false;
               dispatch_backlog(self, p);
             }
-            announce_ownership(self);
           },
           [self](caf::error& err) {
-            // The table manager is gone (its supervisor stops the worker):
-            // the partitions stay held back; nothing is processed unrecovered.
             if (!self->state.core->stop.stopping())
-              self->state.core->fail("table recovery failed: " +
+              self->state.core->fail("the rebalance coordinator is gone: " +
                                      supervision::describe(err));
           });
 }
 
-/// The table partitions no longer co-partitioned with an assigned partition
-/// are handed over by their actors (stores written, changelog delivered)
-/// before the group may give them to another worker: the revoke finishes
-/// when they are done, or after a bound.
-bool release_tables(consumer_actor self,
-                    const std::vector<models::topic_partition>& tps,
-                    bool lost) {
+/// The revoke's last step: what was acked is committed (an orderly revoke
+/// only), the partitions are deactivated here, and the coordinator hands
+/// them over (subscribers, announcement, tables); the group goes on once
+/// it answers. Returns as `on_rebalance` does.
+bool hand_over(consumer_actor self,
+               const std::vector<models::topic_partition>& given,
+               const std::vector<uint32_t>& ids, bool commit_acked, bool lost) {
   auto& st = self->state;
-  if (st.core->tables.empty() || !st.core->runtime->table_manager)
-    return false;
-  std::vector<models::topic_partition> remaining;
-  for (auto& [tp, id] : st.active)
-    remaining.push_back(tp);
-  // Within the session (a member that stays away longer is dropped).
-  auto bound = std::min(st.core->settings().shutdown_timeout,
-                        st.core->settings().broker_session_timeout / 2);
-  self->request(st.core->runtime->table_manager, st.core->stop.bound(bound),
-                release_atom::value, assignment{tps}, assignment{remaining},
-                lost)
+  if (commit_acked)
+    commit(self, true, &ids);
+  deactivate(self, ids);
+  self->request(st.core->runtime->rebalance, coordinator_bound(*st.core),
+                revoked_atom::value, member_now(st), assignment{given}, lost)
       .then([self](bool) { self->state.client->finish_revoke(); },
-            [self, bound](caf::error& err) {
-              faust::log().warn("table partitions not handed over within {} "
-                                "ms ({}): giving them up anyway",
-                                bound.count(), supervision::describe(err));
+            [self](caf::error& err) {
+              faust::log().warn("revoke: the rebalance coordinator did not "
+                                "answer ({}): the group goes on",
+                                supervision::describe(err));
               self->state.client->finish_revoke();
+            });
+  return true;
+}
+
+/// Returns as `on_rebalance` does: true if the revoke finishes later.
+bool drain_then_revoke(consumer_actor self,
+                       const std::vector<models::topic_partition>& given,
+                       const std::vector<uint32_t>& ids) {
+  auto& st = self->state;
+  for (auto id : ids) {
+    auto& p = st.partitions[id];
+    p.revoking = true;
+    clear_backlog(p);
+  }
+  self->request(st.core->runtime->rebalance, coordinator_bound(*st.core),
+                drain_atom::value, member_now(st), assignment{given})
+      .then([self, given,
+             ids](bool) { hand_over(self, given, ids, true, false); },
+            [self, given, ids](caf::error& err) {
+              faust::log().warn("revoke: the rebalance coordinator did not "
+                                "answer the drain ({})",
+                                supervision::describe(err));
+              hand_over(self, given, ids, true, false);
             });
   return true;
 }
@@ -511,22 +521,15 @@ bool release_tables(consumer_actor self,
 bool on_rebalance(consumer_actor self, rebalance_kind kind,
                   const std::vector<models::topic_partition>& given) {
   auto& st = self->state;
-  // The leader topic's partition only says who leads: it has no records,
-  // tables, transactions or user hooks.
+  // The leader topic's partition only says who leads (the coordinator
+  // keeps that): it has no records, transactions or state here.
   std::vector<models::topic_partition> tps;
   tps.reserve(given.size());
   for (auto& tp : given)
-    if (tp.topic == st.core->leader_topic) {
-      bool leads = kind == rebalance_kind::assigned;
-      if (st.core->leader.exchange(leads) != leads)
-        faust::log().info(leads ? "this worker is the leader now"
-                                : "this worker is no longer the leader");
-    } else {
+    if (tp.topic != st.core->leader_topic)
       tps.push_back(tp);
-    }
   if (kind == rebalance_kind::assigned) {
     st.ever_assigned = true;
-    std::map<std::string, assignment> per_topic;
     for (auto& tp : tps) {
       auto subs = st.subscribers.find(tp.topic);
       if (subs == st.subscribers.end())
@@ -538,7 +541,6 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
       p.id = static_cast<uint32_t>(st.partitions.size());
       st.active[tp] = p.id;
       st.partitions.push_back(std::move(p));
-      per_topic[tp.topic].partitions.push_back(tp);
     }
     // Where each partition resumes, for `idle` before any record arrives.
     for (auto& [tp, offset] : st.client->committed(
@@ -553,43 +555,29 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
                         tp.topic + "[" + std::to_string(tp.partition) +
                         "]: " + opened.error().message);
     faust::log().info("partitions assigned: {}", tps.size());
-    if (auto& hook = st.core->on_partitions_assigned)
-      run_user_hook(
-          "on_partitions_assigned", [&] { hook(tps); },
-          st.core->stats.hook_errors);
-    for (auto& [topic, a] : per_topic)
-      for (auto& sub : st.subscribers[topic])
-        self->send(sub, assigned_atom::value, a);
-    recover_tables(self, tps);
-    announce_ownership(self);
+    hold_until_ready(self, given);
     // The coordinator has given this worker its partitions: a suspended
-    // lease holds again, for them (the gateway heard of them just now).
+    // lease holds again, for them (the gateway hears of them next).
     st.core->lease_hold_until_ns = 0;
     return false;
   }
-  if (auto& hook = st.core->on_partitions_revoked)
-    run_user_hook(
-        "on_partitions_revoked", [&] { hook(tps); },
-        st.core->stats.hook_errors);
   std::vector<uint32_t> ids;
   for (auto& tp : tps)
     if (auto it = st.active.find(tp); it != st.active.end())
       ids.push_back(it->second);
-  // An orderly revoke commits what was acked (under exactly_once the open
-  // transactions are aborted instead: the new owner redoes their records);
-  // lost partitions may already belong to another worker, which must not
-  // see our commit.
+  // An orderly revoke lets the events in flight finish and commits what
+  // was acked (under exactly_once the open transactions are aborted
+  // instead: the new owner redoes their records); lost partitions may
+  // already belong to another worker, which must not see our commit.
   if (kind == rebalance_kind::revoked && !st.transactions)
-    commit(self, true, &ids);
-  deactivate(self, ids, kind == rebalance_kind::lost ? "lost" : "revoked");
-  announce_ownership(self);
-  return release_tables(self, tps, kind == rebalance_kind::lost);
+    return drain_then_revoke(self, given, ids);
+  return hand_over(self, given, ids, false, kind == rebalance_kind::lost);
 }
 
-void deactivate(consumer_actor self, const std::vector<uint32_t>& ids,
-                const char* why) {
+/// The partitions' records are no longer fetched, held or committed here
+/// (the coordinator tells the subscribers).
+void deactivate(consumer_actor self, const std::vector<uint32_t>& ids) {
   auto& st = self->state;
-  std::map<std::string, assignment> per_topic;
   for (auto id : ids) {
     auto& p = st.partitions[id];
     if (!p.active)
@@ -599,12 +587,7 @@ void deactivate(consumer_actor self, const std::vector<uint32_t>& ids,
     st.active.erase(p.tp);
     if (st.transactions)
       st.transactions->close(p.tp);
-    per_topic[p.tp.topic].partitions.push_back(p.tp);
   }
-  faust::log().info("partitions {}: {}", why, ids.size());
-  for (auto& [topic, a] : per_topic)
-    for (auto& sub : st.subscribers[topic])
-      self->send(sub, revoked_atom::value, a);
 }
 
 bool idle(consumer_actor self) {
@@ -614,7 +597,7 @@ bool idle(consumer_actor self) {
   for (auto& p : st.partitions) {
     if (!p.active)
       continue;
-    if (p.tracker.pending() > 0 || p.recovering)
+    if (p.tracker.pending() > 0 || p.held)
       return false;
     // exactly_once: what processed records produced (forwards, changelog,
     // sinks) is visible only once their transaction commits.
@@ -680,7 +663,7 @@ void fetch(consumer_actor self) {
         if (it == st.active.end())
           return; // from before a revoke
         auto& p = st.partitions[it->second];
-        if (!p.active)
+        if (!p.active || p.revoking)
           return; // revoked while polling
         if (p.backlog.empty())
           touched.push_back(it->second);

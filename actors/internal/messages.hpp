@@ -61,6 +61,8 @@ using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using crashed_atom = caf::atom_constant<caf::atom("crashed")>;
 using work_atom = caf::atom_constant<caf::atom("work")>;
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+/// What a coroutine awaited has arrived (to its instance).
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
 // replies to ask
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
@@ -70,6 +72,12 @@ using recover_atom = caf::atom_constant<caf::atom("recover")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using release_all_atom = caf::atom_constant<caf::atom("releaseall")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
+/// Stop following a changelog as a standby; with a list: the changelog
+/// partitions this worker is to follow (its standby placement).
+using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
+using standbys_atom = caf::atom_constant<caf::atom("standbys")>;
+/// Send the acks held back for table caches now (flushing the caches).
+using flush_acks_atom = caf::atom_constant<caf::atom("flushacks")>;
 using continue_atom = caf::atom_constant<caf::atom("continue")>;
 // tables: partition actor <-> the agent instance writing it
 using claimed_atom = caf::atom_constant<caf::atom("claimed")>;

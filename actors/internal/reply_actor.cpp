@@ -89,6 +89,8 @@ reply_api::behavior_type reply_impl(reply_actor self,
       },
       [](assigned_atom, const assignment&) {},
       [](revoked_atom, const assignment&) {},
+      // Replies are handled as they come: nothing is in flight.
+      [](drain_atom, const assignment&) { return true; },
   };
 }
 

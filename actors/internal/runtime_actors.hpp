@@ -41,8 +41,10 @@ consumer_api spawn_memory_consumer(caf::actor_system& sys,
 /// consumer, over a member of the app's consumer group (group id = app id).
 /// Records of assigned partitions go out in batches per partition; a
 /// partition with `stream_buffer_maxsize` records in flight is paused until
-/// half of them are acked. Rebalances reach subscribers as (assigned_atom)
-/// and (revoked_atom); acked offsets are committed every
+/// half of them are acked. Rebalances go to the rebalance coordinator as
+/// typed messages (it informs the subscribers, tables, gateway and
+/// announcement; `rebalance_coordinator.hpp`), and an assigned partition's
+/// records are held until it answers; acked offsets are committed every
 /// `broker_commit_interval`, after `broker_commit_every` acks, on revoke and
 /// when drained, each time after the app's producer has delivered what it
 /// sent (so no output of a committed record can be lost).

@@ -2,6 +2,7 @@
 
 #include "actors/internal/cluster_member.hpp"
 #include "actors/internal/cluster_router.hpp"
+#include "actors/internal/rebalance_coordinator.hpp"
 #include "actors/internal/stream_actors.hpp"
 #include "actors/internal/table_actors.hpp"
 
@@ -33,6 +34,9 @@ struct runtime_handles {
   gateway_local_api gateway;
   /// Routes this process's direct calls (Kafka apps).
   router_api router;
+  /// Hears the Kafka consumer's rebalances and informs the rest of the
+  /// worker (Kafka apps).
+  rebalance_api rebalance;
 };
 
 } // namespace faust::internal

@@ -22,7 +22,11 @@ using subscriber_api = caf::typed_actor<
     caf::reacts_to<assigned_atom, assignment>,
     /// A rebalance took these partitions away (their queued records are
     /// not processed here).
-    caf::reacts_to<revoked_atom, assignment>>;
+    caf::reacts_to<revoked_atom, assignment>,
+    /// A rebalance is taking these partitions away: queued records are
+    /// dropped, and the answer comes once nothing of them is being
+    /// processed (their events finished and acked).
+    caf::replies_to<drain_atom, assignment>::with<bool>>;
 
 /// An agent's dispatcher: a subscriber whose agent instances pull work.
 using dispatcher_api = subscriber_api::extend<
@@ -71,6 +75,13 @@ using instance_api = caf::typed_actor<
     /// A table partition's actor recalls the write side it holds.
     caf::replies_to<give_back_atom, partition_ref>::with<writer_handle>,
     /// A processor's wait (take within, ...) ran out (to itself).
-    caf::reacts_to<timeout_atom, uint64_t>>;
+    caf::reacts_to<timeout_atom, uint64_t>,
+    /// What its coroutine awaited (an ask's reply) has arrived: the
+    /// number of the wait (to itself).
+    caf::reacts_to<resume_atom, uint64_t>,
+    /// A revoke: flush the table caches and send every ack held back for
+    /// them (answered after the acks went out; a coroutine that awaits
+    /// keeps its open event's).
+    caf::replies_to<flush_acks_atom>::with<bool>>;
 
 } // namespace faust::internal

@@ -27,6 +27,9 @@ using table_partition_api = caf::typed_actor<
     caf::reacts_to<writer_left_atom>,
     /// Another worker owns it: follow its changelog as a standby.
     caf::reacts_to<follow_atom>,
+    /// The standby placement put its standby on another worker: stop
+    /// following (the store stays, for a later placement or takeover).
+    caf::reacts_to<unfollow_atom>,
     /// The standby's next pass (to itself).
     caf::reacts_to<tick_atom>>;
 
@@ -41,6 +44,9 @@ using table_manager_api = caf::typed_actor<
     caf::replies_to<release_atom, assignment, assignment, bool>::with<bool>,
     /// Stopping: every partition handed over.
     caf::replies_to<release_all_atom>::with<bool>,
+    /// The standby placement: the changelog partitions this worker
+    /// follows (the others it does not own, it stops following).
+    caf::reacts_to<standbys_atom, std::vector<models::topic_partition>>,
     /// The partition actors (tests, supervision).
     caf::replies_to<parts_atom>::with<std::vector<table_partition_api>>>;
 

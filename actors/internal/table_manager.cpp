@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -27,6 +28,8 @@ struct table_manager_state {
   /// Standbys start with the first assignment (before it, every partition
   /// may still come here).
   bool assigned_once = false;
+  /// The standby placement, once the cluster view gave one.
+  std::optional<std::set<models::topic_partition>> placement;
   static inline const char* name = "faust.table_manager";
 };
 
@@ -112,8 +115,11 @@ table_manager_impl(table_manager_actor self, std::shared_ptr<app_core> core) {
         auto wanted = table_partitions_of(*st.core, assigned.partitions);
         if (!st.assigned_once) {
           st.assigned_once = true;
+          // Until the view places standbys: every partition not owned.
           for (auto& [key, actor] : st.partitions)
-            if (!wanted.count(key))
+            if (!wanted.count(key) &&
+                (!st.placement ||
+                 st.placement->count({key.first->changelog_topic, key.second})))
               self->send(actor, follow_atom::value);
         }
         if (wanted.empty())
@@ -183,6 +189,22 @@ table_manager_impl(table_manager_actor self, std::shared_ptr<app_core> core) {
         for (auto& [key, actor] : st.partitions)
           all.push_back(actor);
         return release(self, all, false);
+      },
+      // The standby placement (from the cluster view): follow exactly
+      // these changelog partitions among those not assigned here.
+      [self](standbys_atom,
+             const std::vector<models::topic_partition>& placed) {
+        auto& st = self->state;
+        st.placement.emplace(placed.begin(), placed.end());
+        if (!st.assigned_once)
+          return; // applied at the first assignment
+        for (auto& [key, actor] : st.partitions) {
+          auto& [table, partition] = key;
+          if (st.placement->count({table->changelog_topic, partition}))
+            self->send(actor, follow_atom::value);
+          else
+            self->send(actor, unfollow_atom::value);
+        }
       },
       [self](parts_atom) {
         std::vector<table_partition_api> out;

@@ -308,6 +308,13 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
         st.standby_ticking = true;
         self->send(self, tick_atom::value);
       },
+      [self](unfollow_atom) {
+        auto& st = self->state;
+        if (st.custody.unfollow())
+          faust::log().debug("standby {}: placed on another worker, no "
+                             "longer followed here",
+                             name_of(st));
+      },
       [self](tick_atom) {
         auto& st = self->state;
         if (st.custody.current() == role::standby && !st.core->stop.stopping())

@@ -4,11 +4,13 @@
 #include "faust/detail/core_access.hpp"
 #include "faust/detail/countdown.hpp"
 #include "faust/detail/uuid.hpp"
+#include "faust/detail/wake.hpp"
 #include "faust/topic.hpp"
 #include "models/reqrep.hpp"
 #include "supervision/restart_limits.hpp"
 
 #include <chrono>
+#include <coroutine>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -189,6 +191,84 @@ public:
     }
     ask_through_topic(std::move(value), opts, id, reply_to, waiter,
                       shared_done);
+  }
+
+  /// What `co_await agent.ask_async(value, opts)` gives: the reply, or the
+  /// error (as `ask`).
+  class [[nodiscard]] ask_awaiter {
+  public:
+    ask_awaiter(agent_ref ref, V value, ask_options<K> opts)
+        : ref_(std::move(ref)), value_(std::move(value)),
+          opts_(std::move(opts)) {}
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<>) {
+      auto* target = internal::current_wake_target();
+      if (!target) {
+        slot_->reply.emplace(error{
+            errc::invalid_argument,
+            "ask to agent '" + ref_.name_ +
+                "': co_await ask_async runs inside a coroutine agent only "
+                "(elsewhere call ask, or ask_async with a callback)"});
+        return false; // goes on at once with the error
+      }
+      auto wake = target->suspend_here();
+      auto slot = slot_;
+      auto arrived = [slot, wake](result<R> r) {
+        slot->reply.emplace(std::move(r));
+        wake();
+      };
+      ref_.ask_async(std::move(value_), std::move(arrived), std::move(opts_));
+      return true;
+    }
+    result<R> await_resume() { return std::move(*slot_->reply); }
+
+  private:
+    /// Written by the reply's thread before the wake; read on the agent's
+    /// actor after it (the wake is a message: it orders the two).
+    struct slot {
+      std::optional<result<R>> reply;
+    };
+    agent_ref ref_;
+    V value_;
+    ask_options<K> opts_;
+    std::shared_ptr<slot> slot_ = std::make_shared<slot>();
+  };
+
+  /// Asks from inside a coroutine agent without blocking its thread:
+  ///
+  ///     auto total = co_await totals.ask_async(add, account); // by key
+  ///     if (!total) ... total.error() ...
+  ///
+  ///     faust::ask_options<std::string> opts{.key = account,
+  ///                                          .timeout = 2s};
+  ///     auto total = co_await totals.ask_async(add, opts);
+  ///
+  /// Options are taken as a named variable only: g++ 12 destroys a braced
+  /// temporary written inside a `co_await` expression twice (so
+  /// `co_await a.ask_async(v, {.key = k})` does not compile, rather than
+  /// crash). For the same reason, name a braced value on its own line.
+  ///
+  /// The instance takes no other event while it waits: the current event
+  /// stays open (its table writes before and after belong to it) and is
+  /// acked when the agent asks for the next one. Directly to the owner of
+  /// the key as `ask` goes (in this process: no topic round trip). An agent
+  /// that asks itself with concurrency 1 waits out the timeout. Outside an
+  /// agent the awaiter gives an `invalid_argument` error. Await it in the
+  /// agent's own coroutine, not inside a nested task type of your own: the
+  /// instance resumes the agent's coroutine when the reply arrives.
+  ask_awaiter ask_async(V value) const requires(!std::is_void_v<R>) {
+    return ask_awaiter{*this, std::move(value), {}};
+  }
+  /// The same with a key (to its partition, as `ask`).
+  ask_awaiter ask_async(V value, K key) const requires(!std::is_void_v<R>) {
+    ask_options<K> opts{};
+    opts.key = std::move(key);
+    return ask_awaiter{*this, std::move(value), std::move(opts)};
+  }
+  /// The same with options (a named variable: see above).
+  ask_awaiter ask_async(V value, ask_options<K>& opts) const
+      requires(!std::is_void_v<R>) {
+    return ask_awaiter{*this, std::move(value), opts};
   }
 
   /// Sends `value` and waits for the agent's reply (Faust's `ask`). Blocks

@@ -25,9 +25,10 @@ namespace faust {
 /// coroutine's whole life.
 ///
 /// The awaitables of faust-cpp (`stream::next`, `take`, ...) take no
-/// callables. Do not pass a capturing lambda to an awaitable of your own
-/// inside a `co_await` expression: g++ 12 destroys such a lambda twice
-/// (name it on its own line first).
+/// callables. Do not write a capturing lambda or a braced temporary
+/// (`Order{...}`, `{.key = k}`) inside a `co_await` expression: g++ 12
+/// destroys such a temporary twice (name it on its own line first).
+/// `agent.ask_async` takes its options as a named variable for this reason.
 template <class R = void> class [[nodiscard]] agent_task {
 public:
   using yield_type = std::conditional_t<std::is_void_v<R>, std::monostate, R>;

@@ -11,7 +11,10 @@
 #include <memory>
 #include <vector>
 
+#include "tests/actors/deterministic_system.hpp"
+
 using namespace faust::internal;
+using test_support::batch;
 
 namespace {
 
@@ -45,6 +48,7 @@ caf::behavior fake_instance(caf::event_based_actor* self,
             {w.batch->tp.partition, w.batch->records.front()->offset, w.begin});
       },
       [=](caught_up_atom) { log->push_back(caught_up); },
+      [=](flush_acks_atom) { return true; },
       [=](fail_atom, size_t begin) {
         self->send(dispatcher, crashed_atom::value, index,
                    work{held->batch, begin});
@@ -53,46 +57,9 @@ caf::behavior fake_instance(caf::event_based_actor* self,
   };
 }
 
-/// A batch of `n` records of partition `partition` from `offset`.
-batch_ptr batch(int32_t partition, int64_t offset, size_t n = 3) {
-  auto b = std::make_shared<record_batch>();
-  b->tp = {"views", partition};
-  for (size_t i = 0; i < n; ++i) {
-    auto m = std::make_shared<faust::models::message>();
-    m->topic = "views";
-    m->partition = partition;
-    m->offset = offset + static_cast<int64_t>(i);
-    b->add(std::move(m));
-  }
-  return b;
-}
-
-struct deterministic {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  caf::scheduler::test_coordinator* sched = nullptr;
-  std::vector<caf::actor> actors;
-
-  deterministic() {
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    cfg.set("logger.verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
-  }
-  ~deterministic() {
-    // Nothing runs on its own here: end every actor, then let the system go.
-    for (auto& a : actors)
-      caf::anon_send_exit(a, caf::exit_reason::kill);
-    actors.clear();
-    sched->run();
-    while (sched->trigger_timeout())
-      sched->run();
-  }
+struct deterministic : test_support::deterministic_system {
   dispatcher_api dispatcher(dispatcher_config c) {
-    auto d = spawn_dispatcher(*sys, std::move(c));
-    actors.push_back(caf::actor_cast<caf::actor>(d));
-    sched->run();
-    return d;
+    return keep(spawn_dispatcher(*sys, std::move(c)));
   }
   /// What the fake instances were given.
   journal log = std::make_shared<std::vector<received>>();
@@ -103,14 +70,7 @@ struct deterministic {
         {.agent_name = "count", .isolated = isolated, .slots = slots});
   }
   caf::actor instance(const dispatcher_api& d, size_t index) {
-    auto i = sys->spawn(fake_instance, d, index, log);
-    actors.push_back(i);
-    sched->run();
-    return i;
-  }
-  template <class Handle, class... Ts> void send(const Handle& to, Ts&&... xs) {
-    caf::anon_send(to, std::forward<Ts>(xs)...);
-    sched->run();
+    return keep(sys->spawn(fake_instance, d, index, log));
   }
 };
 
@@ -184,4 +144,69 @@ TEST_CASE("dispatcher: queued work of revoked partitions is dropped, and "
   t.send(odd, go_atom::value);
   CHECK(*log ==
         std::vector<received>{{1, 10, 0}, {0, 0, 0}, caught_up, {3, 30, 0}});
+}
+
+namespace {
+
+/// Asks the dispatcher to drain `partitions` of "views"; appends "drained"
+/// to `answers` when it answers.
+caf::behavior drain_asker(caf::event_based_actor* self,
+                          dispatcher_api dispatcher,
+                          std::vector<int32_t> partitions,
+                          std::shared_ptr<std::vector<std::string>> answers) {
+  assignment going;
+  for (auto p : partitions)
+    going.partitions.push_back({"views", p});
+  self->request(dispatcher, caf::infinite, drain_atom::value, going)
+      .then([answers](bool) { answers->push_back("drained"); });
+  return {[](go_atom) {}};
+}
+
+} // namespace
+
+TEST_CASE("dispatcher: a drain drops the partitions' queued work and is "
+          "answered once no instance holds work of them") {
+  deterministic t;
+  auto& log = t.log;
+  auto d = t.dispatcher(2);
+  t.send(d, batch_atom::value, batch(0, 100));
+  t.send(d, batch_atom::value, batch(1, 200));
+  t.send(d, batch_atom::value, batch(0, 103));
+  auto first = t.instance(d, 0);
+  auto second = t.instance(d, 1);
+  t.send(first, go_atom::value);  // holds partition 0's first batch
+  t.send(second, go_atom::value); // holds partition 1's
+  auto answers = std::make_shared<std::vector<std::string>>();
+  // Partition 2: nobody works on it: answered at once.
+  t.keep(t.sys->spawn(drain_asker, d, std::vector<int32_t>{2}, answers));
+  CHECK(*answers == std::vector<std::string>{"drained"});
+  // Partition 0: its queued batch (103) is dropped; the answer waits for
+  // the instance that holds 100.
+  t.keep(t.sys->spawn(drain_asker, d, std::vector<int32_t>{0}, answers));
+  CHECK(answers->size() == 1);
+  t.send(second, go_atom::value); // partition 1's holder finishes: no answer
+  CHECK(answers->size() == 1);
+  t.send(first, go_atom::value); // partition 0's holder finishes
+  CHECK(*answers == std::vector<std::string>{"drained", "drained"});
+  // 103 was dropped: both instances caught up, nothing more came.
+  CHECK(*log ==
+        std::vector<received>{{0, 100, 0}, {1, 200, 0}, caught_up, caught_up});
+}
+
+TEST_CASE("dispatcher: the unfinished work of a crashed instance is not "
+          "requeued for a partition being drained, and the drain ends") {
+  deterministic t;
+  auto& log = t.log;
+  auto d = t.dispatcher();
+  t.send(d, batch_atom::value, batch(0, 100));
+  auto first = t.instance(d, 0);
+  t.send(first, go_atom::value);
+  auto answers = std::make_shared<std::vector<std::string>>();
+  t.keep(t.sys->spawn(drain_asker, d, std::vector<int32_t>{0}, answers));
+  CHECK(answers->empty());
+  t.send(first, fail_atom::value, size_t{1}); // 101, 102 unfinished
+  CHECK(*answers == std::vector<std::string>{"drained"});
+  auto second = t.instance(d, 0);
+  t.send(second, go_atom::value);
+  CHECK(*log == std::vector<received>{{0, 100, 0}, caught_up});
 }

@@ -33,6 +33,7 @@ caf::behavior fake_dispatcher(caf::event_based_actor*, batches got) {
       [got](batch_atom, const batch_ptr& b) { got->push_back(b); },
       [](assigned_atom, const assignment&) {},
       [](revoked_atom, const assignment&) {},
+      [](drain_atom, const assignment&) { return true; },
   };
 }
 
@@ -95,17 +96,41 @@ struct deterministic {
     caf::anon_send(to, std::forward<Ts>(xs)...);
     sched->run();
   }
-  void own(std::vector<faust::models::topic_partition> tps) {
-    send(gateway, owned_atom::value, std::move(tps));
+  void own(std::vector<faust::models::topic_partition> tps,
+           std::vector<faust::models::topic_partition> recovering = {}) {
+    send(gateway, owned_atom::value, std::move(tps), std::move(recovering));
   }
-  void ask(std::string agent, std::string key, std::string id) {
+  void ask(std::string agent, std::string key, std::string id,
+           int64_t timeout_ms = 1000) {
     agent_request r;
     r.agent = std::move(agent);
     r.key = std::move(key);
     r.value = std::string("41");
     r.correlation_id = std::move(id);
-    r.timeout_ms = 1000;
+    r.timeout_ms = timeout_ms;
     send(client, std::move(r));
+  }
+  /// `call` is answered with `value`: the caller gets it as the reply to
+  /// `id` (the first answer).
+  void answer_and_expect(const direct_call* call, const std::string& id,
+                         const std::string& value) {
+    call->mark_started();
+    call->answer(value);
+    sched->run();
+    REQUIRE(answered->size() == 1);
+    CHECK(answered->back().correlation_id == id);
+    CHECK(answered->back().value == std::optional<std::string>(value));
+  }
+  /// Fires the next timer and runs what it sets off.
+  void fire_timer() {
+    REQUIRE(sched->trigger_timeout());
+    sched->run();
+  }
+  /// The `n`th answer is the last, for call `id`, failed with `code`.
+  void expect_failure(size_t n, const std::string& id, errc code) {
+    REQUIRE(answered->size() == n);
+    CHECK(answered->back().correlation_id == id);
+    CHECK(last_failure() == code);
   }
   errc last_failure() const {
     REQUIRE(!answered->empty());
@@ -145,13 +170,7 @@ TEST_CASE("gateway: a call for a partition this worker owns goes to the "
   REQUIRE(origin);
   CHECK(origin->tp == faust::models::topic_partition{"__direct-inc-1", p});
 
-  call->mark_started();
-  call->answer("{\"value\": 42}");
-  t.sched->run();
-  REQUIRE(t.answered->size() == 1);
-  CHECK(t.answered->back().correlation_id == "c-1");
-  CHECK(t.answered->back().value ==
-        std::optional<std::string>("{\"value\": 42}"));
+  t.answer_and_expect(call, "c-1", "{\"value\": 42}");
   CHECK(!t.answered->back().failure);
   call->answer("{\"value\": 43}"); // a second reply is dropped
   t.dispatched->clear();
@@ -230,6 +249,74 @@ TEST_CASE("gateway: a call not answered within its timeout fails with "
   as_direct_call(*t.dispatched->front()->records.front())->answer("{}");
   t.sched->run();
   CHECK(t.answered->size() == 1);
+}
+
+TEST_CASE("gateway: one timer serves every call: a call with an earlier "
+          "deadline than the running timer's times out first, and the "
+          "earlier timer, fired late, expires nothing early") {
+  deterministic t;
+  t.own({{"requests", partition_of("alice")}});
+  t.ask("count", "alice", "c-mid", 1000);   // timer 1, at 1 s
+  t.ask("count", "alice", "c-short", 10);   // timer 2, at 10 ms
+  t.ask("count", "alice", "c-long", 60000); // no timer of its own yet
+  REQUIRE(t.dispatched->size() == 3);
+  as_direct_call(*t.dispatched->at(0)->records.front())->answer("{}");
+  t.sched->run();
+  REQUIRE(t.answered->size() == 1); // c-mid, answered
+  // Timer 2 fires: c-short times out; timer 3 runs for c-long.
+  t.fire_timer();
+  t.expect_failure(2, "c-short", errc::timeout);
+  // Timer 1 (1 s) is stale: c-long's deadline (60 s) is not up.
+  t.fire_timer();
+  CHECK(t.answered->size() == 2);
+  // Timer 3: c-long times out.
+  t.fire_timer();
+  t.expect_failure(3, "c-long", errc::timeout);
+}
+
+TEST_CASE("gateway: a call for a partition being recovered here waits, and "
+          "is served once the partition is ready") {
+  deterministic t;
+  faust::models::topic_partition tp{"requests", partition_of("alice")};
+  t.own({}, {tp});
+  t.ask("count", "alice", "c-1");
+  CHECK(t.dispatched->empty());
+  CHECK(t.answered->empty());
+  t.own({tp}, {});
+  REQUIRE(t.dispatched->size() == 1);
+  auto* call = as_direct_call(*t.dispatched->front()->records.front());
+  REQUIRE(call != nullptr);
+  t.answer_and_expect(call, "c-1", "{\"value\": 42}");
+}
+
+TEST_CASE("gateway: a held call is answered retry after its bound, and "
+          "not_owner when its partition goes elsewhere (nothing ran)") {
+  deterministic t;
+  faust::models::topic_partition a{"requests", partition_of("alice")};
+  faust::models::topic_partition b{"requests", partition_of("bob")};
+  REQUIRE(a != b);
+  t.own({}, {a, b});
+  t.ask("count", "alice", "c-a");
+  t.ask("count", "bob", "c-b");
+  // Bob's partition is revoked while recovering.
+  t.own({}, {a});
+  t.expect_failure(1, "c-b", errc::not_owner);
+  // Alice's is still recovering when the hold runs out (half the call's
+  // timeout at most): retry, so the caller may go through Kafka.
+  t.fire_timer();
+  t.expect_failure(2, "c-a", errc::retry);
+  CHECK(t.dispatched->empty());
+}
+
+TEST_CASE("gateway: held calls are bounded in number: past the bound, retry") {
+  deterministic t;
+  faust::models::topic_partition tp{"requests", partition_of("alice")};
+  t.own({}, {tp});
+  for (int i = 0; i < 1000; ++i)
+    t.ask("count", "alice", "c-" + std::to_string(i));
+  CHECK(t.answered->empty());
+  t.ask("count", "alice", "c-over");
+  t.expect_failure(1, "c-over", errc::retry);
 }
 
 TEST_CASE("gateway: direct casts become one batch per partition it serves, "

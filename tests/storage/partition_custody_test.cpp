@@ -32,6 +32,19 @@ TEST_CASE("custody: assigned, recovered, lent to its writer and given back") {
   CHECK(c.generation() == 2);
 }
 
+TEST_CASE("custody: a standby stops following when placed elsewhere, and "
+          "only a standby does") {
+  partition_custody c;
+  CHECK_FALSE(c.unfollow()); // unassigned
+  CHECK(c.follow());
+  CHECK(c.unfollow());
+  CHECK(c.current() == role::unassigned);
+  CHECK(c.follow());
+  c.assign();
+  CHECK_FALSE(c.unfollow()); // assigned here: not a standby's to drop
+  CHECK(c.current() == role::recovering);
+}
+
 TEST_CASE("custody: a revoke during recovery makes the recovery stale") {
   partition_custody c;
   CHECK(c.follow());

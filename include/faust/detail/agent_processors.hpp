@@ -140,6 +140,12 @@ public:
     return {process_outcome::ok, records.size(), {}};
   }
 
+  process_outcome resume() override {
+    auto* m = std::exchange(suspended_at_, nullptr);
+    task_.handle().resume();
+    return check(m, suspended_next_);
+  }
+
   process_outcome on_timeout(uint64_t token) override {
     if (token != timer_token_ || state_.want != wanted::batch ||
         state_.batch.empty())
@@ -161,11 +167,19 @@ private:
     return check(m, next);
   }
 
-  /// Inspects the coroutine after it ran: it crashed, finished, or waits for
-  /// more (then what it was given is acked).
+  /// Inspects the coroutine after it ran: it awaits something else (an
+  /// ask's reply), crashed, finished, or waits for more (then what it was
+  /// given is acked).
   process_outcome check(const models::message* m, size_t next) {
-    this->end_event(); // it asked for more, or ended: the event is done
     auto handle = task_.handle();
+    if (!handle.done() && state_.want == wanted::nothing) {
+      // Still inside its event (or batch): it goes on at `resume`.
+      suspended_at_ = m;
+      suspended_next_ = next;
+      this->flush_counters();
+      return {process_outcome::waiting, next, {}};
+    }
+    this->end_event(); // it asked for more, or ended: the event is done
     if (handle.done()) {
       auto error = handle.promise().error;
       ack_delivered();
@@ -206,6 +220,10 @@ private:
   models::message_ptr batch_event_;
   std::vector<std::pair<uint32_t, int64_t>> delivered_ids_;
   uint64_t timer_token_ = 0;
+  /// The record whose event awaits something else (null: none, or the
+  /// coroutine's start or a `take` batch).
+  const models::message* suspended_at_ = nullptr;
+  size_t suspended_next_ = 0;
 };
 
 } // namespace faust::internal

@@ -35,9 +35,12 @@ public:
 
 /// How processing a piece of work ended.
 struct process_outcome {
-  enum status_t { ok, crashed, finished };
+  /// waiting: the coroutine awaits something outside its stream (an ask's
+  /// reply); the instance takes no work until `resume`, then goes on from
+  /// `next`.
+  enum status_t { ok, crashed, finished, waiting };
   status_t status = ok;
-  /// Index of the first record not processed (for crashed).
+  /// Index of the first record not processed (for crashed and waiting).
   size_t next = 0;
   /// What the user code threw (for crashed).
   std::string reason;
@@ -56,6 +59,9 @@ public:
   virtual process_outcome process(const batch_ptr& batch, size_t begin) = 0;
   /// A timeout requested through the host fired.
   virtual process_outcome on_timeout(uint64_t) { return {}; }
+  /// What the coroutine waited for (after `waiting`) has arrived: resumes
+  /// it. The instance then processes the rest of the batch.
+  virtual process_outcome resume() { return {}; }
 };
 
 /// Makes the processor of instance number `index`.
