@@ -144,10 +144,14 @@ public:
   /// True between an event's first write and `finish_event`.
   bool event_in_progress() const { return event_.has_value(); }
   /// Drops the writes of an unfinished event (its partition is being given
-  /// up: the event is processed again by the next owner).
+  /// up: the event is processed again by the next owner; or its worker
+  /// lost its lease): reads no longer see them.
   void abandon_event() {
     event_.reset();
+    if (event_writes_.empty())
+      return;
     event_writes_.clear();
+    rebuild();
   }
   /// The store (the partition is released, or read elsewhere).
   const std::shared_ptr<partition_store>& shared_store() const {

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <map>
@@ -727,5 +728,65 @@ TEST_CASE("losing every broker is a state the monitor shows, and its return "
   REQUIRE(eventually([&] { return monitor.broker_reachable.load(); }, 30s));
   CHECK(seen.wait_for(2, 60s));
   CHECK(monitor.broker_outages.load() == 1);
+  app.stop();
+}
+
+TEST_CASE("a direct call whose worker lost its lease while it ran writes "
+          "nothing and is not confirmed (its partition may be another "
+          "worker's by then)") {
+  auto broker = start_broker();
+  faust::app app{kafka_settings("lease-lost", broker)};
+  auto counts = app.table<std::string, int64_t>("counts", 0);
+  gate held;
+  collector<int64_t> started;
+  auto counter = app.agent<int64_t>("counter", [&](int64_t& v) -> int64_t {
+    started.add(v);
+    if (v < 0)
+      held.wait(); // the worker is "stopped" here
+    counts["k"] += 1;
+    return counts["k"];
+  });
+  app.start();
+  using faust::internal::call_path;
+  faust::ask_options<std::string> direct{
+      .key = "k", .timeout = 10s, .via = call_path::cluster};
+  // Direct only: until the cluster view names the owner, the call fails
+  // without running (no owner known).
+  std::optional<int64_t> first;
+  REQUIRE(eventually(
+      [&] {
+        auto r = counter.ask(1, direct);
+        if (r)
+          first = *r;
+        return r.has_value();
+      },
+      60s));
+  CHECK(first.value_or(-1) == 1);
+  auto stopped_call =
+      std::async(std::launch::async, [&] { return counter.ask(-1, direct); });
+  REQUIRE(started.wait_until(
+      [](auto& v) { return std::count(v.begin(), v.end(), -1) == 1; }, 30s));
+  // While it runs, the worker loses its lease (as after a SIGSTOP longer
+  // than half the session timeout).
+  auto& core = faust::internal::app_inspector::core(app);
+  core.lease_hold_until_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          (std::chrono::steady_clock::now() + 60s).time_since_epoch())
+          .count();
+  held.open();
+  auto r = stopped_call.get();
+  CHECK_FALSE(r.has_value());
+  // The lease holds again: the next call counts 2, not 3.
+  core.lease_hold_until_ns = 0;
+  std::optional<int64_t> next;
+  REQUIRE(eventually(
+      [&] {
+        auto again = counter.ask(1, direct);
+        if (again)
+          next = *again;
+        return again.has_value();
+      },
+      30s));
+  CHECK(next.value_or(-1) == 2);
   app.stop();
 }

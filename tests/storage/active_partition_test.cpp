@@ -131,6 +131,25 @@ TEST_CASE("an event the state already reflects writes nothing") {
   CHECK(read(p, "a") == "1");
 }
 
+TEST_CASE("an abandoned event's writes are gone: reads and the next "
+          "batch see only what finished") {
+  active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
+  count(p, 1, "a");
+  p.finish_event();
+  count(p, 2, "a");
+  count(p, 2, "b");
+  CHECK(read(p, "a") == "2");
+  p.abandon_event();
+  CHECK(read(p, "a") == "1");
+  CHECK_FALSE(read(p, "b").has_value());
+  CHECK_FALSE(p.event_in_progress());
+  // The same source record may run again (it was not applied).
+  CHECK_FALSE(p.applied(source(2)));
+  count(p, 2, "a");
+  CHECK(p.finish_event().size() == 1);
+  CHECK(read(p, "a") == "2");
+}
+
 TEST_CASE("misuse is a clear error") {
   active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
   p.put(source(1), "a", "1");
