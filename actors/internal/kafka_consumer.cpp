@@ -415,8 +415,6 @@ size_t in_flight(const kafka_consumer_state& st) {
   return n;
 }
 
-/// Tells the cluster member what this worker owns now and whether each
-/// partition is served yet (its tables recovered).
 /// Stamps the lease (see `app_core::holds_lease`); a gap since the last
 /// stamp of half the session timeout suspends it for a session timeout.
 void renew_lease(app_core& core) {
@@ -903,6 +901,9 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
           commit(self, false);
         else
           finish_waiting_commit(self);
+        // Also a stop's drain that waited for records of partitions
+        // revoked meanwhile (they no longer count as in flight).
+        maybe_finish_drain(self);
         maybe_finish_idle(self);
         if (st.trimmer.due(steady_clock::now()) && in_flight(st) == 0) {
           st.client->release_spare_messages();

@@ -130,9 +130,12 @@ caf::result<bool> on_assigned(coordinator_actor self, const group_member& m,
       .then(
           [self, tps, number, promise](bool recovered) mutable {
             auto& st = self->state;
+            // Not recovered: the worker is failed; they stay recovering
+            // (not served).
             for (auto& tp : tps)
               if (auto it = st.held.find(tp);
-                  it != st.held.end() && it->second == holding::recovering &&
+                  recovered && it != st.held.end() &&
+                  it->second == holding::recovering &&
                   st.assigned_in[tp] == number)
                 it->second = holding::ready;
             announce(self);
@@ -150,8 +153,9 @@ caf::result<bool> on_assigned(coordinator_actor self, const group_member& m,
   return promise;
 }
 
-/// Runs the user's revoke hook once per revoke: for the partitions not
-/// already going (a drain ran it for those).
+/// Runs the user's revoke hook once per revoke: for the partitions held
+/// here and not already going (a drain ran it for those; a partition given
+/// up earlier, as a fenced one, is not held any more).
 void revoke_hook(coordinator_actor self,
                  const std::vector<models::topic_partition>& tps) {
   auto& st = self->state;
@@ -161,7 +165,7 @@ void revoke_hook(coordinator_actor self,
   std::vector<models::topic_partition> first;
   for (auto& tp : tps)
     if (auto it = st.held.find(tp);
-        it == st.held.end() || it->second != holding::going)
+        it != st.held.end() && it->second != holding::going)
       first.push_back(tp);
   if (!first.empty())
     run_user_hook(
@@ -221,12 +225,16 @@ caf::result<bool> on_revoked(coordinator_actor self, const group_member& m,
                              const assignment& gone, bool lost) {
   auto& st = self->state;
   st.member = m;
-  auto tps = take_leadership(st, gone, false);
-  revoke_hook(self, tps);
-  for (auto& tp : tps) {
-    st.held.erase(tp);
-    st.assigned_in.erase(tp);
-  }
+  auto given = take_leadership(st, gone, false);
+  revoke_hook(self, given);
+  // Only what is held here goes (a partition given up earlier, as a fenced
+  // one, was handed over then).
+  std::vector<models::topic_partition> tps;
+  for (auto& tp : given)
+    if (st.held.erase(tp) > 0) {
+      st.assigned_in.erase(tp);
+      tps.push_back(tp);
+    }
   faust::log().info("partitions {}: {}", lost ? "lost" : "revoked", tps.size());
   for (auto& [topic, a] : by_topic(st, tps))
     for (auto& sub : st.subscribers[topic])
@@ -234,7 +242,7 @@ caf::result<bool> on_revoked(coordinator_actor self, const group_member& m,
   announce(self);
   if (st.core->on_revoke_done)
     st.core->on_revoke_done(tps);
-  if (!st.locals.tables)
+  if (!st.locals.tables || tps.empty())
     return true;
   assignment remaining;
   for (auto& [tp, h] : st.held)

@@ -75,8 +75,9 @@ fake_subscriber(subscriber_api::stateful_pointer<subscriber_state> self,
 struct tables_state {
   std::vector<caf::typed_response_promise<bool>> recoveries;
 };
-using fake_tables_api =
-    table_manager_api::extend<caf::reacts_to<continue_atom>>;
+/// continue_atom: the recoveries succeed; cancel_atom: they fail.
+using fake_tables_api = table_manager_api::extend<caf::reacts_to<continue_atom>,
+                                                  caf::reacts_to<cancel_atom>>;
 fake_tables_api::behavior_type
 fake_tables(fake_tables_api::stateful_pointer<tables_state> self, journal log) {
   return {
@@ -98,6 +99,11 @@ fake_tables(fake_tables_api::stateful_pointer<tables_state> self, journal log) {
       [self](continue_atom) {
         for (auto& p : self->state.recoveries)
           p.deliver(true);
+        self->state.recoveries.clear();
+      },
+      [self](cancel_atom) {
+        for (auto& p : self->state.recoveries)
+          p.deliver(false);
         self->state.recoveries.clear();
       },
   };
@@ -318,4 +324,45 @@ TEST_CASE("rebalance: the user's revoke hook runs once per revoke, with the "
   f.send(f.consumer, revoked_atom::value, parts({v0}), false);
   f.send(f.consumer, revoked_atom::value, parts({v1}), true);
   CHECK(*hooked == std::vector<std::string>{"views/0", "views/1"});
+}
+
+TEST_CASE("rebalance: a partition given up earlier (fenced) is not handed "
+          "over again, nor its hook run again, when the group revokes it") {
+  fixture f;
+  auto hooked = std::make_shared<std::vector<std::string>>();
+  f.core->on_partitions_revoked =
+      [hooked](const std::vector<topic_partition>& t) {
+        hooked->push_back(names(assignment{t}));
+      };
+  f.send(f.consumer, assigned_atom::value, parts({v0, v1}));
+  f.send(f.tables, continue_atom::value);
+  f.take();
+  // The consumer gives views/0 up (its producer was fenced)...
+  f.send(f.consumer, revoked_atom::value, parts({v0}), true);
+  CHECK(f.take() ==
+        std::vector<std::string>{"sub1 revoked views/0", "sub2 revoked views/0",
+                                 "announce views/1=ready",
+                                 "tables release views/0 keeping views/1 lost",
+                                 "answer revoked true"});
+  // ... then the group revokes both.
+  f.send(f.consumer, revoked_atom::value, parts({v0, v1}), false);
+  CHECK(f.take() == std::vector<std::string>{"sub1 revoked views/1",
+                                             "sub2 revoked views/1", "announce",
+                                             "tables release views/1 keeping ",
+                                             "answer revoked true"});
+  CHECK(*hooked == std::vector<std::string>{"views/0", "views/1"});
+}
+
+TEST_CASE("rebalance: partitions whose tables could not be recovered are not "
+          "announced ready") {
+  fixture f;
+  f.send(f.consumer, assigned_atom::value, parts({v0}));
+  f.take();
+  f.send(f.tables, cancel_atom::value);
+  auto steps = f.take();
+  CHECK(std::find(steps.begin(), steps.end(), "announce views/0=ready") ==
+        steps.end());
+  CHECK(std::count(steps.begin(), steps.end(), "announce views/0=recovering") ==
+        1);
+  CHECK(std::count(steps.begin(), steps.end(), "answer assigned false") == 1);
 }
