@@ -8,6 +8,8 @@
 #   scripts/test.sh [--no-asan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Line tables only (scripts/build.sh): the builds are most of the job.
+export FAUST_DEBUG_INFO=${FAUST_DEBUG_INFO:--g1}
 started=$SECONDS
 phase() { echo "== $1 (at $((SECONDS - started)) s)"; }
 phase "dependencies"
