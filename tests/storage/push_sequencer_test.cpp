@@ -105,7 +105,7 @@ TEST_CASE("push sequencer: a topic read that stopped inside a batch keeps "
 }
 
 TEST_CASE("push sequencer: the first batch after a takeover (it follows an "
-          "unknown offset) waits; the chain resumes after a read") {
+          "unknown offset) waits, and the chain resumes after a read") {
   standby s;
   s.seq.sync(9);
   CHECK(s.push(std::nullopt, 20, 29) == verdict::held);
