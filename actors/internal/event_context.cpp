@@ -176,21 +176,25 @@ void event_context::touched(partition_writer& w) {
 void event_context::end() {
   in_event_ = false;
   const direct_call* call = message_ ? as_direct_call(*message_) : nullptr;
-  // A worker that lost its lease while the event ran (it was stopped, or
-  // cut off from the group) may have lost the partition too: a direct
-  // event's writes would then reach the changelog behind the next owner's
-  // back, and nobody redoes the event. Its writes are dropped and it gets
-  // no reply (the caller hears it was not confirmed). (A Kafka event's
-  // writes name their source record, which the next owner processes
-  // again: recovery keeps one of the two.)
+  // A direct event is all or nothing: nobody redoes it, so if one of its
+  // table partitions could not be claimed (revoked or lost meanwhile), or
+  // the worker lost its lease while it ran (it was stopped, or cut off from
+  // the group: the partition may be another worker's, which would never see
+  // these writes), none of its writes go out and it gets no reply (the
+  // caller hears it was not confirmed). (A Kafka event's writes name their
+  // source record, which the next owner processes again: recovery keeps
+  // one of the two.)
   if (!event_writers_.empty() && message_ &&
-      (call || is_direct_cast(*message_)) && !core_.holds_lease()) {
+      (call || is_direct_cast(*message_)) &&
+      (direct_unowned_ || !core_.holds_lease())) {
     for (auto* w : event_writers_)
       w->active->abandon_event();
     event_writers_.clear();
+    faust::log().warn("a direct call's table writes were dropped: {}",
+                      direct_unowned_
+                          ? "a table partition it writes left this worker"
+                          : "this worker lost its lease while the call ran");
     direct_unowned_ = true;
-    faust::log().warn("a direct call's table writes were dropped: this "
-                      "worker lost its lease while the call ran");
   }
   for (auto* w : event_writers_) {
     finish_event(core_, *w);
