@@ -21,16 +21,22 @@ using std::chrono::milliseconds;
 /// Where a partition this worker holds is in its rebalances.
 enum class holding { recovering, ready, going };
 
+/// A partition held here: its state, and the assignment that gave it (so
+/// a recovery that ends after the partition was revoked, and maybe
+/// assigned again, changes nothing).
+struct held_partition {
+  holding state = holding::recovering;
+  uint64_t assignment = 0;
+};
+
 struct rebalance_state {
   std::shared_ptr<app_core> core;
   rebalance_locals locals;
   std::map<std::string, std::vector<subscriber_api>> subscribers;
-  std::unordered_map<models::topic_partition, holding> held;
+  std::unordered_map<models::topic_partition, held_partition> held;
   group_member member;
-  /// Numbers each assignment, so a recovery that ends after its partitions
-  /// were revoked (and maybe assigned again) changes nothing.
+  /// Numbers the assignments.
   uint64_t assignments = 0;
-  std::unordered_map<models::topic_partition, uint64_t> assigned_in;
   static inline const char* name = "faust.rebalance";
 };
 
@@ -66,9 +72,9 @@ void announce(coordinator_actor self) {
         {{st.core->leader_topic, 0}, cluster::partition_state::ready});
   std::vector<models::topic_partition> ready, recovering;
   for (auto& [tp, h] : st.held) {
-    if (tp.topic == st.core->reply_topic || h == holding::going)
+    if (tp.topic == st.core->reply_topic || h.state == holding::going)
       continue;
-    bool is_ready = h == holding::ready;
+    bool is_ready = h.state == holding::ready;
     owned.active.push_back({tp, is_ready
                                     ? cluster::partition_state::ready
                                     : cluster::partition_state::recovering});
@@ -118,8 +124,7 @@ caf::result<bool> on_assigned(coordinator_actor self, const group_member& m,
   bool tables = static_cast<bool>(st.locals.tables);
   auto number = ++st.assignments;
   for (auto& tp : tps) {
-    st.held[tp] = tables ? holding::recovering : holding::ready;
-    st.assigned_in[tp] = number;
+    st.held[tp] = {tables ? holding::recovering : holding::ready, number};
   }
   announce(self);
   if (!tables)
@@ -135,9 +140,9 @@ caf::result<bool> on_assigned(coordinator_actor self, const group_member& m,
             for (auto& tp : tps)
               if (auto it = st.held.find(tp);
                   recovered && it != st.held.end() &&
-                  it->second == holding::recovering &&
-                  st.assigned_in[tp] == number)
-                it->second = holding::ready;
+                  it->second.state == holding::recovering &&
+                  it->second.assignment == number)
+                it->second.state = holding::ready;
             announce(self);
             promise.deliver(recovered);
           },
@@ -165,7 +170,7 @@ void revoke_hook(coordinator_actor self,
   std::vector<models::topic_partition> first;
   for (auto& tp : tps)
     if (auto it = st.held.find(tp);
-        it != st.held.end() && it->second != holding::going)
+        it != st.held.end() && it->second.state != holding::going)
       first.push_back(tp);
   if (!first.empty())
     run_user_hook(
@@ -181,7 +186,7 @@ caf::result<bool> on_drain(coordinator_actor self, const group_member& m,
   revoke_hook(self, tps);
   for (auto& tp : tps)
     if (auto it = st.held.find(tp); it != st.held.end())
-      it->second = holding::going;
+      it->second.state = holding::going;
   // Callers hear at once that these partitions are going.
   announce(self);
   auto per_topic = by_topic(st, tps);
@@ -231,10 +236,8 @@ caf::result<bool> on_revoked(coordinator_actor self, const group_member& m,
   // one, was handed over then).
   std::vector<models::topic_partition> tps;
   for (auto& tp : given)
-    if (st.held.erase(tp) > 0) {
-      st.assigned_in.erase(tp);
+    if (st.held.erase(tp) > 0)
       tps.push_back(tp);
-    }
   faust::log().info("partitions {}: {}", lost ? "lost" : "revoked", tps.size());
   for (auto& [topic, a] : by_topic(st, tps))
     for (auto& sub : st.subscribers[topic])

@@ -246,8 +246,8 @@ public:
   /// (Faust's `app.on_partitions_assigned` signal); for `memory://`, once at
   /// start with every partition. Runs on a runtime actor (the rebalance
   /// coordinator), before any record of the partitions is processed: keep it
-  /// short, and do not block; an exception is logged and counted (`monitor().hook_errors`).
-  /// Set before start.
+  /// short, and do not block; an exception is logged and counted
+  /// (`monitor().hook_errors`). Set before start.
   void on_partitions_assigned(
       std::function<void(const std::vector<models::topic_partition>&)> fn);
   /// Calls `fn` with the partitions taken away (revoked, or lost when the
