@@ -192,6 +192,16 @@ std::vector<models::message> active_partition::flush_cache() {
   return records;
 }
 
+void active_partition::drop_cache() {
+  if (cache_.empty())
+    return;
+  cache_.clear();
+  cache_index_.clear();
+  cache_origins_.clear();
+  cache_bytes_ = 0;
+  rebuild();
+}
+
 void active_partition::seal(uint64_t epoch) {
   if (event_)
     throw std::logic_error("table partition " + changelog_.topic + "[" +

@@ -97,6 +97,7 @@ public:
   /// lets the cache hold before `cache_full`; 0: no cache (one changelog
   /// record per write, Faust's behaviour).
   void set_cache_limit(size_t bytes) { cache_limit_ = bytes; }
+  size_t cache_limit() const { return cache_limit_; }
   /// The cached writes as changelog records, in the order their keys were
   /// first written, for the caller to produce before the next `seal`. They
   /// are one group, as an event's records are: each carries the newest
@@ -153,6 +154,11 @@ public:
     event_writes_.clear();
     rebuild();
   }
+  /// Drops the cached writes without changelog records (the partition was
+  /// lost: another worker may own it, and the cached events, never acked,
+  /// are processed again there): reads no longer see them, and their
+  /// origins are no longer applied.
+  void drop_cache();
   /// The store (the partition is released, or read elsewhere).
   const std::shared_ptr<partition_store>& shared_store() const {
     return store_;

@@ -46,12 +46,14 @@ struct instance_state : processor_host, wake_target {
 
   ~instance_state() override {
     // Stopped or replaced: what the finished events wrote goes out, then
-    // their acks, so the partition's offsets can move on.
+    // their acks, so the partition's offsets can move on. Writes that wait
+    // for the lease keep their events unacked (processed again by whoever
+    // owns the partition next, should the partition have gone).
     if (!events || !cfg.core)
       return;
     events->flush_caches();
     hold(buffer.take());
-    if (!held_acks.acks.empty())
+    if (!held_acks.acks.empty() && !events->caches_dirty())
       send_acks_anonymously(*cfg.core, std::move(held_acks));
   }
 
@@ -275,6 +277,7 @@ instance_api::behavior_type instance_impl(instance_actor self,
           return; // ticks again once the event is done
         event_context_scope events{st.events.get()};
         st.events->persist_held();
+        st.flush(); // acks that waited for a cache flushed meanwhile
         keep_persisting(self);
       },
       // The partition's actor recalls its write side (a revoke, a stop).

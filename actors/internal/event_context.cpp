@@ -181,9 +181,9 @@ void event_context::end() {
   // the worker lost its lease while it ran (it was stopped, or cut off from
   // the group: the partition may be another worker's, which would never see
   // these writes), none of its writes go out and it gets no reply (the
-  // caller hears it was not confirmed). (A Kafka event's writes name their
-  // source record, which the next owner processes again: recovery keeps
-  // one of the two.)
+  // caller hears it was not confirmed). (A Kafka event's writes wait for
+  // the lease in the cache instead, see `changelog_may_grow`: if the
+  // partition was lost, the next owner processes its record again.)
   if (!event_writers_.empty() && message_ &&
       (call || is_direct_cast(*message_)) &&
       (direct_unowned_ || !core_.holds_lease())) {
@@ -262,7 +262,9 @@ void event_context::end_work() {
     end();
   std::optional<std::chrono::steady_clock::time_point> now;
   for (auto* w : work_writers_) {
-    if (w->active->cache_dirty()) {
+    if (flush_held_for_lease(core_, *w)) {
+      // Written while the lease lapsed: out now that it holds again.
+    } else if (w->active->cache_dirty()) {
       // The share follows how many partitions this worker owns now.
       w->active->set_cache_limit(cache_share(core_));
       if (!now)
@@ -316,6 +318,7 @@ bool event_context::persist_held() {
       if (auto n = expire_windows(core_, *w))
         faust::log().debug("{}: {} keys of expired windows removed",
                            partition_name(*w->table, w->part->number), n);
+    flush_held_for_lease(core_, *w);
     if (w->active->pending_batches() > 0)
       seal_and_persist(core_, *w);
     waiting |= w->active->pending_batches() > 0;

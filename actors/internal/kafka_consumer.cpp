@@ -567,8 +567,14 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
   // was acked (under exactly_once the open transactions are aborted
   // instead: the new owner redoes their records); lost partitions may
   // already belong to another worker, which must not see our commit.
-  if (kind == rebalance_kind::revoked && !st.transactions)
+  if (kind == rebalance_kind::revoked && !st.transactions) {
+    // An orderly revoke comes while this worker is still a member of the
+    // group's generation (one that lost its membership hears `lost`): a
+    // suspended lease holds again, so the events in flight can finish and
+    // their writes go out before the partitions go.
+    st.core->lease_hold_until_ns = 0;
     return drain_then_revoke(self, given, ids);
+  }
   return hand_over(self, given, ids, false, kind == rebalance_kind::lost);
 }
 

@@ -13,6 +13,7 @@
 #include "transport/memory_broker.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace faust::internal {
 
@@ -160,16 +161,46 @@ void produce_changelog(app_core& core, partition_writer& w,
 
 } // namespace
 
+bool changelog_may_grow(const app_core& core) {
+  return core.transactions || core.holds_lease();
+}
+
 void finish_event(app_core& core, partition_writer& w) {
   bool was_dirty = w.active->cache_dirty();
+  if (w.active->cache_limit() == 0 && w.active->event_in_progress() &&
+      (w.held_for_lease || !changelog_may_grow(core))) {
+    // No cache configured: this event's writes wait in one until the
+    // lease holds again (and, once it does, until the writes already
+    // waiting there go out: never past them).
+    w.active->set_cache_limit(std::numeric_limits<size_t>::max());
+    w.held_for_lease = true;
+  }
   produce_changelog(core, w, w.active->finish_event());
   if (!was_dirty && w.active->cache_dirty())
     w.cached_since = std::chrono::steady_clock::now();
 }
 
 void flush_cache(app_core& core, partition_writer& w) {
-  if (w.active->cache_dirty())
-    produce_changelog(core, w, w.active->flush_cache());
+  if (!w.active->cache_dirty())
+    return;
+  if (!changelog_may_grow(core)) {
+    w.held_for_lease = true;
+    return;
+  }
+  w.held_for_lease = false;
+  produce_changelog(core, w, w.active->flush_cache());
+}
+
+bool flush_held_for_lease(app_core& core, partition_writer& w) {
+  if (!w.held_for_lease || !changelog_may_grow(core))
+    return false;
+  w.active->set_cache_limit(cache_share(core));
+  faust::log().info("{}: the lease holds again: {} bytes of table writes "
+                    "that waited for it go to the changelog",
+                    partition_name(*w.table, w.part->number),
+                    w.active->cached_bytes());
+  flush_cache(core, w);
+  return true;
 }
 
 size_t cache_share(const app_core& core) {
@@ -229,10 +260,23 @@ size_t expire_windows(app_core& core, partition_writer& w) {
   return keys.size();
 }
 
-void hand_over(app_core& core, partition_writer& w, bool wait_for_delivery) {
+void hand_over(app_core& core, partition_writer& w, bool lost) {
   auto& active = *w.active;
   active.abandon_event();
+  if (active.cache_dirty() && (lost || !changelog_may_grow(core))) {
+    // Another worker may own the partition now: it processes these events
+    // again (their offsets were not committed: their acks wait for the
+    // cache).
+    faust::log().warn("{}: {} bytes of cached table writes dropped: the "
+                      "partition was {}",
+                      partition_name(*w.table, w.part->number),
+                      active.cached_bytes(),
+                      lost ? "lost" : "given up without the group lease");
+    active.drop_cache();
+    w.held_for_lease = false;
+  }
   flush_cache(core, w);
+  bool wait_for_delivery = !lost;
   auto gate = w.delivery ? w.delivery : core.producer;
   // Seal what the finished events wrote (after a flush the producer has
   // room for a new epoch), then wait for every changelog record.

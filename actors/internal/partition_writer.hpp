@@ -47,6 +47,9 @@ struct partition_writer {
   size_t counted_batches = 0;
   /// When the cache got its first write since its last flush.
   std::chrono::steady_clock::time_point cached_since{};
+  /// The cache holds writes that waited for the lease (see
+  /// `changelog_may_grow`): flushed as soon as it holds again.
+  bool held_for_lease = false;
   /// Every store batch with a smaller id is written (updated by its
   /// holder; read by a direct call's reply waiting for its writes).
   std::atomic<uint64_t> stored_below{1};
@@ -55,13 +58,28 @@ struct partition_writer {
 /// "table 'views' partition 3", for messages.
 std::string partition_name(const table_desc& table, int32_t partition);
 
+/// At least once, table writes go to the changelog only while this worker
+/// holds its group lease: after a stop (SIGSTOP) or a stall its partitions
+/// may be another worker's, whose changelog must not get late writes of
+/// ours. Until the lease holds again they wait in the cache (with their
+/// events' acks, so their offsets are not committed); if the partition
+/// turns out lost, they are dropped and the next owner processes those
+/// events again. exactly_once needs no gate: the transaction is fenced.
+bool changelog_may_grow(const app_core& core);
+
 /// The current event is done: produces its changelog records, or leaves
-/// them in the partition's cache.
+/// them in the partition's cache (also without a cache configured while
+/// `changelog_may_grow` is false).
 void finish_event(app_core& core, partition_writer& w);
 
 /// Produces what the partition's cache holds (one group of changelog
 /// records); under exactly_once seals it into the current transaction.
+/// Waits (does nothing) while `changelog_may_grow` is false.
 void flush_cache(app_core& core, partition_writer& w);
+
+/// Flushes a cache whose writes waited for the lease, once it holds again
+/// (with the cache limit the worker's share again); true if it flushed.
+bool flush_held_for_lease(app_core& core, partition_writer& w);
 
 /// The share of `table_cache_max_bytes` of each table partition owned here
 /// (0: no cache).
@@ -85,12 +103,14 @@ void persist(app_core& core, partition_writer& w);
 /// returns how many.
 size_t expire_windows(app_core& core, partition_writer& w);
 
-/// Makes what the writer has durable before the partition goes: seals,
-/// waits (at most the time a stop leaves) for the changelog records when
-/// `wait_for_delivery`, persists, and records the changelog offset the
-/// store reflects (so a restart replays nothing). The caller keeps or
-/// closes the store. Runs on the table partition actor's own thread.
-void hand_over(app_core& core, partition_writer& w, bool wait_for_delivery);
+/// Makes what the writer has durable before the partition goes: flushes
+/// its cache (or, if the partition was `lost` or the lease does not hold,
+/// drops it: see `changelog_may_grow`), seals, waits (at most the time a
+/// stop leaves) for the changelog records unless `lost`, persists, and
+/// records the changelog offset the store reflects (so a restart replays
+/// nothing). The caller keeps or closes the store. Runs on the table
+/// partition actor's own thread.
+void hand_over(app_core& core, partition_writer& w, bool lost);
 
 /// Builds the expiry index of a windowed table with `expires` from what
 /// the store holds (after a recovery), so windows expire after a restart.

@@ -168,7 +168,7 @@ void finish_handover(table_partition_actor self,
                      std::shared_ptr<partition_writer> w) {
   auto& st = self->state;
   st.holder = nullptr;
-  hand_over(*st.core, *w, !st.release_lost);
+  hand_over(*st.core, *w, st.release_lost);
   st.part->publish(nullptr);
   st.store = w->active->shared_store();
   forget_batches(*st.core, *w);

@@ -45,6 +45,7 @@ faust::app_settings kafka_settings(std::string id,
 struct logged {
   int64_t origin = -1;
   std::string key, value;
+  int64_t timestamp_ms = 0;
 };
 std::vector<logged> read_partition0(const embedded_broker& broker,
                                     const std::string& topic) {
@@ -61,7 +62,7 @@ std::vector<logged> read_partition0(const embedded_broker& broker,
       [&](const faust::models::message& m) {
         auto o = faust::storage::origin_of(m);
         out.push_back({o ? o->offset : -1, m.key ? m.key->str() : "",
-                       m.value ? m.value->str() : ""});
+                       m.value ? m.value->str() : "", m.timestamp_ms});
       },
       10s);
   REQUIRE(read.has_value());
@@ -78,6 +79,11 @@ public:
           if (tp.topic == topic)
             offsets_.add(offset);
         });
+  }
+  /// The last offset committed (-1 before any).
+  int64_t last() {
+    auto o = offsets_.items();
+    return o.empty() ? -1 : o.back();
   }
   /// Waits until the committed offset is `offset`.
   bool reaches(int64_t offset) {
@@ -687,6 +693,80 @@ void eos_table_run(size_t cache) {
 }
 
 } // namespace
+
+namespace {
+
+/// Kafka events processed while the worker's lease lapsed (as after a
+/// SIGSTOP longer than half the session timeout): without a cache (`cache`
+/// 0) or with one.
+void lapsed_lease_run(size_t cache) {
+  auto broker = start_broker();
+  auto s = kafka_settings("lapsed_lease", broker);
+  s.table_cache_max_bytes = cache;
+  faust::app app{s};
+  auto adds =
+      app.topic<std::string, Add>("adds", {.partitions = 1, .internal = true});
+  auto totals = app.table<std::string, int64_t>("totals", 0, {.partitions = 1});
+  collector<int64_t> processed;
+  app.agent("total", adds, [&](Add& add) {
+    totals["k"] += 1;
+    processed.add(add.a);
+  });
+  commit_log commits(app, "adds");
+  app.start();
+  send_adds(adds, 0, 5);
+  REQUIRE(commits.reaches(5));
+
+  auto& core = faust::internal::app_inspector::core(app);
+  core.lease_hold_until_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          (std::chrono::steady_clock::now() + 60s).time_since_epoch())
+          .count();
+  send_adds(adds, 5, 10);
+  REQUIRE(processed.wait_for(10, 30s));
+  // Once the next one is taken, the ten before it have ended (one
+  // instance, in order).
+  send_adds(adds, 10, 11);
+  REQUIRE(processed.wait_for(11, 30s));
+  // Their acks wait with their writes: nothing past 5 is committed.
+  CHECK(commits.last() == 5);
+
+  auto restored_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  core.lease_hold_until_ns = 0;
+  REQUIRE(commits.reaches(11));
+  REQUIRE(app.wait_until_idle(30s));
+  auto changelog = read_partition0(*broker, "lapsed_lease-totals-changelog");
+  REQUIRE_FALSE(changelog.empty());
+  CHECK(changelog.back().value == "11");
+  // Nothing the lapsed events wrote reached the changelog before the lease
+  // held again, and nothing overtook what waited: the totals only grow.
+  for (size_t i = 0; i < changelog.size(); ++i) {
+    if (changelog[i].origin >= 5)
+      CHECK(changelog[i].timestamp_ms >= restored_ms);
+    if (i > 0)
+      CHECK(std::stoll(changelog[i - 1].value) <
+            std::stoll(changelog[i].value));
+  }
+  // Without a cache each event before the lapse wrote a record of its own;
+  // what waited went out as one.
+  if (cache == 0)
+    CHECK(changelog.size() >= 6);
+  app.stop();
+}
+
+} // namespace
+
+TEST_CASE("at least once, table writes of events finished while the lease "
+          "lapsed wait for it, with their acks, then go out (no cache)") {
+  lapsed_lease_run(0);
+}
+
+TEST_CASE("at least once, table writes of events finished while the lease "
+          "lapsed wait for it in the cache, with their acks") {
+  lapsed_lease_run(faust::app_settings{}.table_cache_max_bytes);
+}
 
 TEST_CASE("exactly_once: a table's writes reach its store only when their "
           "transaction commits, an aborted transaction's events write "

@@ -314,6 +314,35 @@ TEST_CASE("with a cache, a key written by many events is one changelog "
   CHECK(read(p, "even") == "6");
 }
 
+TEST_CASE("a dropped cache is gone: reads, applied origins and the next "
+          "flush see only what was flushed before") {
+  active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
+  p.set_cache_limit(1 << 20);
+  count(p, 1, "a");
+  p.finish_event();
+  CHECK(p.flush_cache().size() == 1);
+  count(p, 2, "a");
+  p.finish_event();
+  count(p, 3, "b");
+  p.finish_event();
+  CHECK(read(p, "a") == "2");
+  p.drop_cache();
+  CHECK_FALSE(p.cache_dirty());
+  CHECK(p.cached_bytes() == 0);
+  CHECK(read(p, "a") == "1");
+  CHECK_FALSE(read(p, "b").has_value());
+  CHECK(p.applied(source(1)));
+  // The dropped events may run again (they are not applied).
+  CHECK_FALSE(p.applied(source(2)));
+  CHECK_FALSE(p.applied(source(3)));
+  count(p, 2, "a");
+  p.finish_event();
+  auto records = p.flush_cache();
+  REQUIRE(records.size() == 1);
+  CHECK(*records[0].value == "2");
+  CHECK(*records[0].find_header(origin_header) == "page_views/2/2");
+}
+
 TEST_CASE("a cache fills up at its limit, and a flush of events from "
           "several source partitions names each one's newest origin") {
   active_partition p(std::make_unique<memory_store>("t"), {"c", 0});
