@@ -3,6 +3,7 @@
 #include "actors/crontab.hpp"
 #include "actors/internal/app_inspector.hpp"
 #include "actors/internal/forwarder.hpp"
+#include "actors/internal/lease_clock.hpp"
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
@@ -530,6 +531,8 @@ void app::start() {
         internal::spawn_memory_consumer(sys, core_);
     adopt(core_->runtime->consumer, "kafka consumer", nullptr);
     adopt(core_->runtime->channel_consumer, "channel consumer", nullptr);
+    if (!client_only)
+      adopt(internal::spawn_lease_clock(sys, core_), "lease clock", nullptr);
     adopt(internal::spawn_kafka_producer(sys, core_->producer),
           "producer poller",
           [producer = core_->producer](caf::actor_system& s) {

@@ -400,7 +400,7 @@ bool app_core::holds_lease() const {
     return true;
   auto now = std::chrono::steady_clock::now().time_since_epoch();
   auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now);
-  auto tick = std::chrono::nanoseconds{consumer_tick_ns.load()};
+  auto tick = std::chrono::nanoseconds{lease_stamp_ns.load()};
   auto half_session = std::chrono::duration_cast<std::chrono::nanoseconds>(
       settings_.broker_session_timeout / 2);
   return tick.count() > 0 && now_ns - tick < half_session &&

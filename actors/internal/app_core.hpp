@@ -123,15 +123,16 @@ public:
     return !uses_kafka() || (leader.load() && holds_lease());
   }
   /// The group membership lease: what this worker owns, it serves (direct
-  /// calls, leadership) only while its consumer is known to be live. The
-  /// consumer stamps `consumer_tick_ns` on each of its ticks (steady clock);
-  /// a gap of half the session timeout (the process was stopped, or its
-  /// consumer stuck) suspends the lease until `lease_hold_until_ns`, unless
-  /// a rebalance callback (contact with the coordinator) ends it first.
+  /// calls, leadership, table writes at least once) only while it is known
+  /// to be running. The lease clock (`lease_clock.hpp`) stamps
+  /// `lease_stamp_ns` every 100 ms (steady clock); a gap of half the
+  /// session timeout (the process was stopped or starved) suspends the
+  /// lease until `lease_hold_until_ns`, unless a rebalance callback
+  /// (contact with the coordinator) ends it first.
   /// The source the table writes of direct calls and casts name as their
   /// origin: `__direct-<incarnation>` (set before the actors start).
   std::string direct_origin_topic;
-  std::atomic<int64_t> consumer_tick_ns{0};
+  std::atomic<int64_t> lease_stamp_ns{0};
   std::atomic<int64_t> lease_hold_until_ns{0};
   bool holds_lease() const;
   std::vector<std::shared_ptr<topic_desc>> topics;

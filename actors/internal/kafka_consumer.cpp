@@ -415,28 +415,6 @@ size_t in_flight(const kafka_consumer_state& st) {
   return n;
 }
 
-/// Stamps the lease (see `app_core::holds_lease`); a gap since the last
-/// stamp of half the session timeout suspends it for a session timeout.
-void renew_lease(app_core& core) {
-  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                 steady_clock::now().time_since_epoch())
-                 .count();
-  auto last = core.consumer_tick_ns.load();
-  auto session = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     core.settings().broker_session_timeout)
-                     .count();
-  if (last > 0 && now - last >= session / 2) {
-    // Suspended before the new stamp: the gateway reading both in the other
-    // order sees either the gap or the suspension.
-    core.lease_hold_until_ns = now + session;
-    faust::log().warn(
-        "this worker was unresponsive for {} ms (stopped?): it serves no "
-        "direct calls and leads nothing until the group confirms it",
-        (now - last) / 1000000);
-  }
-  core.consumer_tick_ns = now;
-}
-
 /// The partitions' records are held back until the coordinator answers
 /// the assignment: its subscribers heard of them, and the table partitions
 /// co-partitioned with them are recovered from their changelogs.
@@ -898,7 +876,6 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
       },
       [self](tick_atom) {
         auto& st = self->state;
-        renew_lease(*st.core);
         // Also serves rebalances and errors while partitions are paused.
         fetch(self);
         check_brokers(self);

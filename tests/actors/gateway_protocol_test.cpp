@@ -73,7 +73,7 @@ struct deterministic {
     s.id = "gw";
     s.broker = "kafka://127.0.0.1:1"; // never contacted
     core = std::make_shared<app_core>(s);
-    core->consumer_tick_ns = now_ns(); // the consumer is live
+    core->lease_stamp_ns = now_ns(); // the worker is live
     gateway = spawn_gateway(*sys, core, {"w1", "127.0.0.1", 4000, "inc-1"});
     dispatcher = sys->spawn(fake_dispatcher, dispatched);
     client =
@@ -197,7 +197,7 @@ TEST_CASE("gateway: calls it cannot serve are refused before they run") {
   SUBCASE("without its lease (its consumer has not ticked for half a "
           "session timeout: the worker was stopped)") {
     t.own({{"requests", partition_of("alice")}});
-    t.core->consumer_tick_ns =
+    t.core->lease_stamp_ns =
         now_ns() - std::chrono::duration_cast<std::chrono::nanoseconds>(
                        t.core->settings().broker_session_timeout)
                        .count();

@@ -811,6 +811,37 @@ TEST_CASE("losing every broker is a state the monitor shows, and its return "
   app.stop();
 }
 
+TEST_CASE("a consumer call that blocks for longer than half the session "
+          "does not lapse the lease (its clock has a thread of its own)") {
+  auto broker = start_broker();
+  auto s = kafka_settings("lease-clock", broker);
+  s.broker_session_timeout = 6s; // the embedded broker's minimum
+  faust::app app{s};
+  auto numbers = app.topic<std::string, int64_t>(
+      "numbers", {.partitions = 1, .internal = true});
+  collector<int64_t> seen;
+  app.agent("count", numbers, [&](int64_t& v) { seen.add(v); });
+  app.start();
+  REQUIRE(numbers.send("k", 1).has_value());
+  REQUIRE(seen.wait_for(1, 30s));
+  auto& core = faust::internal::app_inspector::core(app);
+  REQUIRE(eventually([&] { return core.holds_lease(); }, 10s));
+  // The broker answers the next ListOffsets requests 4 s late: the
+  // consumer's idle check (it asks for the high watermarks) blocks on them.
+  REQUIRE(broker->delay_requests(1, /*ListOffsets*/ 2, 4, 4000ms));
+  auto began = std::chrono::steady_clock::now();
+  auto idle =
+      std::async(std::launch::async, [&] { return app.wait_until_idle(30s); });
+  bool held = true;
+  while (idle.wait_for(50ms) != std::future_status::ready)
+    held = held && core.holds_lease();
+  REQUIRE(idle.get());
+  // The consumer was blocked past half the session timeout.
+  CHECK(std::chrono::steady_clock::now() - began >= 3500ms);
+  CHECK(held);
+  app.stop();
+}
+
 TEST_CASE("a direct call whose worker lost its lease while it ran writes "
           "nothing and is not confirmed (its partition may be another "
           "worker's by then)") {

@@ -86,11 +86,12 @@ TEST_CASE("a failed consumer, reply actor, dispatcher or table manager stops "
   }
 }
 
-TEST_CASE("on Kafka: the consumers, the rebalance coordinator and a table "
-          "partition stop the worker, the producer's poller is restarted") {
+TEST_CASE("on Kafka: the consumers, the rebalance coordinator, the lease "
+          "clock and a table partition stop the worker, the producer's "
+          "poller is restarted") {
   auto b = broker();
-  for (std::string name :
-       {"kafka consumer", "channel consumer", "rebalance coordinator"}) {
+  for (std::string name : {"kafka consumer", "channel consumer",
+                           "rebalance coordinator", "lease clock"}) {
     CAPTURE(name);
     counting_app c{kafka("kafka-fails-" + std::to_string(name.size()), b)};
     c.start_and_process_one(30s);

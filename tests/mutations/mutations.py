@@ -47,11 +47,11 @@ M = [
       guarantee="an event is acked only after its agent is done with it",
       file="actors/internal/agent_instance.cpp",
       replace=[
-        ("        auto out = st.proc->process(w.batch, w.begin);\n",
-         "        for (size_t i = w.begin; i < w.batch->records.size(); ++i)\n"
-         "          st.buffer.add(w.batch->tp_id, w.batch->records[i]->offset);\n"
-         "        st.flush();\n"
-         "        auto out = st.proc->process(w.batch, w.begin);\n"),
+        ("  auto out = with_scopes(self, w.batch,\n",
+         "  for (size_t i = w.begin; i < w.batch->records.size(); ++i)\n"
+         "    st.buffer.add(w.batch->tp_id, w.batch->records[i]->offset);\n"
+         "  st.flush();\n"
+         "  auto out = with_scopes(self, w.batch,\n"),
       ],
       targets=["actors_test"],
       tests=[("actors", "an offset commits only when every stream that received it acked"),
