@@ -33,22 +33,29 @@ void renew_lease(app_core& core) {
   core.lease_stamp_ns = now;
 }
 
-caf::actor spawn_lease_clock(caf::actor_system& sys,
-                             std::shared_ptr<app_core> core) {
-  return sys.spawn<caf::detached>(
-      [core = std::move(core)](caf::event_based_actor* self) -> caf::behavior {
-        supervision::name_failures(self, "the lease clock");
+namespace {
+
+// A function with an argument, not a capturing lambda: CAF 0.17 spawns an
+// argument-less functor through a null tuple (UBSan reports the reference).
+caf::behavior lease_clock_impl(caf::event_based_actor* self,
+                               std::shared_ptr<app_core> core) {
+  supervision::name_failures(self, "the lease clock");
+  renew_lease(*core);
+  self->delayed_send(self, std::chrono::milliseconds{100}, tick_atom::value);
+  return {
+      [self, core](tick_atom) {
         renew_lease(*core);
         self->delayed_send(self, std::chrono::milliseconds{100},
                            tick_atom::value);
-        return {
-            [self, core](tick_atom) {
-              renew_lease(*core);
-              self->delayed_send(self, std::chrono::milliseconds{100},
-                                 tick_atom::value);
-            },
-        };
-      });
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_lease_clock(caf::actor_system& sys,
+                             std::shared_ptr<app_core> core) {
+  return sys.spawn<caf::detached>(lease_clock_impl, std::move(core));
 }
 
 } // namespace faust::internal
