@@ -194,12 +194,17 @@ void flush_cache(app_core& core, partition_writer& w) {
 bool flush_held_for_lease(app_core& core, partition_writer& w) {
   if (!w.held_for_lease || !changelog_may_grow(core))
     return false;
+  // Cleared first: an event that wrote nothing new (already applied) may
+  // have left the cache empty.
+  w.held_for_lease = false;
   w.active->set_cache_limit(cache_share(core));
-  faust::log().info("{}: the lease holds again: {} bytes of table writes "
-                    "that waited for it go to the changelog",
-                    partition_name(*w.table, w.part->number),
-                    w.active->cached_bytes());
-  flush_cache(core, w);
+  if (w.active->cache_dirty()) {
+    faust::log().info("{}: the lease holds again: {} bytes of table writes "
+                      "that waited for it go to the changelog",
+                      partition_name(*w.table, w.part->number),
+                      w.active->cached_bytes());
+    flush_cache(core, w);
+  }
   return true;
 }
 
