@@ -11,6 +11,10 @@
 
 namespace faust::internal {
 
+namespace {
+
+/// One stamp; after a gap of half the session timeout the lease is
+/// suspended for a session timeout.
 void renew_lease(app_core& core) {
   using std::chrono::nanoseconds;
   auto now = std::chrono::duration_cast<nanoseconds>(
@@ -32,8 +36,6 @@ void renew_lease(app_core& core) {
   }
   core.lease_stamp_ns = now;
 }
-
-namespace {
 
 // A function with an argument, not a capturing lambda: CAF 0.17 spawns an
 // argument-less functor through a null tuple (UBSan reports the reference).

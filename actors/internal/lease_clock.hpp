@@ -19,7 +19,4 @@ class app_core;
 caf::actor spawn_lease_clock(caf::actor_system& sys,
                              std::shared_ptr<app_core> core);
 
-/// One stamp (the clock's tick; tests call it directly).
-void renew_lease(app_core& core);
-
 } // namespace faust::internal
