@@ -73,6 +73,8 @@ void apply_environment(app_settings& s) {
         std::chrono::seconds(parse_int<int64_t>("SHUTDOWN_TIMEOUT", *v));
   if (auto v = environment_setting("TABLE_STANDBY_REPLICAS"))
     s.table_standby_replicas = parse_int<int>("TABLE_STANDBY_REPLICAS", *v);
+  if (auto v = environment_setting("TABLE_STANDBY_PUSH"))
+    s.table_standby_push = parse_int<int>("TABLE_STANDBY_PUSH", *v) != 0;
   if (auto v = environment_setting("TABLE_CACHE_MAX_BYTES"))
     s.table_cache_max_bytes = parse_int<size_t>("TABLE_CACHE_MAX_BYTES", *v);
   if (auto v = environment_setting("WORKER_THREADS"))

@@ -18,3 +18,5 @@ for b in agent_throughput_bench ask_latency_bench ask_local_bench ask_kafka_benc
   page_views_e2e_bench; do
   "$bin/$b" "$@"
 done
+# Worker processes on a faust-broker, driven by a script.
+"$here/bench/standby_staleness.sh" "$@"

@@ -37,7 +37,9 @@ template <class Batch> class push_sequencer {
 public:
   /// What `offer` decided for a batch.
   enum class verdict {
-    /// It follows what the store holds: apply it now, then `applied`.
+    /// It follows what the store holds, or overlaps its end (a topic read
+    /// stopped inside it): apply its records after `applied()` now, then
+    /// call `applied`.
     apply,
     /// The store holds it already (a topic read got there first).
     duplicate,
@@ -61,11 +63,15 @@ public:
     drop_held_through(applied_);
   }
 
-  verdict offer(const pushed_range& range, Batch batch, size_t bytes) {
+  /// Decides for a pushed batch; `batch` is moved from only when it is
+  /// kept (`held`): on `apply` the caller applies it.
+  verdict offer(const pushed_range& range, Batch&& batch, size_t bytes) {
     if (range.last <= applied_)
       return verdict::duplicate;
-    // (Kept batches may follow it: `take_ready` after applying it.)
-    if (range.after && range.after == applied_)
+    // (Kept batches may follow it: `take_ready` after applying it.) A
+    // batch runs without a gap from `after`: one that began at or before
+    // what the store holds covers its next record.
+    if (range.after && *range.after <= applied_)
       return verdict::apply;
     if (held_bytes_ + bytes > max_held_bytes_) {
       drop_all();
@@ -80,7 +86,8 @@ public:
   void applied(int64_t last) { applied_ = std::max(applied_, last); }
 
   /// The kept batches that chain onto what the store holds, in order (the
-  /// caller applies each and calls `applied`); kept duplicates are dropped.
+  /// caller applies the records of each after the previous one's `last`,
+  /// and calls `applied`); kept duplicates are dropped.
   std::vector<std::pair<pushed_range, Batch>> take_ready() {
     std::vector<std::pair<pushed_range, Batch>> ready;
     auto cursor = applied_;
@@ -92,7 +99,7 @@ public:
         it = held_.erase(it);
         continue;
       }
-      if (!e.range.after || e.range.after != cursor)
+      if (!e.range.after || *e.range.after > cursor)
         break;
       cursor = e.range.last;
       held_bytes_ -= e.bytes;

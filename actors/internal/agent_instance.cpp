@@ -100,9 +100,11 @@ void keep_persisting(instance_actor self) {
   if (st.ticking || !st.events->needs_ticks())
     return;
   st.ticking = true;
-  // A caller waits for a direct call's reply until its writes are stored.
-  auto delay = st.events->replies_waiting() ? std::chrono::milliseconds{2}
-                                            : std::chrono::milliseconds{50};
+  // A caller waits for a direct call's reply until its writes are stored;
+  // a standby for pushed changelog records.
+  auto delay = st.events->replies_waiting()  ? std::chrono::milliseconds{2}
+               : st.events->pushes_waiting() ? std::chrono::milliseconds{5}
+                                             : std::chrono::milliseconds{50};
   self->delayed_send(self, delay, persist_atom::value);
 }
 

@@ -161,6 +161,11 @@ public:
   /// The actor system and runtime actors while running.
   std::shared_ptr<runtime_handles> runtime;
   std::atomic<bool> running{false};
+  /// Other workers stand by for this worker's table partitions and take
+  /// pushed changelog records (set by the cluster router from its view):
+  /// write sides keep their changelog records until delivered, to push
+  /// them.
+  std::atomic<bool> standbys_take_pushes{false};
 
   /// Declares a topic (once per name set); serializer names are parsed here
   /// so a bad name fails at declaration with a clear message.

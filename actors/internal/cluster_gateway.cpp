@@ -2,6 +2,7 @@
 
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/deadline_timer.hpp"
+#include "actors/internal/runtime_handles.hpp"
 #include "models/reqrep.hpp"
 #include "storage/origin.hpp"
 #include "supervision/failure.hpp"
@@ -383,6 +384,13 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
             },
             [self](agent_request& req) { return serve(self, req); },
             [self](protocol::agent_casts& casts) { take_casts(self, casts); },
+            [self](protocol::changelog_push& push) {
+              // A worker without tables here (or stopping) drops it: the
+              // changelog topic has the records.
+              auto& rt = self->state.core->runtime;
+              if (rt && rt->table_manager)
+                self->send(rt->table_manager, std::move(push));
+            },
             [self](owned_atom, std::vector<models::topic_partition>& ready,
                    std::vector<models::topic_partition>& recovering) {
               auto& st = self->state;

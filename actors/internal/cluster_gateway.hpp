@@ -3,6 +3,7 @@
 #include "actors/internal/direct_call.hpp"
 #include "actors/internal/stream_actors.hpp"
 #include "actors/protocol/agent_call.hpp"
+#include "actors/protocol/changelog_push.hpp"
 #include "models/message.hpp"
 
 #include <caf/typed_actor.hpp>
@@ -51,10 +52,14 @@ using agent_routes = std::map<std::string, agent_route, std::less<>>;
 ///
 /// Direct casts (`agent_casts`) are at most once: those for partitions
 /// this worker does not serve now are dropped (and counted).
+///
+/// A `changelog_push` (from the worker that owns a table partition this
+/// one stands by for) goes to the partition's actor here.
 using gateway_api = caf::typed_actor<
     caf::replies_to<whois_atom>::with<std::string, std::string>,
     caf::replies_to<protocol::agent_request>::with<protocol::agent_reply>,
-    caf::reacts_to<protocol::agent_casts>>;
+    caf::reacts_to<protocol::agent_casts>,
+    caf::reacts_to<protocol::changelog_push>>;
 
 /// The gateway with the messages only this process sends it: what the
 /// consumer owns now (ready partitions only are served), the agents, and

@@ -220,6 +220,14 @@ struct router_state {
     std::vector<const cluster::announcement*> owner;
   };
   std::unordered_map<const std::string*, topic_owners> cast_owners;
+  /// The workers standing by for each changelog partition, as the view has
+  /// them (looked up once per partition until the view changes).
+  std::unordered_map<models::topic_partition,
+                     std::vector<const cluster::announcement*>>
+      standbys;
+  /// Changelog pushes not sent: no standby, or its connection not there
+  /// (its next read of the changelog topic covers them).
+  uint64_t pushes_dropped = 0;
   uint64_t next_id = 1;
   static inline const char* name = "cluster router";
 
@@ -258,6 +266,7 @@ void apply_records(router_state& st, cluster_records& more) {
     return;
   st.owners.clear(); // the view hands out new pointers
   st.cast_owners.clear();
+  st.standbys.clear();
   for (auto& [worker, value] : more.records)
     if (auto applied = st.view.apply(worker, value); !applied)
       faust::log().debug("cluster view: {}", applied.error().message);
@@ -665,12 +674,61 @@ void place_standbys(router_actor self) {
     self->send(st.member, standbys_atom::value, std::move(placed));
 }
 
+/// Sends a delivered changelog batch of this worker's to the workers that
+/// announce they stand by for its partition (at most once: one that is
+/// not connected yet misses it and reads the topic).
+void push_to_standbys(router_actor self, protocol::changelog_push& push) {
+  auto& st = self->state;
+  models::topic_partition tp{push.topic, push.partition};
+  auto it = st.standbys.find(tp);
+  if (it == st.standbys.end())
+    it = st.standbys.emplace(tp, st.view.standbys_of(tp)).first;
+  push.from = st.local_incarnation;
+  size_t left = it->second.size();
+  for (auto* w : it->second) {
+    --left;
+    if (w->incarnation == st.local_incarnation)
+      continue;
+    auto key = w->host + ":" + std::to_string(w->port);
+    auto p = st.peers.find(key);
+    if (p == st.peers.end()) {
+      st.peers[key].incarnation = w->incarnation;
+      connect(self, key, w->host, w->port);
+      ++st.pushes_dropped;
+      continue;
+    }
+    if (p->second.connecting || !p->second.gateway) {
+      ++st.pushes_dropped;
+      continue;
+    }
+    if (left == 0)
+      self->send(p->second.gateway, std::move(push));
+    else
+      self->send(p->second.gateway, push);
+  }
+}
+
+/// Whether other workers stand by for this worker's table partitions (so
+/// its write sides keep their changelog records to push).
+void update_push_interest(router_state& st) {
+  if (!st.local || !st.tables)
+    return;
+  auto& settings = st.core->settings();
+  bool others = false;
+  if (settings.table_standby_push && settings.table_standby_replicas > 0)
+    for (auto* m : st.view.members())
+      others |= m->incarnation != st.local_incarnation && !m->standby.empty();
+  st.core->standbys_take_pushes.store(others, std::memory_order_relaxed);
+}
+
 void on_records(router_actor self, cluster_records& more) {
   auto& st = self->state;
   bool changed = !more.records.empty();
   apply_records(st, more);
-  if (changed)
+  if (changed) {
     place_standbys(self);
+    update_push_interest(st);
+  }
   if (!st.loaded) {
     st.loaded = true;
     for (auto id : std::exchange(st.before_load, {}))
@@ -732,6 +790,9 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
               on_records(self, more);
             },
             [self](timeout_atom, uint64_t timer) { expire_calls(self, timer); },
+            [self](protocol::changelog_push& push) {
+              push_to_standbys(self, push);
+            },
             [self](cast_atom, direct_cast& c) { take_cast(self, c); },
             [self](flush_atom) {
               auto& st = self->state;

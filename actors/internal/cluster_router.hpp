@@ -47,6 +47,9 @@ using router_api =
                      /// Sends the casts gathered so far (to itself).
                      caf::reacts_to<flush_atom>,
                      caf::reacts_to<records_atom, cluster_records>,
+                     /// Changelog records this worker's table partition
+                     /// delivered: for the partition's standbys.
+                     caf::reacts_to<protocol::changelog_push>,
                      /// The earliest deadline of a call passed: the
                      /// timer's number (to itself).
                      caf::reacts_to<timeout_atom, uint64_t>>;

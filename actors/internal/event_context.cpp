@@ -240,6 +240,13 @@ bool event_context::replies_waiting() const {
   return direct_ && !direct_->held.empty();
 }
 
+bool event_context::pushes_waiting() const {
+  for (auto& w : held_)
+    if (!w->unpushed.empty())
+      return true;
+  return false;
+}
+
 void event_context::release_replies() {
   if (!direct_)
     return;
@@ -319,9 +326,9 @@ bool event_context::persist_held() {
         faust::log().debug("{}: {} keys of expired windows removed",
                            partition_name(*w->table, w->part->number), n);
     flush_held_for_lease(core_, *w);
-    if (w->active->pending_batches() > 0)
+    if (w->active->pending_batches() > 0 || !w->unpushed.empty())
       seal_and_persist(core_, *w);
-    waiting |= w->active->pending_batches() > 0;
+    waiting |= w->active->pending_batches() > 0 || !w->unpushed.empty();
   }
   release_replies();
   return waiting || replies_waiting();
@@ -331,7 +338,7 @@ bool event_context::needs_ticks() const {
   if (replies_waiting())
     return true;
   for (auto& w : held_)
-    if (w->expiry || w->active->pending_batches() > 0)
+    if (w->expiry || w->active->pending_batches() > 0 || !w->unpushed.empty())
       return true;
   return false;
 }

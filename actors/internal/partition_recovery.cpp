@@ -130,7 +130,8 @@ milliseconds partition_recovery::took() const {
 standby_report follow_changelog(app_core& core, changelog_source& source,
                                 table_desc& table, int32_t partition,
                                 storage::partition_store& store,
-                                int64_t max_records, milliseconds slice) {
+                                int64_t max_records, milliseconds slice,
+                                staleness_samples* behind) {
   standby_report report;
   models::topic_partition changelog{table.changelog_topic, partition};
   auto marks = source.watermarks(changelog);
@@ -156,6 +157,8 @@ standby_report follow_changelog(app_core& core, changelog_source& source,
           "table '" + table.name + "': on_changelog_event",
           [&] { table.options.on_changelog_event(m); }, core.stats.hook_errors);
     replay.add(m);
+    if (behind && m.timestamp_ms > 0)
+      behind->add(wall_clock_ms() - m.timestamp_ms);
     if (++since_flush >= buffer && !failed) {
       since_flush = 0;
       if (auto n = replay.flush())

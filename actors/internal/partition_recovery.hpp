@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/changelog_source.hpp"
+#include "actors/internal/staleness_samples.hpp"
 #include "storage/changelog_replay.hpp"
 #include "storage/store.hpp"
 
@@ -67,11 +68,13 @@ struct standby_report {
 /// Standby: brings `store` (a partition another worker owns) towards its
 /// changelog's high watermark, reading at most `max_records` and for at
 /// most `slice`. Errors are logged; the next pass tries again. An event
-/// whose records are still being written waits for the next pass.
+/// whose records are still being written waits for the next pass. Each
+/// record read counts in `behind` (how long after its timestamp).
 standby_report follow_changelog(app_core& core, changelog_source& source,
                                 table_desc& table, int32_t partition,
                                 storage::partition_store& store,
                                 int64_t max_records,
-                                std::chrono::milliseconds slice);
+                                std::chrono::milliseconds slice,
+                                staleness_samples* behind = nullptr);
 
 } // namespace faust::internal

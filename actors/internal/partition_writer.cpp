@@ -1,8 +1,10 @@
 #include "actors/internal/partition_writer.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/runtime_handles.hpp"
 #include "actors/internal/source_scope.hpp"
 #include "actors/internal/user_hook.hpp"
+#include "actors/protocol/changelog_push.hpp"
 #include "faust/detail/table_desc.hpp"
 #include "storage/windowed_key.hpp"
 #include "supervision/logger.hpp"
@@ -12,7 +14,10 @@
 #include "transport/kafka/watermarks.hpp"
 #include "transport/memory_broker.hpp"
 
+#include <caf/send.hpp>
+
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 namespace faust::internal {
@@ -128,6 +133,79 @@ std::string partition_name(const table_desc& table, int32_t partition) {
   return "table '" + table.name + "' partition " + std::to_string(partition);
 }
 
+namespace {
+
+/// The records of `g` with the offsets they got, if they are one run of
+/// consecutive changelog offsets (false: a record failed, or another
+/// writer's record sits between them: not pushed).
+bool stamp_offsets(partition_writer::unpushed_group& g) {
+  auto& receipt = *g.receipt;
+  if (receipt.failed() || receipt.sent() != g.records.size())
+    return false;
+  for (size_t i = 0; i < g.records.size(); ++i) {
+    g.records[i].offset = receipt.offset(i);
+    if (i > 0 && g.records[i].offset != g.records[i - 1].offset + 1)
+      return false;
+  }
+  return true;
+}
+
+/// Pushes the delivered groups to the partition's standbys, through the
+/// cluster router (which knows where they are), oldest first; consecutive
+/// groups that chain go in one message.
+void push_delivered(app_core& core, partition_writer& w) {
+  if (w.unpushed.empty())
+    return;
+  auto& tp = w.active->changelog();
+  std::vector<protocol::changelog_push> out;
+  while (!w.unpushed.empty()) {
+    auto& g = w.unpushed.front();
+    if (!g.receipt->complete())
+      break;
+    if (g.fate) {
+      auto fate = g.fate();
+      if (fate == storage::batch_fate::pending)
+        break;
+      if (fate == storage::batch_fate::discarded) {
+        w.unpushed.pop_front(); // not on the committed changelog
+        continue;
+      }
+    }
+    if (!stamp_offsets(g)) {
+      // The standbys read this stretch from the topic.
+      w.pushed_through.reset();
+      w.unpushed.pop_front();
+      continue;
+    }
+    auto first = g.records.front().offset;
+    auto last = g.records.back().offset;
+    // Without transactions the group must follow the last pushed record
+    // directly; under exactly_once markers sit between transactions.
+    // (-1: not known.)
+    int64_t after = w.pushed_through.value_or(-1);
+    if (after >= 0 && !core.transactions && first != after + 1)
+      after = -1;
+    if (out.empty() || after < 0 || out.back().last != after) {
+      out.emplace_back();
+      out.back().topic = tp.topic;
+      out.back().partition = tp.partition;
+      out.back().after = after;
+      out.back().first = first;
+    }
+    for (auto& r : g.records)
+      out.back().add(r);
+    out.back().last = last;
+    w.pushed_through = last;
+    w.unpushed.pop_front();
+  }
+  if (out.empty() || !core.runtime || !core.runtime->router)
+    return;
+  for (auto& push : out)
+    caf::anon_send(core.runtime->router, std::move(push));
+}
+
+} // namespace
+
 void persist(app_core& core, partition_writer& w) {
   auto gate = w.delivery;
   auto written = w.active->persist(
@@ -137,6 +215,7 @@ void persist(app_core& core, partition_writer& w) {
               ": cannot write its store: " + written.error().message);
   count_batches(core, w, w.active->pending_batches());
   w.stored_below.store(w.active->stored_below(), std::memory_order_release);
+  push_delivered(core, w);
 }
 
 namespace {
@@ -147,13 +226,44 @@ namespace {
 /// transactions.
 void produce_changelog(app_core& core, partition_writer& w,
                        std::vector<models::message> records) {
-  for (auto& r : records)
-    if (auto sent = core.produce(std::move(r)); !sent) {
-      auto& tp = w.active->changelog();
-      core.fail("cannot produce to the changelog " + tp.topic + "[" +
-                std::to_string(tp.partition) + "]: " + sent.error().message);
+  auto failed = [&](const error& e) {
+    auto& tp = w.active->changelog();
+    core.fail("cannot produce to the changelog " + tp.topic + "[" +
+              std::to_string(tp.partition) + "]: " + e.message);
+  };
+  if (records.empty())
+    return;
+  auto via = delivery_producer(core);
+  if (!via || !core.standbys_take_pushes.load(std::memory_order_relaxed)) {
+    w.unpushed.clear();
+    w.pushed_through.reset();
+    for (auto& r : records)
+      if (auto sent = core.produce(std::move(r)); !sent)
+        failed(sent.error());
+  } else {
+    // Kept for the standbys, with a receipt for the offsets they get;
+    // stamped with the time they are sent, which a standby's staleness
+    // is measured from.
+    auto receipt = transport::kafka::delivery_receipt::make(records.size());
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    for (size_t i = 0; i < records.size(); ++i) {
+      auto& r = records[i];
+      if (r.timestamp_ms == 0)
+        r.timestamp_ms = now;
+      if (auto sent = via->send(r, *receipt, i); sent)
+        core.stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
+      else
+        failed(sent.error());
     }
-  if (!core.transactions || records.empty())
+    std::function<storage::batch_fate()> fate;
+    if (via->transactional())
+      fate = transaction_fate(via, via->transaction());
+    w.unpushed.push_back(
+        {std::move(records), std::move(receipt), std::move(fate)});
+  }
+  if (!core.transactions)
     return;
   if (auto gate = delivery_producer(core); gate && gate->transactional())
     (void)seal(w, gate);

@@ -2,13 +2,18 @@
 
 #include "storage/active_partition.hpp"
 #include "storage/window_expiry.hpp"
+#include "transport/kafka/delivery_receipt.hpp"
 
 #include <caf/actor_addr.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace faust::transport::kafka {
 class producer;
@@ -50,6 +55,21 @@ struct partition_writer {
   /// The cache holds writes that waited for the lease (see
   /// `changelog_may_grow`): flushed as soon as it holds again.
   bool held_for_lease = false;
+  /// Changelog records produced for the standbys (see
+  /// `app_core::standbys_take_pushes`), one group per produce, oldest
+  /// first: pushed once delivered (under exactly_once, once their
+  /// transaction committed), with the offsets their receipt holds.
+  struct unpushed_group {
+    std::vector<models::message> records;
+    transport::kafka::delivery_receipt::handle receipt;
+    /// exactly_once: whether their transaction committed.
+    std::function<storage::batch_fate()> fate;
+  };
+  std::deque<unpushed_group> unpushed;
+  /// The changelog offset of the last record pushed (when the partition
+  /// became active here: the last one its store reflects); nullopt: not
+  /// known (a record failed, or was not pushed), until the next push.
+  std::optional<int64_t> pushed_through;
   /// Every store batch with a smaller id is written (updated by its
   /// holder; read by a direct call's reply waiting for its writes).
   std::atomic<uint64_t> stored_below{1};

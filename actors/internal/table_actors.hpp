@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/messages.hpp"
+#include "actors/protocol/changelog_push.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -30,6 +31,9 @@ using table_partition_api = caf::typed_actor<
     /// The standby placement put its standby on another worker: stop
     /// following (the store stays, for a later placement or takeover).
     caf::reacts_to<unfollow_atom>,
+    /// Changelog records the owner pushed (applied by a standby in offset
+    /// order; ignored otherwise).
+    caf::reacts_to<protocol::changelog_push>,
     /// The standby's next pass (to itself).
     caf::reacts_to<tick_atom>>;
 
@@ -47,6 +51,8 @@ using table_manager_api = caf::typed_actor<
     /// The standby placement: the changelog partitions this worker
     /// follows (the others it does not own, it stops following).
     caf::reacts_to<standbys_atom, std::vector<models::topic_partition>>,
+    /// Pushed changelog records: to their partition's actor.
+    caf::reacts_to<protocol::changelog_push>,
     /// The partition actors (tests, supervision).
     caf::replies_to<parts_atom>::with<std::vector<table_partition_api>>>;
 

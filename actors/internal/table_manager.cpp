@@ -206,6 +206,15 @@ table_manager_impl(table_manager_actor self, std::shared_ptr<app_core> core) {
             self->send(actor, unfollow_atom::value);
         }
       },
+      [self](protocol::changelog_push& push) {
+        auto& st = self->state;
+        for (auto& [key, actor] : st.partitions)
+          if (key.second == push.partition &&
+              key.first->changelog_topic == push.topic) {
+            self->send(actor, std::move(push));
+            return;
+          }
+      },
       [self](parts_atom) {
         std::vector<table_partition_api> out;
         for (auto& [key, part] : self->state.partitions)

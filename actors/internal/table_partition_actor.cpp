@@ -3,8 +3,12 @@
 #include "actors/internal/partition_recovery.hpp"
 #include "actors/internal/partition_writer.hpp"
 #include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/staleness_samples.hpp"
 #include "actors/internal/table_actors.hpp"
+#include "actors/internal/user_hook.hpp"
+#include "storage/changelog_replay.hpp"
 #include "storage/partition_custody.hpp"
+#include "storage/push_sequencer.hpp"
 #include "supervision/errors.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
@@ -23,6 +27,9 @@ using role = storage::partition_custody::role;
 constexpr int64_t standby_batch = 100000;
 constexpr milliseconds standby_interval{200};
 constexpr milliseconds read_slice{500};
+/// What pushed batches waiting for a topic read (they do not chain onto
+/// the store yet) may hold.
+constexpr size_t max_held_push_bytes = 16 << 20;
 
 struct table_partition_state {
   std::shared_ptr<app_core> core;
@@ -41,14 +48,21 @@ struct table_partition_state {
   std::optional<caf::typed_response_promise<bool>> release_promise;
   bool release_lost = false;
   bool standby_ticking = false;
+  /// Standby: batches the owner pushed, applied in changelog order.
+  storage::push_sequencer<protocol::changelog_push> pushes{max_held_push_bytes};
+  /// The sequencer knows what the store holds (since following began).
+  bool pushes_synced = false;
+  /// How far behind the owner the records applied were, by how they came.
+  staleness_samples behind_pushed;
+  staleness_samples behind_read;
+  /// Pushed batches since the last report: applied on arrival, found
+  /// already read from the topic, kept for a topic read.
+  uint64_t pushes_applied = 0;
+  uint64_t pushes_duplicate = 0;
+  uint64_t pushes_waited = 0;
   static inline const char* name = "faust.table_partition";
 
-  ~table_partition_state() {
-    // A memory store is all there is of its state: kept for the app's next
-    // start in this process (no actor runs then).
-    if (part && table && !table->uses_rocksdb() && store)
-      part->kept = store;
-  }
+  ~table_partition_state();
 };
 
 using table_partition_actor =
@@ -56,6 +70,37 @@ using table_partition_actor =
 
 std::string name_of(const table_partition_state& st) {
   return partition_name(*st.table, st.part->number);
+}
+
+/// Logs how far behind the owner this standby's records were (since it
+/// began following, or the last report), and starts over.
+void report_staleness(table_partition_state& st) {
+  auto& p = st.behind_pushed;
+  auto& r = st.behind_read;
+  if (p.count() == 0 && r.count() == 0)
+    return;
+  auto all = staleness_samples::combined(p, r);
+  faust::log().info(
+      "standby {}: {} changelog records applied, behind the owner by p50 {} "
+      "ms, p99 {} ms, max {} ms; {} as pushed (p50 {} ms, p99 {} ms), {} "
+      "read from the topic (p50 {} ms, p99 {} ms); pushes: {} applied on "
+      "arrival, {} already read, {} waited for a read",
+      name_of(st), all.count(), all.quantile(0.5), all.quantile(0.99),
+      all.max(), p.count(), p.quantile(0.5), p.quantile(0.99), r.count(),
+      r.quantile(0.5), r.quantile(0.99), st.pushes_applied, st.pushes_duplicate,
+      st.pushes_waited);
+  p.clear();
+  r.clear();
+  st.pushes_applied = st.pushes_duplicate = st.pushes_waited = 0;
+}
+
+table_partition_state::~table_partition_state() {
+  if (part && table)
+    report_staleness(*this);
+  // A memory store is all there is of its state: kept for the app's next
+  // start in this process (no actor runs then).
+  if (part && table && !table->uses_rocksdb() && store)
+    part->kept = store;
 }
 
 /// The changelog reader, made on first use; null (and the worker failed)
@@ -119,10 +164,98 @@ void become_active(table_partition_actor self) {
       st.store,
       models::topic_partition{st.table->changelog_topic, st.part->number});
   track_windows(*w);
+  // Its first push follows what the store holds (without transactions,
+  // where offsets run on without markers between).
+  if (!st.core->transactions)
+    w->pushed_through = st.store->offsets().changelog;
   st.part->publish(st.store);
   // Parked first: a writer that sees the partition owned finds it there.
   st.part->park_writer(std::move(w));
   st.part->set_owned_here(true);
+}
+
+/// The changelog offset the store holds (-1: none).
+int64_t store_offset(const table_partition_state& st) {
+  return st.store->offsets().changelog.value_or(-1);
+}
+
+/// Applies the records of a pushed batch that chains onto the store (those
+/// after what it holds); false if it could not (malformed, or the store
+/// failed: a topic read catches up).
+bool apply_push(table_partition_state& st,
+                const protocol::changelog_push& push) {
+  auto& table = *st.table;
+  storage::changelog_replay replay(*st.store, table.changelog_format);
+  std::vector<int64_t> stamps;
+  stamps.reserve(push.count);
+  auto held = st.pushes.applied();
+  bool whole = push.each([&](models::message m) {
+    if (m.offset <= held)
+      return; // a topic read applied it
+    if (table.options.on_changelog_event)
+      run_user_hook(
+          "table '" + table.name + "': on_changelog_event",
+          [&] { table.options.on_changelog_event(m); },
+          st.core->stats.hook_errors);
+    stamps.push_back(m.timestamp_ms);
+    replay.add(m);
+  });
+  if (!whole) {
+    faust::log().error("standby {}: a malformed changelog push from {} "
+                       "(offsets {}-{}) ignored; the topic is read instead",
+                       name_of(st), push.from, push.first, push.last);
+    return false;
+  }
+  auto flushed = replay.flush();
+  if (!flushed) {
+    faust::log().warn("standby {}: cannot write its store: {}", name_of(st),
+                      flushed.error().message);
+    return false;
+  }
+  auto now = wall_clock_ms();
+  for (auto stamp : stamps)
+    if (stamp > 0)
+      st.behind_pushed.add(now - stamp);
+  st.pushes.applied(push.last);
+  return true;
+}
+
+/// Applies the kept pushes that chain onto the store now.
+void apply_ready_pushes(table_partition_state& st) {
+  for (auto& [range, push] : st.pushes.take_ready())
+    if (!apply_push(st, push))
+      break;
+}
+
+void take_push(table_partition_actor self, protocol::changelog_push& push) {
+  auto& st = self->state;
+  if (st.custody.current() != role::standby || st.core->stop.stopping())
+    return;
+  if (auto opened = open_if_needed(st); !opened)
+    return; // the tick reports it
+  if (!st.pushes_synced) {
+    st.pushes.sync(store_offset(st));
+    st.pushes_synced = true;
+  }
+  storage::pushed_range range{
+      push.after >= 0 ? std::optional<int64_t>(push.after) : std::nullopt,
+      push.first, push.last};
+  auto bytes = push.packed.size();
+  using verdict = storage::push_sequencer<protocol::changelog_push>::verdict;
+  switch (st.pushes.offer(range, std::move(push), bytes)) {
+  case verdict::apply:
+    ++st.pushes_applied;
+    if (apply_push(st, push))
+      apply_ready_pushes(st);
+    return;
+  case verdict::duplicate:
+    ++st.pushes_duplicate;
+    return;
+  case verdict::held:
+  case verdict::dropped:
+    ++st.pushes_waited;
+    return;
+  }
 }
 
 void recover_slice(table_partition_actor self, uint64_t generation) {
@@ -229,6 +362,9 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
         auto& st = self->state;
         if (st.custody.assigned()) // the same assignment again
           return state_of(st, recovery_phase::ready);
+        report_staleness(st);
+        st.pushes.reset();
+        st.pushes_synced = false;
         auto generation = st.custody.assign();
         st.recovery_promise = self->make_response_promise<recovery_state>();
         auto* source = source_of(st);
@@ -301,20 +437,29 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
       },
       [self](follow_atom) {
         auto& st = self->state;
+        bool following = st.custody.current() == role::standby;
         if (st.core->settings().table_standby_replicas <= 0 ||
-            !st.core->uses_kafka() || !st.custody.follow() ||
-            st.standby_ticking)
+            !st.core->uses_kafka() || !st.custody.follow())
+          return;
+        if (!following) {
+          st.pushes.reset();
+          st.pushes_synced = false;
+        }
+        if (st.standby_ticking)
           return;
         st.standby_ticking = true;
         self->send(self, tick_atom::value);
       },
       [self](unfollow_atom) {
         auto& st = self->state;
+        st.pushes.reset();
+        st.pushes_synced = false;
         if (st.custody.unfollow())
           faust::log().debug("standby {}: placed on another worker, no "
                              "longer followed here",
                              name_of(st));
       },
+      [self](protocol::changelog_push& push) { take_push(self, push); },
       [self](tick_atom) {
         auto& st = self->state;
         if (st.custody.current() == role::standby && !st.core->stop.stopping())
@@ -323,9 +468,13 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
               faust::log().warn("standby {}: {}", name_of(st),
                                 opened.error().message);
             } else {
-              auto r = follow_changelog(*st.core, *source, *st.table,
-                                        st.part->number, *st.store,
-                                        standby_batch, read_slice);
+              auto r = follow_changelog(
+                  *st.core, *source, *st.table, st.part->number, *st.store,
+                  standby_batch, read_slice, &st.behind_read);
+              // What was pushed meanwhile and waits for this read.
+              st.pushes.sync(store_offset(st));
+              st.pushes_synced = true;
+              apply_ready_pushes(st);
               if (r.records_read > 0)
                 faust::log().debug("standby {}: {} changelog records read, "
                                    "{} applied",

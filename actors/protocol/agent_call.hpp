@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/protocol/packed_bytes.hpp"
 #include "actors/protocol/wire_error.hpp"
 
 #include <cstdint>
@@ -61,9 +62,12 @@ struct agent_casts {
 
   void add(int32_t partition, const std::optional<std::string>& key,
            const std::optional<std::string>& value) {
-    put(static_cast<uint32_t>(partition));
-    put_bytes(key);
-    put_bytes(value);
+    using namespace packing;
+    put32(packed, static_cast<uint32_t>(partition));
+    put_bytes(packed,
+              key ? std::optional<std::string_view>(*key) : std::nullopt);
+    put_bytes(packed,
+              value ? std::optional<std::string_view>(*value) : std::nullopt);
     ++count;
   }
   /// Calls `f(partition, key, value)` (string_view pointers into
@@ -71,59 +75,18 @@ struct agent_casts {
   /// is malformed.
   template <class F>
   static bool each(std::string_view packed, uint32_t count, F&& f) {
-    size_t at = 0;
+    packing::reader in{packed};
     for (uint32_t i = 0; i < count; ++i) {
       uint32_t partition = 0;
-      std::string_view key, value;
-      bool has_key = false, has_value = false;
-      if (!get(packed, at, partition) || !get_bytes(packed, at, key, has_key) ||
-          !get_bytes(packed, at, value, has_value))
+      std::optional<std::string_view> key, value;
+      if (!in.get32(partition) || !in.get_bytes(key) || !in.get_bytes(value))
         return false;
-      f(static_cast<int32_t>(partition), has_key ? &key : nullptr,
-        has_value ? &value : nullptr);
+      f(static_cast<int32_t>(partition), key ? &*key : nullptr,
+        value ? &*value : nullptr);
     }
-    return at == packed.size();
+    return in.done();
   }
   bool operator==(const agent_casts&) const = default;
-
-private:
-  static constexpr uint32_t none = ~uint32_t{0};
-  void put(uint32_t v) {
-    char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8),
-                 static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
-    packed.append(b, 4);
-  }
-  void put_bytes(const std::optional<std::string>& b) {
-    if (!b) {
-      put(none);
-      return;
-    }
-    put(static_cast<uint32_t>(b->size()));
-    packed.append(*b);
-  }
-  static bool get(std::string_view packed, size_t& at, uint32_t& v) {
-    if (packed.size() - at < 4)
-      return false;
-    auto* p = reinterpret_cast<const unsigned char*>(packed.data() + at);
-    v = uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 |
-        uint32_t{p[3]} << 24;
-    at += 4;
-    return true;
-  }
-  static bool get_bytes(std::string_view packed, size_t& at,
-                        std::string_view& out, bool& present) {
-    uint32_t n = 0;
-    if (!get(packed, at, n))
-      return false;
-    present = n != none;
-    if (!present)
-      return true;
-    if (packed.size() - at < n)
-      return false;
-    out = packed.substr(at, n);
-    at += n;
-    return true;
-  }
 };
 
 template <class Inspector>

@@ -2,6 +2,7 @@
 
 #include "actors/protocol/agent_call.hpp"
 #include "actors/protocol/assignment.hpp"
+#include "actors/protocol/changelog_push.hpp"
 #include "actors/protocol/recovery_state.hpp"
 #include "actors/protocol/table_read.hpp"
 #include "actors/protocol/wire_error.hpp"
@@ -23,6 +24,7 @@ template <class F> void for_each_type(F&& f) {
   f.template operator()<table_read_request>("faust.table_read_request");
   f.template operator()<table_read_reply>("faust.table_read_reply");
   f.template operator()<recovery_state>("faust.recovery_state");
+  f.template operator()<changelog_push>("faust.changelog_push");
 }
 
 } // namespace

@@ -68,6 +68,14 @@ struct app_settings {
   /// tail); 0 turns standbys off. See the README for how many standbys a
   /// partition gets.
   int table_standby_replicas = 1;
+  /// With standbys: the worker that owns a table partition pushes its
+  /// delivered changelog records, with their offsets, to the partition's
+  /// standbys over the cluster (CAF), and a standby applies them at once
+  /// instead of waiting for its next read of the changelog topic (which
+  /// stays the source of truth: a standby reads it on a gap, a lost peer or
+  /// a restart). false: standbys only read the topic (env
+  /// `F_TABLE_STANDBY_PUSH=0`).
+  bool table_standby_push = true;
   /// The write-behind cache of this worker's table partitions (Kafka
   /// Streams' `cache.max.bytes.buffering`), shared evenly by the table
   /// partitions it owns: repeated writes of a key collapse into one

@@ -3,6 +3,7 @@
 // needs the type announced under its name).
 #include "actors/protocol/agent_call.hpp"
 #include "actors/protocol/assignment.hpp"
+#include "actors/protocol/changelog_push.hpp"
 #include "actors/protocol/message_types.hpp"
 #include "actors/protocol/recovery_state.hpp"
 #include "actors/protocol/table_read.hpp"
@@ -77,6 +78,31 @@ recovery_state recovery() {
   return s;
 }
 
+/// Two changelog records (one a tombstone with headers), as an owner pushes
+/// them to a standby.
+changelog_push pushed() {
+  changelog_push p;
+  p.topic = "app-counts-changelog";
+  p.partition = 3;
+  p.after = 41;
+  p.first = 42;
+  p.last = 43;
+  p.from = "incarnation-1";
+  models::message a;
+  a.offset = 42;
+  a.timestamp_ms = 1700000000123;
+  a.key = std::string("\"k\"");
+  a.value = std::string("7");
+  p.add(a);
+  models::message b;
+  b.offset = 43;
+  b.timestamp_ms = 1700000000124;
+  b.key = std::string("gone");
+  b.headers.push_back({"faust-origin", std::string("t\0[1]@9", 8)});
+  p.add(b);
+  return p;
+}
+
 struct registered {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
@@ -130,6 +156,7 @@ TEST_CASE("protocol messages cross as caf::message only when announced") {
         assignment{{{"t", 1}}});
   CHECK(message_round_trip(*with.sys, table_read_request{"t", 0, "k", false}) ==
         table_read_request{"t", 0, "k", false});
+  CHECK(message_round_trip(*with.sys, pushed()) == pushed());
 
   // Without the announcement a node cannot send them (CAF says
   // unknown_type): every process calls add_message_types.
@@ -137,8 +164,35 @@ TEST_CASE("protocol messages cross as caf::message only when announced") {
   CHECK_FALSE(message_round_trip(*without.sys, request()).has_value());
 
   auto names = message_type_names();
-  CHECK(names.size() == 10);
+  CHECK(names.size() == 11);
   for (auto& n : names)
     CHECK(n.rfind("faust.", 0) == 0);
   CHECK(std::count(names.begin(), names.end(), "faust.agent_request") == 1);
+}
+
+TEST_CASE("changelog_push: records pack into one string and unpack in order, "
+          "offsets, timestamps, tombstones and headers included") {
+  auto p = pushed();
+  std::vector<models::message> seen;
+  CHECK(p.each([&](models::message m) { seen.push_back(std::move(m)); }));
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].topic == "app-counts-changelog");
+  CHECK(seen[0].partition == 3);
+  CHECK(seen[0].offset == 42);
+  CHECK(seen[0].timestamp_ms == 1700000000123);
+  CHECK(seen[0].key->view() == "\"k\"");
+  CHECK(seen[0].value->view() == "7");
+  CHECK(seen[0].headers.empty());
+  CHECK(seen[1].offset == 43);
+  CHECK_FALSE(seen[1].value.has_value());
+  REQUIRE(seen[1].headers.size() == 1);
+  CHECK(seen[1].headers[0].key == "faust-origin");
+  CHECK(seen[1].headers[0].value == std::string("t\0[1]@9", 8));
+  // Cut short, or with bytes left over: malformed.
+  auto cut = p;
+  cut.packed.pop_back();
+  CHECK_FALSE(cut.each([](models::message) {}));
+  auto longer = p;
+  longer.packed += "x";
+  CHECK_FALSE(longer.each([](models::message) {}));
 }

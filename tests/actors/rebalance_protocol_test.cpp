@@ -95,6 +95,7 @@ fake_tables(fake_tables_api::stateful_pointer<tables_state> self, journal log) {
       },
       [](release_all_atom) { return true; },
       [](standbys_atom, const std::vector<topic_partition>&) {},
+      [](faust::protocol::changelog_push&) {},
       [](parts_atom) { return std::vector<table_partition_api>{}; },
       [self](continue_atom) {
         for (auto& p : self->state.recoveries)

@@ -135,6 +135,14 @@ for w in "${survivors[@]}"; do
   done
 done
 ((moved > 0)) || fail "no partition moved to a survivor"
+# The owners pushed their changelog records to the standbys over the
+# cluster: the standbys that took over applied records as pushed (each
+# says so, with how far behind the owner its records were, when it takes
+# the partition over).
+grep -h "standby table 'page_views'" "$WORK"/*.takeover | sed 's/^.*\] //'
+pushed=$(sed -n "s/.*standby table 'page_views' partition [0-9]*: [0-9]* changelog records applied, .*; \([0-9]*\) as pushed.*/\1/p" \
+  "$WORK"/*.takeover | awk '{s += $1} END {print s + 0}')
+((pushed > 0)) || fail "the standbys that took over applied no pushed changelog records"
 
 page_view_lines $((N + 1)) $((N + N / 4)) $PAGES |
   kcat -b "$BOOTSTRAP" -P -t page_views -K: || fail "kcat could not produce the input"

@@ -21,7 +21,7 @@ struct standby {
 
   verdict push(std::optional<int64_t> after, int64_t first, int64_t last) {
     auto name = std::to_string(first) + "-" + std::to_string(last);
-    auto v = seq.offer({after, first, last}, name, 100);
+    auto v = seq.offer({after, first, last}, std::string(name), 100);
     if (v == verdict::apply) {
       apply(name, last);
       for (auto& [range, batch] : seq.take_ready())
@@ -90,18 +90,25 @@ TEST_CASE("push sequencer: the missing batch arriving late releases the "
   CHECK_FALSE(s.seq.needs_topic_read());
 }
 
-TEST_CASE("push sequencer: a topic read that stopped inside a batch keeps "
-          "it until a read passes it (never applied in part)") {
+TEST_CASE("push sequencer: a topic read that stopped inside a batch lets "
+          "the rest of it apply (a read stops between groups), and the "
+          "chain goes on") {
   standby s;
   s.seq.sync(9);
   CHECK(s.push(19, 20, 29) == verdict::held);
-  s.topic_read(24); // read 10..24: 20-29 overlaps, it cannot chain
-  CHECK(s.applied == std::vector<std::string>{"topic-24"});
-  CHECK(s.seq.needs_topic_read());
-  s.topic_read(29); // the store holds it now: dropped, not applied
-  CHECK(s.push(29, 30, 39) == verdict::apply);
-  CHECK(s.applied == std::vector<std::string>{"topic-24", "topic-29", "30-39"});
+  s.topic_read(24); // read 10..24: 20-29 overlaps; its 25..29 apply
+  CHECK(s.applied == std::vector<std::string>{"topic-24", "20-29"});
+  CHECK(s.seq.applied() == 29);
   CHECK_FALSE(s.seq.needs_topic_read());
+  // A batch arriving after a read that passed its start applies too.
+  s.topic_read(33);
+  CHECK(s.push(29, 30, 39) == verdict::apply);
+  CHECK(s.push(39, 40, 49) == verdict::apply);
+  CHECK(s.applied == std::vector<std::string>{"topic-24", "20-29", "topic-33",
+                                              "30-39", "40-49"});
+  // One that does not reach what the store holds still waits.
+  CHECK(s.push(59, 60, 69) == verdict::held);
+  CHECK(s.seq.needs_topic_read());
 }
 
 TEST_CASE("push sequencer: the first batch after a takeover (it follows an "

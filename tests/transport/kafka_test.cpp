@@ -153,8 +153,10 @@ TEST_CASE("a delivery epoch is delivered once every record sent in it or "
   CHECK(p.failures() == 0);
 }
 
-TEST_CASE("a delivery epoch covers failed records too, and the ring of "
-          "epochs refuses to seal past undelivered ones") {
+TEST_CASE(
+    "a delivery epoch covers failed records too, and the ring of "
+    "epochs refuses to seal past undelivered ones, and a delivery receipt "
+    "of a failed record says so") {
   auto broker = embedded_broker::start();
   REQUIRE(broker.has_value());
   REQUIRE(*(*broker)->create_topic("stuck", 1));
@@ -168,6 +170,8 @@ TEST_CASE("a delivery epoch covers failed records too, and the ring of "
   m.partition = 0;
   m.value = "never";
   REQUIRE(p.send(m).has_value());
+  auto receipt = delivery_receipt::make(1);
+  REQUIRE(p.send(m, *receipt, 0).has_value());
   auto stuck = p.seal_epoch();
   REQUIRE(stuck.has_value());
   // The ring counts the stuck epoch, more sealed ones and the current one.
@@ -180,8 +184,48 @@ TEST_CASE("a delivery epoch covers failed records too, and the ring of "
   // The record times out: it has its (failed) report, so the epoch is
   // over, and the failure is counted for the caller to act on.
   CHECK(poll_until_delivered(p, *stuck));
-  CHECK(p.failures() == 1);
+  CHECK(p.failures() == 2);
   CHECK(p.seal_epoch().has_value());
+  REQUIRE(receipt->complete());
+  CHECK(receipt->failed());
+  CHECK(receipt->offset(0) == -1);
+}
+
+TEST_CASE("a delivery receipt holds the offsets its records got once all "
+          "have their reports, and outlives a sender that drops it") {
+  auto broker = embedded_broker::start();
+  REQUIRE(broker.has_value());
+  REQUIRE(*(*broker)->create_topic("receipts", 1));
+  auto producer = producer::create({.bootstrap = (*broker)->bootstrap()});
+  REQUIRE(producer.has_value());
+  auto& p = **producer;
+  auto record = [](int i) {
+    faust::models::message m;
+    m.topic = "receipts";
+    m.partition = 0;
+    m.value = std::to_string(i);
+    return m;
+  };
+  // Another record first: the group's offsets do not start at 0.
+  REQUIRE(p.send(record(0)).has_value());
+  auto receipt = delivery_receipt::make(3);
+  for (size_t i = 0; i < 3; ++i)
+    REQUIRE(p.send(record(static_cast<int>(i) + 1), *receipt, i).has_value());
+  CHECK(receipt->sent() == 3);
+  CHECK_FALSE(receipt->complete()); // reports come with poll or flush
+  // A second group, dropped by its sender before its reports come.
+  {
+    auto dropped = delivery_receipt::make(2);
+    REQUIRE(p.send(record(4), *dropped, 0).has_value());
+    REQUIRE(p.send(record(5), *dropped, 1).has_value());
+  }
+  REQUIRE(p.flush(20s));
+  REQUIRE(receipt->complete());
+  CHECK_FALSE(receipt->failed());
+  CHECK(receipt->offset(0) == 1);
+  CHECK(receipt->offset(1) == 2);
+  CHECK(receipt->offset(2) == 3);
+  CHECK(p.delivered() == 6);
 }
 
 TEST_CASE("a consumer gets its group's partitions, the records, and commits") {

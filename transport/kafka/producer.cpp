@@ -117,11 +117,19 @@ void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
   } else {
     self->delivered_.fetch_add(1, std::memory_order_relaxed);
   }
-  // `send` tags a record with its epoch as an odd number; `send_and_wait`
-  // passes its (aligned, so even) slot, which holds the epoch.
+  // `send` tags a record with its epoch as an odd number, or with its
+  // receipt's (aligned) slot plus 2; `send_and_wait` passes its (aligned)
+  // slot. Both slots hold the epoch.
   auto tag = reinterpret_cast<uintptr_t>(m->_private);
   if (tag & 1u) {
     self->leave_epoch(tag >> 1);
+  } else if (tag & 2u) {
+    auto* s = reinterpret_cast<delivery_receipt::slot*>(tag & ~uintptr_t{3});
+    auto epoch = s->epoch;
+    // The offset is in before the epoch is left: a sender that sees its
+    // batch delivered finds it.
+    delivery_receipt::report(*s, m->err ? -1 : m->offset);
+    self->leave_epoch(epoch);
   } else if (auto* slot = static_cast<delivery_slot*>(m->_private)) {
     self->leave_epoch(slot->epoch);
     std::lock_guard lock(slot->mtx);
@@ -243,11 +251,12 @@ bool producer::delivered_through(uint64_t epoch) {
   return true;
 }
 
-result<record_metadata> producer::send(const models::message& msg) {
+template <class Tag>
+result<record_metadata> producer::send_tagged(const models::message& msg,
+                                              Tag&& tag) {
   for (;;) {
     auto epoch = enter_epoch();
-    auto* tag = reinterpret_cast<void*>(static_cast<uintptr_t>(epoch << 1 | 1));
-    auto err = produce(client_.get(), topic_handle(msg.topic), msg, tag);
+    auto err = produce(client_.get(), topic_handle(msg.topic), msg, tag(epoch));
     if (!err)
       return record_metadata{msg.topic, msg.partition >= 0 ? msg.partition : -1,
                              -1, msg.timestamp_ms};
@@ -263,6 +272,27 @@ result<record_metadata> producer::send(const models::message& msg) {
                                       "the app is stopping"};
     std::this_thread::sleep_for(std::chrono::milliseconds{1});
   }
+}
+
+result<record_metadata> producer::send(const models::message& msg) {
+  return send_tagged(msg, [](uint64_t epoch) {
+    return reinterpret_cast<void*>(static_cast<uintptr_t>(epoch << 1 | 1));
+  });
+}
+
+result<record_metadata> producer::send(const models::message& msg,
+                                       delivery_receipt& receipt,
+                                       size_t index) {
+  auto& slot = receipt.sending(index);
+  auto sent = send_tagged(msg, [&slot](uint64_t epoch) {
+    slot.epoch = epoch;
+    return reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(&slot) | 2u);
+  });
+  if (sent)
+    receipt.sent_one();
+  else
+    receipt.not_sent();
+  return sent;
 }
 
 result<record_metadata>

@@ -3,6 +3,7 @@
 #include "models/message.hpp"
 #include "models/result.hpp"
 #include "transport/kafka/client_config.hpp"
+#include "transport/kafka/delivery_receipt.hpp"
 #include "transport/kafka/handles.hpp"
 #include "transport/kafka/offsets.hpp"
 #include "transport/record_metadata.hpp"
@@ -52,6 +53,10 @@ public:
   /// (backpressure) unless `stop_waiting` was called. Errors: an unknown or
   /// invalid topic, a record too large, `errc::stopped`.
   result<record_metadata> send(const models::message& msg);
+  /// Sends like `send`, as record `index` of the group `receipt` stands
+  /// for: its delivery report leaves its offset there.
+  result<record_metadata> send(const models::message& msg,
+                               delivery_receipt& receipt, size_t index);
   /// Sends and waits until the broker acknowledges the record; the result
   /// has its partition, offset and timestamp (`msg.timestamp_ms`, which
   /// should then be set, or the broker's LogAppendTime).
@@ -147,6 +152,10 @@ private:
   /// delivery report.
   uint64_t enter_epoch();
   void leave_epoch(uint64_t epoch);
+  /// `send`'s loop: `tag(epoch)` is the opaque pointer of the record's
+  /// delivery report.
+  template <class Tag>
+  result<record_metadata> send_tagged(const models::message& msg, Tag&& tag);
 
   /// Records in flight per epoch, indexed by epoch % epoch_ring_size; an
   /// epoch's slot is reused only after it has drained.

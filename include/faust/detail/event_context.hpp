@@ -122,6 +122,9 @@ public:
   /// True while replies wait for their events' table writes (the
   /// instance's timer checks them often).
   bool replies_waiting() const;
+  /// True while changelog records wait for their delivery to be pushed to
+  /// standbys (the instance's timer checks them often too).
+  bool pushes_waiting() const;
 
 private:
   partition_writer* claim(table_desc& table, table_partition& part,
