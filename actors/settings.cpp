@@ -3,6 +3,7 @@
 #include "transport/kafka/client_config.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -60,6 +61,9 @@ void apply_environment(app_settings& s) {
   str("DEAD_LETTER_TOPIC", s.dead_letter_topic);
   str("CLUSTER_HOST", s.cluster_host);
   str("WORKER_ID", s.worker_id);
+  str("CLUSTER_TLS_CERTIFICATE", s.cluster_tls_certificate);
+  str("CLUSTER_TLS_KEY", s.cluster_tls_key);
+  str("CLUSTER_TLS_CAFILE", s.cluster_tls_cafile);
   if (auto v = environment_setting("TOPIC_PARTITIONS"))
     s.topic_partitions = parse_int<int32_t>("TOPIC_PARTITIONS", *v);
   if (auto v = environment_setting("TOPIC_REPLICATION_FACTOR"))
@@ -124,6 +128,16 @@ void validate(const app_settings& s) {
     throw std::invalid_argument(
         "cluster_connection_timeout must be longer than "
         "cluster_heartbeat_interval, which must be positive");
+  int tls_files = !s.cluster_tls_certificate.empty() +
+                  !s.cluster_tls_key.empty() + !s.cluster_tls_cafile.empty();
+  if (tls_files != 0 && tls_files != 3)
+    throw std::invalid_argument(
+        "cluster TLS needs cluster_tls_certificate, cluster_tls_key and "
+        "cluster_tls_cafile together (or none of them, for plain TCP)");
+  for (auto* file :
+       {&s.cluster_tls_certificate, &s.cluster_tls_key, &s.cluster_tls_cafile})
+    if (!file->empty() && !std::ifstream(*file))
+      throw std::invalid_argument("cluster TLS: cannot read '" + *file + "'");
   if (s.table_standby_replicas < 0)
     throw std::invalid_argument("table_standby_replicas must be 0 or more");
   if (!s.store.empty() && s.store.rfind("memory://", 0) != 0 &&

@@ -8,6 +8,8 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -143,6 +145,17 @@ void configure_cluster(caf::actor_system_config& cfg, const app_core& core) {
   cfg.set("middleman.connection-timeout",
           caf::timespan{s.cluster_connection_timeout});
   cfg.set("middleman.app-identifiers", std::vector<std::string>{core.app_id});
+  if (s.cluster_tls()) {
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = s.cluster_tls_certificate;
+    cfg.openssl_key = s.cluster_tls_key;
+    cfg.openssl_cafile = s.cluster_tls_cafile;
+  }
+}
+
+caf::io::middleman_actor cluster_connector(caf::actor_system& sys) {
+  return sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                   : sys.middleman().actor_handle();
 }
 
 result<cluster_runtime> start_cluster(caf::actor_system& sys,
@@ -171,9 +184,14 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
     return made.error().with_context("cluster: ");
   out.producer = std::move(*made);
   out.gateway = spawn_gateway(sys, core, out.who);
-  auto port = sys.middleman().publish(caf::actor_cast<gateway_api>(out.gateway),
-                                      static_cast<uint16_t>(s.cluster_port),
-                                      out.who.host.c_str(), true);
+  auto published = caf::actor_cast<gateway_api>(out.gateway);
+  auto port = sys.has_openssl_manager()
+                  ? caf::openssl::publish(published,
+                                          static_cast<uint16_t>(s.cluster_port),
+                                          out.who.host.c_str(), true)
+                  : sys.middleman().publish(
+                        published, static_cast<uint16_t>(s.cluster_port),
+                        out.who.host.c_str(), true);
   if (!port) {
     caf::anon_send_exit(out.gateway, caf::exit_reason::user_shutdown);
     return faust::error(errc::invalid_argument,
@@ -183,8 +201,9 @@ result<cluster_runtime> start_cluster(caf::actor_system& sys,
   }
   out.who.port = *port;
   out.member = spawn_cluster_member(sys, core, out.who, out.producer);
-  faust::log().info("cluster: worker '{}' listens on {}:{}", out.who.worker_id,
-                    out.who.host, out.who.port);
+  faust::log().info("cluster: worker '{}' listens on {}:{}{}",
+                    out.who.worker_id, out.who.host, out.who.port,
+                    sys.has_openssl_manager() ? " (TLS)" : "");
   return out;
 }
 

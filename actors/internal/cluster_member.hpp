@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/io/middleman_actor.hpp>
 #include <caf/typed_actor.hpp>
 
 #include <chrono>
@@ -56,7 +57,13 @@ spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
 /// Loads CAF's middleman into `cfg` with the cluster settings
 /// (heartbeats, connection timeout, the app id as CAF's application
 /// identifier: another app's processes are refused at the handshake).
+/// With `cluster_tls` settings, loads CAF's OpenSSL module too, with the
+/// certificate, key and CA file: every cluster connection is then TLS.
 void configure_cluster(caf::actor_system_config& cfg, const app_core& core);
+
+/// The actor that opens this process's cluster connections (CAF's
+/// middleman, or its OpenSSL manager when the cluster uses TLS).
+caf::io::middleman_actor cluster_connector(caf::actor_system& sys);
 
 /// A worker's part of the cluster while it runs.
 struct cluster_runtime {

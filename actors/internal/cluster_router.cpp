@@ -464,7 +464,7 @@ void connect(
   auto& st = self->state;
   auto& p = st.peers[key];
   p.connecting = true;
-  auto mm = self->home_system().middleman().actor_handle();
+  auto mm = cluster_connector(self->home_system());
   // No longer than the call that asked for it has left.
   auto timeout = std::min(st.core->settings().cluster_connection_timeout,
                           std::max(bound, std::chrono::milliseconds{1}));

@@ -148,6 +148,19 @@ struct app_settings {
   /// drops a healthy idle connection whose peer sends no heartbeats).
   std::chrono::milliseconds cluster_heartbeat_interval{1000};
   std::chrono::milliseconds cluster_connection_timeout{5000};
+  /// TLS for the cluster's connections (CAF's OpenSSL module): the PEM
+  /// certificate and private key this process presents, and the PEM file
+  /// of the certificate authorities a peer's certificate must chain to.
+  /// All three set: every connection, to workers and from clients, is TLS
+  /// and both ends authenticate; all empty (the default): plain TCP, for a
+  /// trusted network. Every process of the app must agree. Env
+  /// `F_CLUSTER_TLS_CERTIFICATE`, `F_CLUSTER_TLS_KEY`,
+  /// `F_CLUSTER_TLS_CAFILE`.
+  std::string cluster_tls_certificate{};
+  std::string cluster_tls_key{};
+  std::string cluster_tls_cafile{};
+  /// True when the cluster's connections use TLS.
+  bool cluster_tls() const { return !cluster_tls_certificate.empty(); }
   /// Faust's `client_only`: start only what calling agents needs (a
   /// producer, a reply consumer outside the workers' group, the cluster
   /// view and a CAF endpoint for direct calls); no agents, tables, timers

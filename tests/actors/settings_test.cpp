@@ -96,4 +96,20 @@ TEST_CASE("the cluster's settings come from the environment and are checked") {
   CHECK_THROWS_WITH_AS(faust::validate(s),
                        doctest::Contains("cluster_connection_timeout"),
                        std::invalid_argument);
+  s.cluster_connection_timeout = 5 * s.cluster_heartbeat_interval;
+
+  // TLS: the three files together, each readable.
+  CHECK_FALSE(s.cluster_tls());
+  {
+    scoped_env cert("F_CLUSTER_TLS_CERTIFICATE", "/nonexistent/node.pem");
+    faust::apply_environment(s);
+  }
+  CHECK(s.cluster_tls());
+  CHECK_THROWS_WITH_AS(faust::validate(s), doctest::Contains("together"),
+                       std::invalid_argument);
+  s.cluster_tls_key = "/nonexistent/node.key";
+  s.cluster_tls_cafile = "/nonexistent/ca.pem";
+  CHECK_THROWS_WITH_AS(faust::validate(s),
+                       doctest::Contains("cannot read '/nonexistent/node.pem'"),
+                       std::invalid_argument);
 }
