@@ -135,6 +135,10 @@ std::string partition_name(const table_desc& table, int32_t partition) {
 
 namespace {
 
+/// Groups kept for pushing at most (per partition): past it the oldest is
+/// dropped.
+constexpr size_t max_unpushed_groups = 65536;
+
 /// The records of `g` with the offsets they got, if they are one run of
 /// consecutive changelog offsets (false: a record failed, or another
 /// writer's record sits between them: not pushed).
@@ -181,9 +185,11 @@ void push_delivered(app_core& core, partition_writer& w) {
     auto last = g.records.back().offset;
     // Without transactions the group must follow the last pushed record
     // directly; under exactly_once markers sit between transactions.
-    // (-1: not known.)
+    // (-1: not known.) Records of another producer may sit between two
+    // producers' groups.
     int64_t after = w.pushed_through.value_or(-1);
-    if (after >= 0 && !core.transactions && first != after + 1)
+    if (after >= 0 &&
+        ((!core.transactions && first != after + 1) || g.via != w.pushed_via))
       after = -1;
     if (out.empty() || after < 0 || out.back().last != after) {
       out.emplace_back();
@@ -196,6 +202,7 @@ void push_delivered(app_core& core, partition_writer& w) {
       out.back().add(r);
     out.back().last = last;
     w.pushed_through = last;
+    w.pushed_via = g.via;
     w.unpushed.pop_front();
   }
   if (out.empty() || !core.runtime || !core.runtime->router)
@@ -260,8 +267,15 @@ void produce_changelog(app_core& core, partition_writer& w,
     std::function<storage::batch_fate()> fate;
     if (via->transactional())
       fate = transaction_fate(via, via->transaction());
+    if (w.unpushed.size() >= max_unpushed_groups) {
+      // A delivery that does not come (a producer no longer polled) must
+      // not hold every later push and its records: the standbys read
+      // this stretch from the topic.
+      w.unpushed.pop_front();
+      w.pushed_through.reset();
+    }
     w.unpushed.push_back(
-        {std::move(records), std::move(receipt), std::move(fate)});
+        {std::move(records), std::move(receipt), std::move(fate), via.get()});
   }
   if (!core.transactions)
     return;

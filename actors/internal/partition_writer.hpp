@@ -64,12 +64,17 @@ struct partition_writer {
     transport::kafka::delivery_receipt::handle receipt;
     /// exactly_once: whether their transaction committed.
     std::function<storage::batch_fate()> fate;
+    /// The producer they went through (only one producer's records chain
+    /// without a gap check: under exactly_once, the source partition's).
+    const void* via = nullptr;
   };
   std::deque<unpushed_group> unpushed;
   /// The changelog offset of the last record pushed (when the partition
   /// became active here: the last one its store reflects); nullopt: not
   /// known (a record failed, or was not pushed), until the next push.
   std::optional<int64_t> pushed_through;
+  /// The producer of the last group pushed.
+  const void* pushed_via = nullptr;
   /// Every store batch with a smaller id is written (updated by its
   /// holder; read by a direct call's reply waiting for its writes).
   std::atomic<uint64_t> stored_below{1};

@@ -22,7 +22,7 @@ inline int64_t wall_clock_ms() {
 /// exact count and maximum. Not thread-safe: its actor owns it.
 class staleness_samples {
 public:
-  explicit staleness_samples(size_t capacity = 100000) : capacity_(capacity) {}
+  explicit staleness_samples(size_t capacity = 10000) : capacity_(capacity) {}
 
   void add(int64_t ms) {
     ms = std::max<int64_t>(ms, 0);

@@ -189,9 +189,14 @@ bool apply_push(table_partition_state& st,
   std::vector<int64_t> stamps;
   stamps.reserve(push.count);
   auto held = st.pushes.applied();
+  // Offsets rise within [first, last] and end at `last`.
+  int64_t previous = push.first - 1;
+  bool in_order = true;
   bool whole = push.each([&](models::message m) {
-    if (m.offset <= held)
-      return; // a topic read applied it
+    in_order &= m.offset > previous && m.offset <= push.last;
+    previous = m.offset;
+    if (!in_order || m.offset <= held)
+      return; // (a topic read applied it)
     if (table.options.on_changelog_event)
       run_user_hook(
           "table '" + table.name + "': on_changelog_event",
@@ -200,7 +205,7 @@ bool apply_push(table_partition_state& st,
     stamps.push_back(m.timestamp_ms);
     replay.add(m);
   });
-  if (!whole) {
+  if (!whole || !in_order || previous != push.last) {
     faust::log().error("standby {}: a malformed changelog push from {} "
                        "(offsets {}-{}) ignored; the topic is read instead",
                        name_of(st), push.from, push.first, push.last);
