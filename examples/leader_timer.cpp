@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
   app.timer(std::chrono::milliseconds{interval_ms},
             [say] {
               std::printf("PUBLISHING ON LEADER!\n");
+              // Now, not when the buffer fills or an agent here flushes:
+              // the leader test counts these lines as they come.
+              std::fflush(stdout);
               thread_local std::mt19937 rng{std::random_device{}()};
               auto greeting =
                   std::to_string(std::uniform_real_distribution<>(0, 1)(rng));
