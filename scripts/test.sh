@@ -24,6 +24,7 @@ if [[ ${1:-} != --no-asan ]]; then
   phase "ASan+UBSan tests"
   (cd build-asan &&
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+      LSAN_OPTIONS=suppressions=$PWD/../tests/lsan.supp:print_suppressions=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 &&
     ctest --output-on-failure -j2 -LE '^kafka$' &&
     ctest --output-on-failure -L '^sanitized$')
