@@ -51,6 +51,10 @@ struct pending_call {
   std::string correlation_id;
   std::string agent;
   std::chrono::steady_clock::time_point deadline;
+  /// A call made in this process (a `local_call`): answered through its
+  /// waiter instead of `promise`, or handed to the router if it did not
+  /// run (its key and value are copies: the record has them).
+  std::optional<direct_request> local;
 };
 
 struct gateway_state {
@@ -80,15 +84,45 @@ agent_reply failure(const agent_request& req, errc code, std::string why) {
   return {req.correlation_id, std::nullopt, wire_error{code, std::move(why)}};
 }
 
+/// "(key k, this worker): " as the router says it (the caller adds the
+/// agent and the correlation id).
+std::string what(const direct_request& req, int32_t partition) {
+  return (req.key ? "(key " + *req.key
+                  : "(partition " + std::to_string(partition)) +
+         ", this worker): ";
+}
+
 void finish(gateway_actor self, uint64_t id, agent_reply reply) {
   auto& pending = self->state.pending;
   auto it = pending.find(id);
   if (it == pending.end())
     return;
-  reply.correlation_id = it->second.correlation_id;
-  it->second.promise.deliver(std::move(reply));
+  if (auto& local = it->second.local) {
+    // A value was given to the waiter by the call itself.
+    if (!reply.value)
+      local->waiter->on_error(
+          reply.failure
+              ? error{reply.failure->code,
+                      what(*local, local->partition) + reply.failure->message}
+              : error{errc::runtime_failure, "an empty reply"});
+  } else {
+    reply.correlation_id = it->second.correlation_id;
+    it->second.promise.deliver(std::move(reply));
+  }
   self->state.deadlines.remove(it->second.deadline, id);
   pending.erase(it);
+}
+
+/// A call made here that this gateway does not serve now: the router
+/// decides (another worker, held for recovery, a retry, Kafka).
+void hand_to_router(gateway_actor self, direct_request req) {
+  auto& rt = self->state.core->runtime;
+  if (rt && rt->router) {
+    self->send(rt->router, call_atom::value, std::move(req));
+    return;
+  }
+  req.waiter->on_error(
+      error{errc::not_running, "no direct route: the worker is stopping"});
 }
 
 void arm_timer(gateway_actor self) {
@@ -186,6 +220,49 @@ placement place(const gateway_state& st, const std::string& agent,
   return {&r, partition, std::nullopt};
 }
 
+/// The record of a call to `r`'s agent on `partition`, without its key and
+/// value, with a new id and its deadline.
+std::shared_ptr<direct_call> make_call(gateway_actor self, const agent_route& r,
+                                       int32_t partition,
+                                       const std::string& correlation_id,
+                                       int64_t timeout_ms) {
+  auto& st = self->state;
+  auto id = st.next_id++;
+  // At least 1 ms, at most an hour (the caller's word, from the network).
+  auto timeout = std::chrono::milliseconds{
+      std::clamp<int64_t>(timeout_ms, 1, int64_t{3600} * 1000)};
+  auto call = std::make_shared<direct_call>();
+  call->topic = r.topic;
+  call->partition = partition;
+  call->offset = direct_offset;
+  call->timestamp_ms = now_ms();
+  call->headers.push_back(
+      {std::string(reqrep::reply_to_header),
+       std::string(direct_reply_prefix) + std::to_string(id)});
+  call->headers.push_back(
+      {std::string(reqrep::correlation_id_header), correlation_id});
+  // Table writes of the call name it as their origin (see direct_call.hpp).
+  call->headers.push_back({std::string(storage::origin_header),
+                           storage::encode_origin({{st.origin_topic, partition},
+                                                   static_cast<int64_t>(id)})});
+  call->gateway = caf::actor_cast<caf::actor>(self);
+  call->id = id;
+  call->deadline = std::chrono::steady_clock::now() + timeout;
+  return call;
+}
+
+/// Hands `call` to `r`'s agent and waits for what becomes of it.
+void dispatch(gateway_actor self, const agent_route& r,
+              std::shared_ptr<direct_call> call, pending_call pending) {
+  auto& st = self->state;
+  pending.deadline = call->deadline;
+  st.deadlines.add(call->deadline, call->id);
+  st.pending.emplace(call->id, std::move(pending));
+  self->send(r.dispatcher, batch_atom::value,
+             direct_call_batch(std::move(call)));
+  arm_timer(self);
+}
+
 /// Takes call `req`, answered through `promise`: hands it to the agent,
 /// holds it while its partition is recovered here, or refuses it.
 void take_call(gateway_actor self, agent_request& req, reply_promise promise) {
@@ -225,37 +302,37 @@ void take_call(gateway_actor self, agent_request& req, reply_promise promise) {
                                 " direct calls in flight, its bound"));
     return;
   }
-  auto id = st.next_id++;
-  // At least 1 ms, at most an hour (the caller's word, from the network).
-  auto timeout = std::chrono::milliseconds{
-      std::clamp<int64_t>(req.timeout_ms, 1, int64_t{3600} * 1000)};
-  auto call = std::make_shared<direct_call>();
-  call->topic = r.topic;
-  call->partition = partition;
-  call->offset = direct_offset;
-  call->timestamp_ms = now_ms();
+  auto call = make_call(self, r, partition, req.correlation_id, req.timeout_ms);
   if (req.key)
     call->key = std::move(*req.key);
   if (req.value)
     call->value = std::move(*req.value);
-  call->headers.push_back(
-      {std::string(reqrep::reply_to_header),
-       std::string(direct_reply_prefix) + std::to_string(id)});
-  call->headers.push_back(
-      {std::string(reqrep::correlation_id_header), req.correlation_id});
-  // Table writes of the call name it as their origin (see direct_call.hpp).
-  call->headers.push_back({std::string(storage::origin_header),
-                           storage::encode_origin({{st.origin_topic, partition},
-                                                   static_cast<int64_t>(id)})});
-  call->gateway = caf::actor_cast<caf::actor>(self);
-  call->id = id;
-  call->deadline = std::chrono::steady_clock::now() + timeout;
-  st.pending.emplace(
-      id, pending_call{promise, req.correlation_id, req.agent, call->deadline});
-  st.deadlines.add(call->deadline, id);
-  self->send(r.dispatcher, batch_atom::value,
-             direct_call_batch(std::move(call)));
-  arm_timer(self);
+  dispatch(self, r, std::move(call),
+           pending_call{promise, req.correlation_id, req.agent, {}, {}});
+}
+
+/// Serves `req`, a call made in this process, if this worker owns its
+/// partition, has recovered it and has room; hands it to the router
+/// otherwise (nothing ran).
+void take_local_call(gateway_actor self, direct_request& req) {
+  auto& st = self->state;
+  auto placed = place(st, req.agent, req.key, req.partition);
+  if (placed.refused || placed.recovering ||
+      st.pending.size() >= max_calls_in_flight) {
+    hand_to_router(self, std::move(req));
+    return;
+  }
+  auto& r = *placed.route;
+  auto call = make_call(self, r, placed.partition, req.correlation_id,
+                        req.timeout.count());
+  if (req.key)
+    call->key = *req.key;
+  if (req.value)
+    call->value = *req.value;
+  call->local_waiter = req.waiter;
+  req.partition = placed.partition;
+  pending_call pending{{}, req.correlation_id, req.agent, {}, std::move(req)};
+  dispatch(self, r, std::move(call), std::move(pending));
 }
 
 caf::result<agent_reply> serve(gateway_actor self, agent_request& req) {
@@ -383,6 +460,9 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
               return caf::make_result(who.worker_id, who.incarnation);
             },
             [self](agent_request& req) { return serve(self, req); },
+            [self](local_call_atom, direct_request& req) {
+              take_local_call(self, req);
+            },
             [self](protocol::agent_casts& casts) { take_casts(self, casts); },
             [self](protocol::changelog_push& push) {
               // A worker without tables here (or stopping) drops it: the
@@ -410,10 +490,22 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
               if (it == pending.end())
                 return;
               auto here = "worker '" + self->state.who.worker_id + "'";
+              auto now = std::chrono::steady_clock::now();
+              // A call made here that did not run (its partition was
+              // revoked): the router decides again, with the time left.
+              if (!started && it->second.local && now < it->second.deadline) {
+                auto req = std::move(*it->second.local);
+                req.timeout =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        it->second.deadline - now);
+                self->state.deadlines.remove(it->second.deadline, id);
+                pending.erase(it);
+                hand_to_router(self, std::move(req));
+                return;
+              }
               // Dropped by its instance because its time was up: a
               // timeout, not a refusal (the caller must not send it on).
-              if (!started &&
-                  std::chrono::steady_clock::now() >= it->second.deadline) {
+              if (!started && now >= it->second.deadline) {
                 finish(self, id,
                        {{},
                         std::nullopt,

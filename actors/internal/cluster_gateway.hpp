@@ -4,6 +4,7 @@
 #include "actors/internal/stream_actors.hpp"
 #include "actors/protocol/agent_call.hpp"
 #include "actors/protocol/changelog_push.hpp"
+#include "faust/detail/core_access.hpp"
 #include "models/message.hpp"
 
 #include <caf/typed_actor.hpp>
@@ -21,6 +22,7 @@ class app_core;
 using whois_atom = caf::atom_constant<caf::atom("whois")>;
 using owned_atom = caf::atom_constant<caf::atom("owned")>;
 using routes_atom = caf::atom_constant<caf::atom("routes")>;
+using local_call_atom = caf::atom_constant<caf::atom("localcall")>;
 
 /// Who this worker is in the cluster: fixed for the life of the process.
 struct cluster_identity {
@@ -64,7 +66,15 @@ using gateway_api = caf::typed_actor<
 /// The gateway with the messages only this process sends it: what the
 /// consumer owns now (ready partitions only are served), the agents, and
 /// what became of each call it handed to an agent.
+///
+/// A `local_call` is a direct call made in this process (`call_directly`):
+/// served here when this worker owns its partition, is ready and has room,
+/// with the agent's reply given to the caller's waiter by the agent
+/// instance itself; otherwise handed to the router unchanged (which may
+/// send it back here as an `agent_request`, held while the partition is
+/// recovered, or elsewhere).
 using gateway_local_api = gateway_api::extend<
+    caf::reacts_to<local_call_atom, direct_request>,
     /// (ready, recovering): calls for a recovering partition are held
     /// until it is ready (bounded in count and time, then `retry`).
     caf::reacts_to<owned_atom, std::vector<models::topic_partition>,
@@ -81,3 +91,4 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
 } // namespace faust::internal
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::agent_routes)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_request)

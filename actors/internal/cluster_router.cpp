@@ -209,6 +209,8 @@ struct router_state {
   /// A flush message is on its way to this actor.
   bool flush_armed = false;
   uint64_t casts_dropped = 0;
+  /// Casts taken so far (see `runtime_handles::direct_casts_settled`).
+  uint64_t casts_taken = 0;
   /// Owners as the view has them, looked up once per partition until the
   /// view changes.
   std::unordered_map<models::topic_partition, const cluster::announcement*>
@@ -270,6 +272,13 @@ void apply_records(router_state& st, cluster_records& more) {
   for (auto& [worker, value] : more.records)
     if (auto applied = st.view.apply(worker, value); !applied)
       faust::log().debug("cluster view: {}", applied.error().message);
+}
+
+/// Every cast taken so far has left for this worker's gateway (or went
+/// elsewhere): direct calls may go straight to the gateway again.
+void settle_casts(router_state& st) {
+  st.core->runtime->direct_casts_settled.store(st.casts_taken,
+                                               std::memory_order_release);
 }
 
 void drop_casts(router_state& st, cast_buffer& casts) {
@@ -515,6 +524,7 @@ void flush_casts(router_actor self, const std::string& key) {
   if (key.empty()) {
     if (!st.local_casts.empty())
       send_casts(self, st.local, st.local_casts);
+    settle_casts(st);
     return;
   }
   auto p = st.peers.find(key);
@@ -793,7 +803,13 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
             [self](protocol::changelog_push& push) {
               push_to_standbys(self, push);
             },
-            [self](cast_atom, direct_cast& c) { take_cast(self, c); },
+            [self](cast_atom, direct_cast& c) {
+              take_cast(self, c);
+              auto& st = self->state;
+              ++st.casts_taken;
+              if (st.local_casts.empty())
+                settle_casts(st);
+            },
             [self](flush_atom) {
               auto& st = self->state;
               st.flush_armed = false;
@@ -829,16 +845,30 @@ const router_api* direct_router(const app_core& core) {
 
 bool call_directly(app_core& core, direct_request req) {
   auto* router = direct_router(core);
-  if (router)
-    caf::anon_send(*router, call_atom::value, std::move(req));
-  return router != nullptr;
+  if (!router)
+    return false;
+  // A worker's own gateway serves the partitions it owns without the
+  // router (two messages fewer each way) and hands it the rest; unless a
+  // cast sent earlier still waits in the router (it must arrive first).
+  // Settled is read first: a count it includes is in `sent` too.
+  auto& rt = *core.runtime;
+  auto settled = rt.direct_casts_settled.load(std::memory_order_acquire);
+  if (rt.gateway &&
+      settled == rt.direct_casts_sent.load(std::memory_order_acquire)) {
+    caf::anon_send(rt.gateway, local_call_atom::value, std::move(req));
+    return true;
+  }
+  caf::anon_send(*router, call_atom::value, std::move(req));
+  return true;
 }
 
 bool cast_directly(app_core& core, direct_cast c) {
   auto* router = direct_router(core);
-  if (router)
-    caf::anon_send(*router, cast_atom::value, std::move(c));
-  return router != nullptr;
+  if (!router)
+    return false;
+  core.runtime->direct_casts_sent.fetch_add(1, std::memory_order_relaxed);
+  caf::anon_send(*router, cast_atom::value, std::move(c));
+  return true;
 }
 
 } // namespace faust::internal

@@ -72,5 +72,4 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
 } // namespace faust::internal
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::cluster_records)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_cast)

@@ -1,7 +1,10 @@
 #include "actors/internal/direct_call.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/runtime_actors.hpp"
+#include "actors/internal/source_scope.hpp"
 #include "faust/detail/event_context.hpp"
+#include "faust/detail/wake.hpp"
 
 #include <caf/send.hpp>
 
@@ -16,7 +19,18 @@ direct_call::~direct_call() {
 void direct_call::answer(std::string reply) const {
   if (answered_.exchange(true, std::memory_order_acq_rel) || !gateway)
     return;
-  caf::anon_send(gateway, answer_atom::value, id, std::move(reply));
+  if (!local_waiter) {
+    caf::anon_send(gateway, answer_atom::value, id, std::move(reply));
+    return;
+  }
+  // The gateway forgets the call (its answer is given here, next).
+  caf::anon_send(gateway, answer_atom::value, id, std::string{});
+  // The caller's completion runs outside the agent's event: what it sends
+  // or writes is not the event's (as when the router completes it).
+  event_context_scope no_event{nullptr};
+  source_scope no_source{nullptr, nullptr};
+  wake_target_scope no_wake{nullptr};
+  complete_reply(reply, *local_waiter);
 }
 
 batch_ptr direct_call_batch(std::shared_ptr<direct_call> call) {

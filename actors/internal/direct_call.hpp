@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/messages.hpp"
+#include "faust/detail/pending_reply.hpp"
 
 #include <caf/actor.hpp>
 
@@ -57,6 +58,9 @@ struct direct_call : models::message,
   /// When the caller stops waiting: a reply held for durability gives up
   /// then.
   std::chrono::steady_clock::time_point deadline{};
+  /// A call made in this process: the caller's waiter, which `answer`
+  /// completes itself (the gateway only hears that it did).
+  pending_reply_ptr local_waiter;
 
   direct_call() = default;
   direct_call(const direct_call&) = delete;
@@ -66,7 +70,8 @@ struct direct_call : models::message,
   /// An agent instance took the call (it processes it now).
   void mark_started() const { started_.store(true, std::memory_order_relaxed); }
   /// Sends the agent's reply (a `ReqRepResponse`, as the reply topic would
-  /// carry it) to the gateway; once.
+  /// carry it) to the gateway, or gives it to the local caller's waiter;
+  /// once.
   void answer(std::string reply) const;
 
 private:

@@ -8,6 +8,9 @@
 
 #include <caf/actor.hpp>
 
+#include <atomic>
+#include <cstdint>
+
 namespace caf {
 class actor_system;
 }
@@ -37,6 +40,14 @@ struct runtime_handles {
   /// Hears the Kafka consumer's rebalances and informs the rest of the
   /// worker (Kafka apps).
   rebalance_api rebalance;
+
+  /// Direct casts handed to the router (each caller counts its cast before
+  /// sending it), and how many of them the router had taken when it last
+  /// held none for this worker's gateway. A direct call goes straight to
+  /// this worker's gateway only while the two are equal, so a cast sent
+  /// before a call still reaches the agent before it.
+  std::atomic<uint64_t> direct_casts_sent{0};
+  std::atomic<uint64_t> direct_casts_settled{0};
 };
 
 } // namespace faust::internal

@@ -4,7 +4,9 @@
 // the call did not run, an error when it may have).
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/cluster_gateway.hpp"
+#include "actors/internal/runtime_handles.hpp"
 #include "models/reqrep.hpp"
+#include "models/value_reader.hpp"
 #include "storage/origin.hpp"
 #include "transport/murmur2.hpp"
 
@@ -21,6 +23,7 @@ using namespace faust::internal;
 using faust::errc;
 using faust::protocol::agent_reply;
 using faust::protocol::agent_request;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -360,6 +363,201 @@ TEST_CASE("gateway: direct casts become one batch per partition it serves, "
   bad.packed = "xyz";
   t.send(t.gateway, bad);
   CHECK(t.dispatched->empty());
+}
+
+namespace {
+
+/// What a local caller's waiter was given.
+struct local_outcome {
+  std::vector<int64_t> values;
+  std::vector<faust::error> errors;
+};
+
+/// A call made in this process for `key` (its waiter records into `out`).
+direct_request local_request(const std::string& key,
+                             std::shared_ptr<local_outcome> out,
+                             std::chrono::milliseconds timeout = 1000ms) {
+  direct_request req;
+  req.agent = "count";
+  req.topic = "requests";
+  req.key = key;
+  req.value = "41";
+  req.correlation_id = "local-" + key;
+  req.timeout = timeout;
+  req.waiter = std::make_shared<pending_reply>();
+  req.waiter->on_value = [out](const faust::models::value_reader& r,
+                               faust::models::value_ref v) {
+    int64_t n = 0;
+    REQUIRE(r.get(v, n));
+    out->values.push_back(n);
+  };
+  req.waiter->on_error = [out](const faust::error& e) {
+    out->errors.push_back(e);
+  };
+  return req;
+}
+
+/// A stand-in for the router: keeps the calls handed to it.
+caf::behavior fake_router(caf::event_based_actor*,
+                          std::shared_ptr<std::vector<direct_request>> got) {
+  return {[got](call_atom, direct_request& req) {
+    got->push_back(std::move(req));
+  }};
+}
+
+struct with_router : deterministic {
+  std::shared_ptr<std::vector<direct_request>> routed =
+      std::make_shared<std::vector<direct_request>>();
+  std::shared_ptr<local_outcome> out = std::make_shared<local_outcome>();
+
+  with_router() {
+    core->runtime->router =
+        caf::actor_cast<router_api>(sys->spawn(fake_router, routed));
+    sched->run();
+  }
+  ~with_router() {
+    caf::anon_send_exit(core->runtime->router, caf::exit_reason::kill);
+    core->runtime->router = nullptr;
+    sched->run();
+  }
+  void call(const std::string& key,
+            std::chrono::milliseconds timeout = 1000ms) {
+    send(gateway, local_call_atom::value, local_request(key, out, timeout));
+  }
+  const direct_call* dispatched_call() {
+    REQUIRE(dispatched->size() == 1);
+    auto& b = *dispatched->back();
+    REQUIRE(b.records.size() == 1);
+    auto* call = as_direct_call(*b.records.front());
+    REQUIRE(call != nullptr);
+    return call;
+  }
+};
+
+} // namespace
+
+TEST_CASE("gateway: a local call for a partition it serves runs without the "
+          "router, and the agent's reply goes to the caller's waiter "
+          "directly") {
+  with_router t;
+  auto p = partition_of("alice");
+  t.own({{"requests", p}});
+  t.call("alice");
+  CHECK(t.routed->empty());
+  auto* call = t.dispatched_call();
+  CHECK(*call->key == "alice");
+  CHECK(*call->value == "41");
+  CHECK(call->partition == p);
+  CHECK(*call->find_header(faust::reqrep::correlation_id_header) ==
+        "local-alice");
+  call->mark_started();
+  // Given to the waiter at once, by the caller of `answer` (no message).
+  call->answer("{\"value\": 42}");
+  CHECK(t.out->values == std::vector<int64_t>{42});
+  t.sched->run();
+  // The gateway forgot it: its deadline passes without a second answer.
+  while (t.sched->trigger_timeout())
+    t.sched->run();
+  CHECK(t.out->values.size() == 1);
+  CHECK(t.out->errors.empty());
+  CHECK(t.answered->empty()); // no promise was involved
+}
+
+TEST_CASE("gateway: a local call it cannot serve now goes to the router "
+          "unchanged, nothing ran") {
+  with_router t;
+  auto p = partition_of("alice");
+  SUBCASE("a partition it does not own") {
+    t.call("alice");
+  }
+  SUBCASE("a partition it is recovering") {
+    t.own({}, {{"requests", p}});
+    t.call("alice");
+  }
+  SUBCASE("without its lease") {
+    t.own({{"requests", p}});
+    t.core->lease_stamp_ns = 0;
+    t.call("alice");
+  }
+  CHECK(t.dispatched->empty());
+  REQUIRE(t.routed->size() == 1);
+  CHECK(t.routed->front().key == std::optional<std::string>("alice"));
+  CHECK(t.routed->front().value == std::optional<std::string>("41"));
+  CHECK(t.routed->front().correlation_id == "local-alice");
+  CHECK(t.out->values.empty());
+  CHECK(t.out->errors.empty());
+}
+
+TEST_CASE("gateway: a local call dropped before it ran goes to the router "
+          "with the time it has left, one that ran and was dropped fails") {
+  with_router t;
+  auto p = partition_of("alice");
+  t.own({{"requests", p}});
+  t.call("alice", 5000ms);
+  SUBCASE("not started (its partition was revoked)") {
+    t.dispatched->clear(); // the dispatcher dropped the record
+    t.sched->run();
+    REQUIRE(t.routed->size() == 1);
+    CHECK(t.routed->front().timeout <= 5000ms);
+    CHECK(t.routed->front().timeout > 0ms);
+    CHECK(t.routed->front().key == std::optional<std::string>("alice"));
+    CHECK(t.out->errors.empty());
+  }
+  SUBCASE("started, then dropped without a reply") {
+    t.dispatched_call()->mark_started();
+    t.dispatched->clear();
+    t.sched->run();
+    CHECK(t.routed->empty());
+    REQUIRE(t.out->errors.size() == 1);
+    CHECK(t.out->errors.front().code == errc::agent_crashed);
+    CHECK(t.out->errors.front().message.find("(key alice, this worker): ") ==
+          0);
+  }
+  CHECK(t.out->values.empty());
+}
+
+TEST_CASE("gateway: a local call not answered within its timeout fails with "
+          "timeout, naming the key, and a late reply is dropped") {
+  with_router t;
+  t.own({{"requests", partition_of("alice")}});
+  t.call("alice", 50ms);
+  auto* call = t.dispatched_call();
+  call->mark_started();
+  t.fire_timer();
+  REQUIRE(t.out->errors.size() == 1);
+  CHECK(t.out->errors.front().code == errc::timeout);
+  CHECK(t.out->errors.front().message.find("(key alice, this worker): ") == 0);
+  // A late reply still reaches the waiter (`ask_async`'s once_callback
+  // drops it there); the gateway answers nothing more.
+  call->answer("{\"value\": 42}");
+  t.sched->run();
+  CHECK(t.out->errors.size() == 1);
+  CHECK(t.routed->empty());
+}
+
+TEST_CASE("call_directly: a worker's own call goes to its gateway, unless a "
+          "direct cast sent before it still waits in the router") {
+  with_router t;
+  t.own({{"requests", partition_of("alice")}});
+  t.core->runtime->gateway = t.gateway;
+  t.core->running = true;
+  REQUIRE(call_directly(*t.core, local_request("alice", t.out)));
+  t.sched->run();
+  CHECK(t.dispatched->size() == 1);
+  CHECK(t.routed->empty());
+  // A cast counted but not yet settled by the router: the call follows it
+  // through the router.
+  t.core->runtime->direct_casts_sent.fetch_add(1);
+  REQUIRE(call_directly(*t.core, local_request("alice", t.out)));
+  t.sched->run();
+  CHECK(t.dispatched->size() == 1);
+  CHECK(t.routed->size() == 1);
+  t.core->runtime->direct_casts_settled.store(1);
+  REQUIRE(call_directly(*t.core, local_request("alice", t.out)));
+  t.sched->run();
+  CHECK(t.dispatched->size() == 2);
+  t.core->running = false;
+  t.core->runtime->gateway = nullptr;
 }
 
 TEST_CASE("agent_casts: casts pack into one string and unpack in order") {
