@@ -7,6 +7,7 @@
 #include "actors/internal/messages.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
+#include "actors/internal/web_views.hpp"
 #include "actors/interval_schedule.hpp"
 #include "actors/protocol/message_types.hpp"
 #include "supervision/errors.hpp"
@@ -103,6 +104,8 @@ struct app::runtime {
   std::shared_ptr<actor_roster> roster;
   /// The worker's endpoint and announcement (Kafka apps).
   std::optional<internal::cluster_runtime> cluster;
+  /// The worker's web server (`web_enabled`; not in client-only apps).
+  std::unique_ptr<web::server> web;
   /// What the stop is doing now (for the last-resort report).
   std::atomic<const char*> stop_step{"not stopping"};
   std::mutex mtx;
@@ -453,6 +456,32 @@ void app::start() {
     return;
   auto& rt = *rt_;
   auto* rtp = rt_.get();
+  // The web server first: a worker that cannot serve its views stops here,
+  // before it joins the cluster or the group (its views read counters, which
+  // exist already). A start that fails later stops it again.
+  bool web_unconfirmed = false;
+  struct web_stopper {
+    std::unique_ptr<web::server>& web;
+    const bool& armed;
+    ~web_stopper() {
+      if (armed && web) {
+        web->stop();
+        web.reset();
+      }
+    }
+  } stop_web_on_failure{rt.web, web_unconfirmed};
+  if (auto& s = core_->settings(); s.web_enabled && !s.client_only) {
+    auto web =
+        web::server::start({s.web_bind, static_cast<uint16_t>(s.web_port)},
+                           internal::worker_views(core_));
+    if (!web)
+      throw std::runtime_error("app '" + id() + "': " + web.error().message);
+    rt.web = std::move(*web);
+    web_unconfirmed = true;
+    auto host = s.web_host.empty() ? s.web_bind : s.web_host;
+    faust::log().info("web: serving on http://{}:{}/ (bound to {})", host,
+                      rt.web->port(), s.web_bind);
+  }
   {
     std::lock_guard lock(rt.mtx);
     rt.crashed = false;
@@ -729,6 +758,7 @@ void app::start() {
           fn);
   faust::log().info("app '{}' started: {} agents, {} timers", id(),
                     entities_.size(), timers_.size());
+  web_unconfirmed = false; // started: `stop` stops it
 }
 
 void app::stop() {
@@ -742,6 +772,10 @@ void app::stop() {
   auto deadline = clock::now() + timeout;
   // From here every wait on the broker is cut to the time left.
   stop.begin(deadline);
+  if (rt.web) {
+    rt.web->stop();
+    rt.web.reset();
+  }
   if (core_->producer)
     core_->producer->stop_waiting();
   rt.stop_step = "waiting for agents to finish the events they hold";

@@ -113,8 +113,18 @@ int app::main(int argc, char** argv) {
       ->check(CLI::IsMember({"at_least_once", "exactly_once"}));
   worker
       ->add_option("--web-port", s.web_port,
-                   "Web server port (accepted; no web server yet)")
+                   "Web server port, 0: any free port (env FAUST_WEB_PORT)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  worker
+      ->add_option("--web-bind", s.web_bind,
+                   "Address the web server listens on (env FAUST_WEB_BIND)")
       ->capture_default_str();
+  worker->add_option("--web-host", s.web_host,
+                     "Host name in the worker's URL (env FAUST_WEB_HOST)");
+  worker->add_flag_callback(
+      "--without-web", [&s] { s.web_enabled = false; },
+      "Run no web server (env FAUST_WEB_ENABLED=0)");
   worker
       ->add_option("--cluster-port", s.cluster_port,
                    "Port of this worker's cluster endpoint, 0: any free "

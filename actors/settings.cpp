@@ -88,6 +88,10 @@ void apply_environment(app_settings& s) {
         std::chrono::microseconds(parse_int<int64_t>("WORKER_IDLE_POLL", *v));
   if (auto v = environment_setting("WEB_PORT"))
     s.web_port = parse_int<int>("WEB_PORT", *v);
+  if (auto v = environment_setting("WEB_ENABLED"))
+    s.web_enabled = parse_int<int>("WEB_ENABLED", *v) != 0;
+  str("WEB_BIND", s.web_bind);
+  str("WEB_HOST", s.web_host);
   if (auto v = environment_setting("CLUSTER_PORT"))
     s.cluster_port = parse_int<int>("CLUSTER_PORT", *v);
 }
@@ -114,6 +118,9 @@ void validate(const app_settings& s) {
     throw std::invalid_argument("topic_partitions must be positive");
   if (s.worker_idle_poll.count() < 0)
     throw std::invalid_argument("worker_idle_poll must be 0 or more");
+  if (s.web_port < 0 || s.web_port > 65535)
+    throw std::invalid_argument("web_port " + std::to_string(s.web_port) +
+                                ": expected 0 (any free port) to 65535");
   if (s.cluster_port < 0 || s.cluster_port > 65535)
     throw std::invalid_argument("cluster_port " +
                                 std::to_string(s.cluster_port) +

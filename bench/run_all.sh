@@ -4,6 +4,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FAUST_BIN:-$here/build/bin}
+# Benches run several apps and workers at once: web ports the system picks.
+export F_WEB_PORT=${F_WEB_PORT:-0}
 if [[ ! -x $bin/page_views_e2e_bench ]]; then
   cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$here/build" --target agent_throughput_bench ask_latency_bench ask_local_bench ask_kafka_bench \

@@ -36,6 +36,7 @@ PAGES=40
 export F_BROKER_SESSION_TIMEOUT=6
 export F_TABLE_STANDBY_REPLICAS=1
 export F_TABLE_CACHE_MAX_BYTES=0
+export F_WEB_PORT=0 # two workers on one machine: ports the system picks
 CHANGELOG=page_views-page_views-changelog
 
 # Until both workers announce standbys (each follows the other's

@@ -6,6 +6,7 @@ packages=(
   libcaf-dev librdkafka-dev librocksdb-dev libmsgpack-cxx-dev
   libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev doctest-dev
   nlohmann-json3-dev libsimdjson-dev libhowardhinnant-date-dev libcli11-dev
+  librestinio-dev libasio-dev curl
   tzdata clang-format kcat python3-confluent-kafka openssl
 )
 missing=()

@@ -83,6 +83,10 @@ void announce(coordinator_actor self) {
   // Sorted: the same holdings announce the same record.
   std::sort(owned.active.begin(), owned.active.end(),
             [](auto& a, auto& b) { return a.tp < b.tp; });
+  st.core->stats.partitions_assigned =
+      static_cast<int32_t>(ready.size() + recovering.size());
+  st.core->stats.partitions_recovering =
+      static_cast<int32_t>(recovering.size());
   if (st.locals.gateway)
     self->send(st.locals.gateway, owned_atom::value, std::move(ready),
                std::move(recovering));

@@ -31,6 +31,10 @@ struct app_monitor {
   /// Table store batches whose changelog records are not yet delivered
   /// (their writes are not yet readable from outside their agent).
   std::atomic<int64_t> table_batches_pending{0};
+  /// Partitions the group gave this worker (Kafka apps), and how many of
+  /// them are still being recovered (their tables replayed).
+  std::atomic<int32_t> partitions_assigned{0};
+  std::atomic<int32_t> partitions_recovering{0};
 };
 
 } // namespace faust::internal

@@ -128,8 +128,18 @@ struct app_settings {
   /// How long to wait for the cluster at start before each retry (retries
   /// go on, with backoff, until the worker is stopped).
   std::chrono::milliseconds broker_request_timeout{5000};
-  /// The web server's port (accepted; the web server comes later).
+  /// The worker's web server: `/healthz`, `/readyz`, the monitor at `/`
+  /// and Prometheus' `/metrics` (`--without-web` turns it off). Client-only
+  /// apps run none.
+  bool web_enabled = true;
+  /// Its port (0: any free port, logged).
   int web_port = 6066;
+  /// The address it listens on: loopback by default. Faust binds every
+  /// interface; a worker's views (and, later, its tables) are not for
+  /// everyone: set `0.0.0.0` to serve other hosts.
+  std::string web_bind = "127.0.0.1";
+  /// The host name in the worker's URL (default: `web_bind`).
+  std::string web_host{};
 
   /// The cluster of workers (Kafka apps): each worker runs a CAF endpoint
   /// on `cluster_host`:`cluster_port` (0: a port the system picks, so

@@ -7,6 +7,8 @@
 # come from examples/page_views.cpp's declarations.
 #   cli_commands.sh PAGE_VIEWS_BIN
 set -euo pipefail
+# Apps serve their web views on ports the system picks (tests run at once).
+export F_WEB_PORT=${F_WEB_PORT:-0}
 PV=$1
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -2,6 +2,8 @@
 # real processes on loopback. Source it; every wait is bounded.
 #   FAUST_BROKER_BIN must point at build/bin/faust-broker.
 
+# Apps serve their web views on ports the system picks (tests run at once).
+export F_WEB_PORT=${F_WEB_PORT:-0}
 WORK=${KEEP_WORK:-$(mktemp -d)}
 PIDS=()
 cleanup() {

@@ -3,6 +3,8 @@
 # its stdout contains every expected line, in order.
 #   run_example.sh BINARY EXPECTED_FILE [ARGS...]
 set -euo pipefail
+# Apps serve their web views on ports the system picks (tests run at once).
+export F_WEB_PORT=${F_WEB_PORT:-0}
 binary=$1 expected=$2
 shift 2
 out=$(mktemp)

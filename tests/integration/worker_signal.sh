@@ -3,6 +3,8 @@
 # started (its log says so), sends SIGTERM and expects a clean, prompt exit.
 #   worker_signal.sh BINARY
 set -euo pipefail
+# Apps serve their web views on ports the system picks (tests run at once).
+export F_WEB_PORT=${F_WEB_PORT:-0}
 binary=$1
 log=$(mktemp)
 trap 'rm -f "$log"; kill -9 "$pid" 2>/dev/null || true' EXIT

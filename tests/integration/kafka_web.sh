@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The worker's web server, as an operator meets it: a page_views worker on
+# faust-broker serves /healthz, /readyz (ready once its partitions are
+# recovered), the monitor at / and Prometheus' /metrics, whose counts follow
+# the records it processes; unknown paths are 404 and other methods 405,
+# with a JSON error. A port already taken stops a second worker with a
+# message naming it; --without-web runs none; SIGTERM stops the server with
+# the worker.
+#   kafka_web.sh FAUST_BROKER_BIN PAGE_VIEWS_BIN
+set -euo pipefail
+FAUST_BROKER_BIN=$1 PAGE_VIEWS=$2
+source "$(dirname "$0")/kafka_lib.sh"
+N=200
+
+start_broker --partitions 4
+export F_BROKER_SESSION_TIMEOUT=6
+start_worker w1 "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" \
+  --datadir "$WORK/w1" --web-port 0
+W1=$WORKER_PID
+wait_log "$WORK/w1.log" 'web: serving on http://127\.0\.0\.1:[0-9]+/' \
+  "$(scaled 30)"
+PORT=$(sed -n 's|.*web: serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' \
+  "$WORK/w1.log" | head -1)
+URL=http://127.0.0.1:$PORT
+
+# get PATH [CURL ARGS...]: the status code; the body in $WORK/body.
+get() {
+  local path=$1
+  shift
+  curl -sS -m 5 -o "$WORK/body" -w '%{http_code}' "$@" "$URL$path" ||
+    fail "no answer from $URL$path"
+}
+expect() { # STATUS PATH [CURL ARGS...]
+  local want=$1 got
+  shift
+  got=$(get "$@")
+  [[ $got == "$want" ]] || fail "$* answered $got, not $want: $(cat "$WORK/body")"
+}
+json_field() { # FIELD: the field of the JSON body in $WORK/body
+  /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" \
+    "$WORK/body" "$1" || fail "not JSON with '$1': $(cat "$WORK/body")"
+}
+
+expect 200 /healthz
+[[ $(json_field alive) == True ]] || fail "/healthz: $(cat "$WORK/body")"
+
+# Ready once the group gave it partitions and their tables are recovered.
+wait_log "$WORK/w1.log" 'recovery done' "$(scaled 60)"
+deadline=$((SECONDS + $(bound "$(scaled 30)")))
+until [[ $(get /readyz) == 200 ]] && (($(json_field partitions_assigned) > 0)); do
+  ((SECONDS < deadline)) || fail "/readyz: $(cat "$WORK/body")"
+  sleep 0.2 # polling the endpoint under test: it has no event to await
+done
+[[ $(json_field partitions_recovering) == 0 ]] || fail "/readyz: $(cat "$WORK/body")"
+
+page_view_lines 1 $N 10 | kcat -b "$BOOTSTRAP" -P -t page_views -K:
+# The monitor counts the views as they are processed.
+deadline=$((SECONDS + $(bound "$(scaled 60)")))
+until expect 200 / && (($(json_field events_total) >= N)); do
+  ((SECONDS < deadline)) || fail "/: $(cat "$WORK/body")"
+  sleep 0.2 # polling the endpoint under test
+done
+[[ $(json_field app) == page_views ]] || fail "/: $(cat "$WORK/body")"
+
+expect 200 /metrics
+grep -qx '# TYPE page_views_events_total counter' "$WORK/body" ||
+  fail "/metrics has no events_total: $(head -20 "$WORK/body")"
+events=$(sed -n 's/^page_views_events_total \([0-9]*\)$/\1/p' "$WORK/body")
+((events >= N)) || fail "/metrics counts $events events, expected >= $N"
+grep -q '^page_views_partitions_recovering 0$' "$WORK/body" ||
+  fail "/metrics: $(cat "$WORK/body")"
+
+expect 404 /no/such/view
+[[ $(json_field error) == *"/no/such/view"* ]] || fail "404: $(cat "$WORK/body")"
+expect 405 /healthz -X POST
+expect 200 /healthz/ # a trailing slash is the same view
+
+# The port is taken: a second worker says so and stops.
+rc=0
+timeout "$(bound "$(scaled 30)")" "$PAGE_VIEWS" worker --broker "kafka://$BOOTSTRAP" \
+  --datadir "$WORK/w2" --web-port "$PORT" >"$WORK/w2.out" 2>"$WORK/w2.log" || rc=$?
+((rc != 0 && rc != 124)) || fail "a worker on a taken port exited with $rc"
+grep -q "cannot listen on 127.0.0.1:$PORT" "$WORK/w2.log" ||
+  fail "no message naming the taken port"
+
+stop_worker "$W1" "$(scaled 60)"
+curl -sS -m 2 "$URL/healthz" >/dev/null 2>&1 && fail "still serving after the worker stopped"
+
+# --without-web: the worker runs and serves nothing.
+start_worker w3 "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" \
+  --datadir "$WORK/w3" --without-web
+wait_log "$WORK/w3.log" "app 'page_views' started" "$(scaled 30)"
+grep -q 'web: serving' "$WORK/w3.log" && fail "--without-web served"
+stop_worker "$WORKER_PID" "$(scaled 60)"
+echo "web views OK (port $PORT)"
