@@ -104,8 +104,13 @@ struct app::runtime {
   std::shared_ptr<actor_roster> roster;
   /// The worker's endpoint and announcement (Kafka apps).
   std::optional<internal::cluster_runtime> cluster;
-  /// The worker's web server (`web_enabled`; not in client-only apps).
+  /// The worker's web server (`web_enabled`; not in client-only apps),
+  /// its URL (`canonical_url`), and the actors its views ask (published
+  /// once the worker runs).
   std::unique_ptr<web::server> web;
+  std::string web_url;
+  std::shared_ptr<internal::view_actors_slot> view_actors =
+      std::make_shared<internal::view_actors_slot>();
   /// What the stop is doing now (for the last-resort report).
   std::atomic<const char*> stop_step{"not stopping"};
   std::mutex mtx;
@@ -473,14 +478,17 @@ void app::start() {
   if (auto& s = core_->settings(); s.web_enabled && !s.client_only) {
     auto web =
         web::server::start({s.web_bind, static_cast<uint16_t>(s.web_port)},
-                           internal::worker_views(core_));
+                           internal::worker_views(core_, rt.view_actors));
     if (!web)
       throw std::runtime_error("app '" + id() + "': " + web.error().message);
     rt.web = std::move(*web);
     web_unconfirmed = true;
     auto host = s.web_host.empty() ? s.web_bind : s.web_host;
-    faust::log().info("web: serving on http://{}:{}/ (bound to {})", host,
-                      rt.web->port(), s.web_bind);
+    rt.web_url = !s.canonical_url.empty()
+                     ? s.canonical_url
+                     : "http://" + host + ":" + std::to_string(rt.web->port());
+    faust::log().info("web: serving on {}/ (bound to {})", rt.web_url,
+                      s.web_bind);
   }
   {
     std::lock_guard lock(rt.mtx);
@@ -584,7 +592,8 @@ void app::start() {
   if (core_->uses_kafka()) {
     if (client_only) {
       // A client calls workers; it is not one.
-    } else if (auto cluster = internal::start_cluster(sys, core_); cluster) {
+    } else if (auto cluster = internal::start_cluster(sys, core_, rt.web_url);
+               cluster) {
       rt.cluster = std::move(*cluster);
       core_->runtime->cluster = rt.cluster->member;
       core_->runtime->gateway = rt.cluster->gateway;
@@ -759,6 +768,13 @@ void app::start() {
   faust::log().info("app '{}' started: {} agents, {} timers", id(),
                     entities_.size(), timers_.size());
   web_unconfirmed = false; // started: `stop` stops it
+  if (rt.web) {
+    auto actors = std::make_shared<internal::view_actors>();
+    actors->system = rt.sys.get();
+    actors->member = core_->runtime->cluster;
+    actors->router = core_->runtime->router;
+    rt.view_actors->publish(std::move(actors));
+  }
 }
 
 void app::stop() {
@@ -772,10 +788,12 @@ void app::stop() {
   auto deadline = clock::now() + timeout;
   // From here every wait on the broker is cut to the time left.
   stop.begin(deadline);
+  rt.view_actors->withdraw();
   if (rt.web) {
     rt.web->stop();
     rt.web.reset();
   }
+  rt.web_url.clear();
   if (core_->producer)
     core_->producer->stop_waiting();
   rt.stop_step = "waiting for agents to finish the events they hold";

@@ -15,12 +15,25 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 namespace faust {
 
 namespace {
 
 using json = nlohmann::ordered_json;
+
+/// The model called `name`: its full name, or its last dotted part.
+models::model_registry::const_iterator
+find_model(const models::model_registry& models, const std::string& name) {
+  auto it = models.find(name);
+  if (it == models.end())
+    for (auto i = models.begin(); i != models.end(); ++i)
+      if (auto dot = i->first.rfind('.');
+          dot != std::string::npos && i->first.substr(dot + 1) == name)
+        it = i;
+  return it;
+}
 
 /// A string as Python's `json.dumps` writes it (non-ASCII as `\\uXXXX`).
 std::string python_json_string(const std::string& text) {
@@ -32,17 +45,32 @@ std::string python_json_string(const std::string& text) {
 /// columns (Faust draws a box around them; the words are the same), or with
 /// `--json` a list of objects, byte for byte as Faust's `json.dumps(...)`
 /// writes it (`", "` and `": "` separators, ASCII escapes).
+/// True if `cell` is an integer's digits.
+bool is_integer(const std::string& cell) {
+  auto digits = std::string_view(cell).substr(
+      !cell.empty() && cell.front() == '-' ? 1 : 0);
+  return !digits.empty() && std::ranges::all_of(digits, [](char c) {
+    return c >= '0' && c <= '9';
+  });
+}
+
+/// Prints a command's table (Faust's columns), or with `as_json` what
+/// Faust's `json.dumps` prints; the columns flagged in `numbers` are JSON
+/// numbers where the cell is one.
 void print_table(const std::string& title,
                  const std::vector<std::string>& columns,
                  const std::vector<std::vector<std::string>>& rows,
-                 bool as_json) {
+                 bool as_json, const std::vector<bool>& numbers = {}) {
   if (as_json) {
     std::string out = "[";
     for (size_t r = 0; r < rows.size(); ++r) {
       out += r ? ", {" : "{";
-      for (size_t i = 0; i < columns.size(); ++i)
+      for (size_t i = 0; i < columns.size(); ++i) {
+        bool number =
+            i < numbers.size() && numbers[i] && is_integer(rows[r][i]);
         out += (i ? ", " : "") + python_json_string(columns[i]) + ": " +
-               python_json_string(rows[r][i]);
+               (number ? rows[r][i] : python_json_string(rows[r][i]));
+      }
       out += "}";
     }
     std::cout << out << "]\n";
@@ -76,30 +104,59 @@ int app::main(int argc, char** argv) {
   auto& s = core_->configure();
   std::string loglevel = environment_setting("LOGLEVEL").value_or("info");
   bool as_json = false;
+  bool quiet = false, debug = false, no_color = false;
+  std::string logfile;
 
+  // Faust's global options, before the subcommand; a subcommand passes
+  // what it does not know up to them, so they are accepted after it too
+  // (except where the subcommand has its own meaning for the short form:
+  // `worker -b` is --web-bind, as in Faust).
+  cli.fallthrough();
+  cli.set_version_flag("--version", std::string("faust-cpp ") +
+                                        FAUST_CPP_VERSION + ", app '" + id() +
+                                        "'");
+  cli.add_option("-l,--loglevel", loglevel,
+                 "Logging level: crit, error, warn, info, debug (env "
+                 "FAUST_LOGLEVEL)")
+      ->capture_default_str();
+  cli.add_option("-b,--broker", s.broker,
+                 "kafka://host:port[;host:port], embedded:// or memory:// "
+                 "(env FAUST_BROKER)")
+      ->capture_default_str();
+  cli.add_option("-D,--datadir", s.datadir,
+                 "Directory for worker data (env FAUST_DATADIR)")
+      ->capture_default_str();
+  cli.add_flag("--json", as_json, "Print JSON");
+  cli.add_flag("-q,--quiet", quiet, "Log errors only");
+  cli.add_flag("--debug", debug, "Log at debug level");
+  cli.add_flag("--no-color", no_color, "No colours in the log");
+
+  // Kept on the subcommands (their help lists them): the same variables.
   auto add_loglevel = [&](CLI::App* cmd) {
     cmd->add_option("-l,--loglevel", loglevel,
-                    "Logging level: debug, info, warn, error, critical "
-                    "(env FAUST_LOGLEVEL)")
-        ->capture_default_str();
+                    "Logging level: crit, error, warn, info, debug (env "
+                    "FAUST_LOGLEVEL)");
   };
   auto add_broker = [&](CLI::App* cmd) {
     cmd->add_option("-b,--broker", s.broker,
                     "kafka://host:port[;host:port], embedded:// or memory:// "
-                    "(env FAUST_BROKER)")
-        ->capture_default_str();
+                    "(env FAUST_BROKER)");
   };
   auto add_json = [&](CLI::App* cmd) {
     cmd->add_flag("--json", as_json, "Print JSON");
   };
 
   auto worker = cli.add_subcommand("worker", "Start a worker");
+  // Faust's worker: -h is --web-host; --help stays.
+  worker->set_help_flag("--help", "Print this help message and exit");
   add_loglevel(worker);
-  add_broker(worker);
-  worker
-      ->add_option("--datadir", s.datadir,
-                   "Directory for worker data (env FAUST_DATADIR)")
-      ->capture_default_str();
+  worker->add_option("-f,--logfile", logfile,
+                     "Write the log to this file (default: stderr)");
+  worker->add_option("--broker", s.broker,
+                     "kafka://host:port[;host:port], embedded:// or "
+                     "memory:// (env FAUST_BROKER)");
+  worker->add_option("-D,--datadir", s.datadir,
+                     "Directory for worker data (env FAUST_DATADIR)");
   worker
       ->add_option("--store", s.store,
                    "Table store: rocksdb:// (default for workers) or "
@@ -112,15 +169,15 @@ int app::main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"at_least_once", "exactly_once"}));
   worker
-      ->add_option("--web-port", s.web_port,
+      ->add_option("-p,--web-port", s.web_port,
                    "Web server port, 0: any free port (env FAUST_WEB_PORT)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   worker
-      ->add_option("--web-bind", s.web_bind,
+      ->add_option("-b,--web-bind", s.web_bind,
                    "Address the web server listens on (env FAUST_WEB_BIND)")
       ->capture_default_str();
-  worker->add_option("--web-host", s.web_host,
+  worker->add_option("-h,--web-host", s.web_host,
                      "Host name in the worker's URL (env FAUST_WEB_HOST)");
   worker->add_flag_callback(
       "--without-web", [&s] { s.web_enabled = false; },
@@ -153,6 +210,15 @@ int app::main(int argc, char** argv) {
   send->add_option("-r,--repeat", repeat, "Send the message n times")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  send_encoding encoding;
+  send->add_option("-K,--key-type", encoding.key_type,
+                   "Name of the model to write the key as");
+  send->add_option("-V,--value-type", encoding.value_type,
+                   "Name of the model to write the value as");
+  send->add_option("--key-serializer", encoding.key_serializer,
+                   "Serializer for the key (default: the topic's)");
+  send->add_option("--value-serializer", encoding.value_serializer,
+                   "Serializer for the value (default: the topic's)");
 
   std::string ask_value;
   double ask_timeout = 30;
@@ -189,10 +255,8 @@ int app::main(int argc, char** argv) {
       "tables", "List tables: partitions, store, and the keys this worker's "
                 "datadir holds");
   add_json(tables_cmd);
-  tables_cmd
-      ->add_option("--datadir", s.datadir,
-                   "Directory for worker data (env FAUST_DATADIR)")
-      ->capture_default_str();
+  tables_cmd->add_option("-D,--datadir", s.datadir,
+                         "Directory for worker data (env FAUST_DATADIR)");
   std::string dump_table;
   tables_cmd->add_option("--dump", dump_table,
                          "Print every key and value of this table in the "
@@ -206,22 +270,36 @@ int app::main(int argc, char** argv) {
   auto reset_cmd =
       cli.add_subcommand("reset", "Delete local table state (the datadir)");
   add_loglevel(reset_cmd);
-  reset_cmd
-      ->add_option("--datadir", s.datadir,
-                   "Directory for worker data (env FAUST_DATADIR)")
-      ->capture_default_str();
+  reset_cmd->add_option("-D,--datadir", s.datadir,
+                        "Directory for worker data (env FAUST_DATADIR)");
 
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help prints and succeeds; any other parse error is a usage error:
-    // exit code 2, as Faust's click (CLI11's own codes are 100 and up).
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
-  if (!set_log_level(loglevel)) {
-    std::cerr << "unknown log level '" << loglevel << "'\n";
+    // --help and --version print and succeed; any other parse error is a
+    // usage error: one line and exit code 2, as Faust's click (CLI11's own
+    // codes are 100 and up).
+    if (e.get_exit_code() == 0)
+      return cli.exit(e);
+    std::cerr << "Error: " << e.what() << " (see --help)\n";
     return 2;
   }
+  if (debug)
+    loglevel = "debug";
+  if (quiet)
+    loglevel = "error";
+  if (!set_log_level(loglevel)) {
+    std::cerr << "Error: unknown log level '" << loglevel
+              << "' (crit, error, warn, info, debug)\n";
+    return 2;
+  }
+  if (no_color)
+    set_log_colors(false);
+  if (!logfile.empty())
+    if (auto bad = log_to_file(logfile)) {
+      std::cerr << "Error: " << *bad << "\n";
+      return 2;
+    }
   try {
     validate(s);
   } catch (const std::invalid_argument& e) {
@@ -237,7 +315,8 @@ int app::main(int argc, char** argv) {
     return run();
   }
   if (*send)
-    return send_from_command_line(entity, value, key, partition, repeat);
+    return send_from_command_line(entity, value, key, partition, repeat,
+                                  encoding);
   if (*ask)
     return ask_command(entity, ask_value, key, partition, ask_timeout, ask_via,
                        as_json);
@@ -261,12 +340,7 @@ int app::main(int argc, char** argv) {
     return 0;
   }
   if (*model_cmd) {
-    auto it = core_->models.find(model_name);
-    if (it == core_->models.end())
-      for (auto i = core_->models.begin(); i != core_->models.end(); ++i)
-        if (auto dot = i->first.rfind('.');
-            dot != std::string::npos && i->first.substr(dot + 1) == model_name)
-          it = i;
+    auto it = find_model(core_->models, model_name);
     if (it == core_->models.end()) {
       std::cerr << "No model named '" << model_name
                 << "' (see the models command)\n";
@@ -376,14 +450,15 @@ int app::tables_command(const std::string& dump, bool as_json) {
   // Faust's two columns first, then what a faust-cpp operator also wants.
   print_table("Tables",
               {"name", "help", "partitions", "store", "keys", "changelog"},
-              rows, as_json);
+              rows, as_json, {false, false, true, false, true, false});
   return 0;
 }
 
 int app::send_from_command_line(const std::string& entity,
                                 const std::optional<std::string>& value,
                                 const std::optional<std::string>& key,
-                                std::optional<int32_t> partition, int repeat) {
+                                std::optional<int32_t> partition, int repeat,
+                                const send_encoding& encoding) {
   if (!core_->uses_kafka()) {
     std::cerr << "send needs a Kafka broker: the app's broker is "
               << core_->settings().broker << " (use --broker kafka://...)\n";
@@ -416,6 +491,39 @@ int app::send_from_command_line(const std::string& entity,
         key_spec = t->key_spec;
         value_spec = t->value_spec;
       }
+  try {
+    if (!encoding.key_serializer.empty())
+      key_spec = core_->codecs.parse(encoding.key_serializer);
+    if (!encoding.value_serializer.empty())
+      value_spec = core_->codecs.parse(encoding.value_serializer);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+    return 2;
+  }
+  // A model type: the JSON object becomes that model's record (Faust adds
+  // its namespace, so the reader knows the type).
+  std::string key_text = key.value_or(""), value_text = value.value_or("");
+  for (auto [type, text, what] :
+       {std::tuple{&encoding.key_type, &key_text, "key"},
+        std::tuple{&encoding.value_type, &value_text, "value"}}) {
+    if (type->empty())
+      continue;
+    auto found = find_model(core_->models, *type);
+    if (found == core_->models.end()) {
+      std::cerr << "Error: no model named '" << *type
+                << "' (see the models command)\n";
+      return 2;
+    }
+    const auto* model = &found->first;
+    auto j = json::parse(*text, nullptr, false);
+    if (!j.is_object()) {
+      std::cerr << "Error: the " << what << " of a " << *model
+                << " must be a JSON object, not: " << *text << "\n";
+      return 2;
+    }
+    j["__faust"] = json{{"ns", *model}};
+    *text = j.dump();
+  }
   if (auto connected = core_->connect(); !connected) {
     std::cerr << connected.error().message << "\n";
     return 1;
@@ -433,9 +541,9 @@ int app::send_from_command_line(const std::string& entity,
   msg.topic = topic;
   msg.partition = partition.value_or(-1);
   if (key)
-    msg.key = internal::encode_cli_value(key_spec, *key);
+    msg.key = internal::encode_cli_value(key_spec, key_text);
   if (value)
-    msg.value = internal::encode_cli_value(value_spec, *value);
+    msg.value = internal::encode_cli_value(value_spec, value_text);
   msg.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();

@@ -92,6 +92,7 @@ void apply_environment(app_settings& s) {
     s.web_enabled = parse_int<int>("WEB_ENABLED", *v) != 0;
   str("WEB_BIND", s.web_bind);
   str("WEB_HOST", s.web_host);
+  str("CANONICAL_URL", s.canonical_url);
   if (auto v = environment_setting("CLUSTER_PORT"))
     s.cluster_port = parse_int<int>("CLUSTER_PORT", *v);
 }

@@ -84,7 +84,8 @@ std::string encode(const announcement& a) {
               {"generation", a.generation},
               {"active", std::move(active)},
               {"standby", std::move(standby)},
-              {"written_ms", a.written_ms}}
+              {"written_ms", a.written_ms},
+              {"web_url", a.web_url}}
       // Ids and hosts come from settings: bytes that are not UTF-8 are
       // replaced rather than thrown at the actor that announces.
       .dump(-1, ' ', false, json::error_handler_t::replace);
@@ -113,6 +114,9 @@ result<announcement> decode(std::string_view key, std::string_view value) {
     a.member_id = field<std::string>(j, "member_id");
     a.generation = field<int32_t>(j, "generation");
     a.written_ms = field<int64_t>(j, "written_ms");
+    // Added in version 1 later: absent in older records (no web server).
+    if (auto url = j.find("web_url"); url != j.end() && !url->is_null())
+      a.web_url = url->get<std::string>();
     for (auto& p : field<json>(j, "active")) {
       owned_partition owned{read_partition(p), partition_state::recovering};
       auto state = field<std::string>(p, "state");

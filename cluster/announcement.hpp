@@ -56,6 +56,8 @@ struct announcement {
   std::vector<models::topic_partition> standby;
   /// When it was written (milliseconds since the Unix epoch).
   int64_t written_ms = 0;
+  /// The worker's web server (its `canonical_url`); empty without one.
+  std::string web_url;
 
   bool operator==(const announcement&) const = default;
 };
@@ -64,7 +66,7 @@ struct announcement {
 /// (`{"version": 1, "worker": ..., "host": ..., "port": ..., "incarnation":
 /// ..., "member_id": ..., "generation": ..., "active": [{"topic": ...,
 /// "partition": ..., "state": "ready"}], "standby": [{"topic": ...,
-/// "partition": ...}], "written_ms": ...}`).
+/// "partition": ...}], "written_ms": ..., "web_url": ...}`).
 std::string encode(const announcement& a);
 
 /// Reads a record value written by `encode`. A malformed value, a field of

@@ -133,6 +133,14 @@ void decode_value(const models::serializer_spec& spec, const models::message& m,
       std::string scratch;
       auto payload = json_topic ? spec.decode_bytes(bytes, scratch)
                                 : std::string_view(bytes);
+      // Only an object can be an envelope: a number or a string decodes
+      // without the parser where it can (`from_json`'s plain forms).
+      auto first = payload.find_first_not_of(" \t\r\n");
+      if (json_topic && first != std::string_view::npos &&
+          payload[first] != '{') {
+        out = models::from_json<V>(payload);
+        return;
+      }
       bool decoded = false;
       auto visit = [&](const models::value_reader& r, models::value_ref root) {
         auto value = unwrap_request(r, root, reply_to, correlation_id);

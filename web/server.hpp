@@ -20,8 +20,37 @@ struct response {
   std::string body;
 };
 
-/// Answers a GET of one path.
-using handler = std::function<response()>;
+/// A GET request as a view sees it.
+struct request {
+  /// The path as sent (still percent-encoded).
+  std::string path;
+  /// The route's `{name}` segments, percent-decoded.
+  std::map<std::string, std::string> params;
+  /// The query's parameters, percent-decoded.
+  std::map<std::string, std::string> query;
+
+  /// Path parameter `name` ("" if the route has none of that name).
+  const std::string& param(const std::string& name) const;
+  /// True if query parameter `name` is given as 1, true or yes (or with
+  /// no value).
+  bool flag(const std::string& name) const;
+};
+
+/// Completes a request: called once, from any thread (a view may answer
+/// later, e.g. from an actor's reply). A view that lets its `reply` go
+/// without calling it answers 500.
+using reply = std::function<void(response)>;
+
+/// Answers a GET of one route.
+using view = std::function<void(const request&, reply)>;
+
+/// A view that answers at once with `fn`'s response.
+view at_once(std::function<response(const request&)> fn);
+/// The same for a view that needs nothing of the request.
+view at_once(std::function<response()> fn);
+
+/// `{"error": why}` with `status`.
+response error_response(int status, const std::string& why);
 
 struct server_options {
   /// The address to listen on (an IP address).
@@ -32,12 +61,14 @@ struct server_options {
 
 class server {
 public:
-  /// Listens on `options` and serves `routes` (exact paths, e.g.
-  /// "/healthz"; a path with a trailing '/' also answers without it).
-  /// Other paths are 404, other methods 405, both with a JSON error.
-  /// An address that cannot be bound is an error naming it.
+  /// Listens on `options` and serves `routes`: exact paths ("/healthz")
+  /// or patterns whose `{name}` segments match any one segment
+  /// ("/table/{name}/{key}/"); a trailing '/' is optional either way, and
+  /// an exact path wins over a pattern. Other paths are 404, other
+  /// methods 405, both with a JSON error. An address that cannot be bound
+  /// is an error naming it.
   static result<std::unique_ptr<server>>
-  start(const server_options& options, std::map<std::string, handler> routes);
+  start(const server_options& options, std::map<std::string, view> routes);
 
   /// The port it listens on (the one the system chose for port 0).
   uint16_t port() const;

@@ -384,55 +384,86 @@ void take_casts(gateway_actor self, protocol::agent_casts& in) {
     st.casts_dropped += in.count;
     return;
   }
-  // The records view the packed casts: one string for the whole message.
+  // The records view the packed casts (one string for the whole message;
+  // small keys and values are copied, cheaper than sharing), and each
+  // partition's records are one block: two allocations per partition, not
+  // one per cast. First the partition of each cast, then the records.
   auto packed = std::make_shared<const std::string>(std::move(in.packed));
-  std::vector<std::shared_ptr<record_batch>> batches(
-      static_cast<size_t>(r.partitions));
-  std::vector<int8_t> served(static_cast<size_t>(r.partitions), -1);
-  auto now = now_ms();
+  auto partitions = static_cast<size_t>(r.partitions);
+  std::vector<int8_t> served(partitions, -1);
+  std::vector<uint32_t> counts(partitions, 0);
+  std::vector<int32_t> partition_of;
+  partition_of.reserve(in.count);
   size_t dropped = 0;
-  auto each = [&](int32_t partition, const std::string_view* key,
-                  const std::string_view* value) {
+  auto place = [&](int32_t partition, const std::string_view* key,
+                   const std::string_view*) {
     if (partition < 0 && key)
       partition = transport::partition_for_key(*key, r.partitions);
-    if (partition < 0 || partition >= r.partitions) {
+    if (partition >= 0 && partition < r.partitions) {
+      auto p = static_cast<size_t>(partition);
+      if (served[p] < 0)
+        served[p] = st.ready.count({r.topic, partition}) ? 1 : 0;
+      if (!served[p])
+        partition = -1;
+    } else {
+      partition = -1;
+    }
+    if (partition < 0)
       ++dropped;
-      return;
-    }
-    auto p = static_cast<size_t>(partition);
-    if (served[p] < 0)
-      served[p] = st.ready.count({r.topic, partition}) ? 1 : 0;
-    if (!served[p]) {
-      ++dropped;
-      return;
-    }
-    auto& b = batches[p];
-    if (!b) {
-      b = std::make_shared<record_batch>();
-      b->tp_id = direct_tp_flag;
-      b->tp = {r.topic, partition};
-    }
-    auto m = std::make_shared<models::message>();
-    m->topic = r.topic;
-    m->partition = partition;
-    // Its number is its origin's offset (see direct_call.hpp).
-    m->offset = direct_cast_offset - static_cast<int64_t>(st.next_id++);
-    m->timestamp_ms = now;
-    if (key)
-      m->key = models::bytes(*key, packed);
-    if (value)
-      m->value = models::bytes(*value, packed);
-    b->add(std::move(m));
+    else
+      ++counts[static_cast<size_t>(partition)];
+    partition_of.push_back(partition);
   };
-  bool whole = protocol::agent_casts::each(*packed, in.count, each);
+  bool whole = protocol::agent_casts::each(*packed, in.count, place);
   if (!whole)
     faust::log().warn("cluster gateway: direct casts to agent '{}' are "
                       "malformed (not from a faust-cpp router?); the rest "
                       "dropped",
                       in.agent);
-  for (auto& b : batches)
-    if (b)
-      self->send(r.dispatcher, batch_atom::value, batch_ptr{std::move(b)});
+  std::vector<std::shared_ptr<std::vector<models::message>>> blocks(partitions);
+  for (size_t p = 0; p < partitions; ++p)
+    if (counts[p] > 0) {
+      blocks[p] = std::make_shared<std::vector<models::message>>();
+      blocks[p]->reserve(counts[p]);
+    }
+  auto now = now_ms();
+  auto bytes_of = [&](std::string_view b) {
+    constexpr size_t copied = 15; // what a std::string holds inline
+    return b.size() <= copied ? models::bytes(std::string(b))
+                              : models::bytes(b, packed);
+  };
+  size_t i = 0;
+  auto fill = [&](int32_t, const std::string_view* key,
+                  const std::string_view* value) {
+    auto partition = partition_of[i++];
+    if (partition < 0)
+      return;
+    auto& m = blocks[static_cast<size_t>(partition)]->emplace_back();
+    m.topic = r.topic;
+    m.partition = partition;
+    // Its number is its origin's offset (see direct_call.hpp).
+    m.offset = direct_cast_offset - static_cast<int64_t>(st.next_id++);
+    m.timestamp_ms = now;
+    if (key)
+      m.key = bytes_of(*key);
+    if (value)
+      m.value = bytes_of(*value);
+  };
+  // The casts read before a malformed one (as `place` saw them).
+  protocol::agent_casts::each(*packed,
+                              static_cast<uint32_t>(partition_of.size()), fill);
+  for (size_t p = 0; p < partitions; ++p) {
+    if (!blocks[p])
+      continue;
+    auto b = std::make_shared<record_batch>();
+    b->tp_id = direct_tp_flag;
+    b->tp = {r.topic, static_cast<int32_t>(p)};
+    b->records.reserve(blocks[p]->size());
+    for (auto& m : *blocks[p])
+      b->records.push_back(&m);
+    b->owners.push_back(std::move(blocks[p]));
+    self->send(r.dispatcher, batch_atom::value, batch_ptr{std::move(b)});
+  }
   if (dropped > 0) {
     st.casts_dropped += dropped;
     faust::log().debug("cluster gateway: {} direct casts dropped (not served "

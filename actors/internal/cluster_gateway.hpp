@@ -31,6 +31,8 @@ struct cluster_identity {
   uint16_t port = 0;
   /// A fresh UUID per start.
   std::string incarnation;
+  /// Its web server's URL (empty without one).
+  std::string web_url{};
 };
 
 /// Where direct calls to one agent go in this worker.

@@ -1,6 +1,7 @@
 #include "actors/internal/cluster_member.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "cluster/table_routes.hpp"
 #include "faust/detail/table_desc.hpp"
 #include "faust/detail/uuid.hpp"
 #include "supervision/logger.hpp"
@@ -103,6 +104,7 @@ spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
         st.self.host = std::move(who.host);
         st.self.port = who.port;
         st.self.incarnation = std::move(who.incarnation);
+        st.self.web_url = std::move(who.web_url);
         // Present before the first assignment (generation -1, nothing
         // owned), so clients find the endpoint at once.
         announce(self);
@@ -132,6 +134,9 @@ spawn_cluster_member(caf::actor_system& sys, std::shared_ptr<app_core> core,
               st.self.standby = *st.placed;
               announce(self);
             },
+            [self](web_atom) {
+              return cluster::assignment_json(self->state.self);
+            },
         };
       },
       std::move(core), std::move(who), std::move(producer));
@@ -159,9 +164,11 @@ caf::io::middleman_actor cluster_connector(caf::actor_system& sys) {
 }
 
 result<cluster_runtime> start_cluster(caf::actor_system& sys,
-                                      const std::shared_ptr<app_core>& core) {
+                                      const std::shared_ptr<app_core>& core,
+                                      std::string web_url) {
   auto& s = core->settings();
   cluster_runtime out;
+  out.who.web_url = std::move(web_url);
   out.who.host = s.cluster_host.empty() ? "127.0.0.1" : s.cluster_host;
   if (s.worker_id.empty()) {
     // The machine's name, not the endpoint's address (127.0.0.1 on every

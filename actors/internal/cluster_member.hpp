@@ -33,6 +33,8 @@ struct cluster_ownership {
 };
 
 using announce_atom = caf::atom_constant<caf::atom("announce")>;
+/// Asks for what a web view shows (JSON).
+using web_atom = caf::atom_constant<caf::atom("web")>;
 
 /// The actor that owns this worker's announcement on `<app_id>-__cluster`:
 /// the consumer tells it what the worker owns, it adds who the worker is
@@ -44,7 +46,9 @@ using cluster_member_api = caf::typed_actor<
     /// The standby placement changed: the changelog
     /// partitions this worker follows now.
     caf::reacts_to<standbys_atom, std::vector<models::topic_partition>>,
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    /// This worker's assignment as `/assignment/` shows it (JSON).
+    caf::replies_to<web_atom>::with<std::string>>;
 
 /// The cluster topic of an app: `<app_id>-__cluster`.
 std::string cluster_topic(const std::string& app_id);
@@ -77,9 +81,11 @@ struct cluster_runtime {
 
 /// Publishes the gateway on `cluster_host`:`cluster_port` and spawns the
 /// member actor, which announces the worker at once. Errors: the port
-/// cannot be bound, the producer cannot be made.
+/// cannot be bound, the producer cannot be made. `web_url` is announced
+/// (empty: the worker serves no web views).
 result<cluster_runtime> start_cluster(caf::actor_system& sys,
-                                      const std::shared_ptr<app_core>& core);
+                                      const std::shared_ptr<app_core>& core,
+                                      std::string web_url);
 
 /// A stop, first step: closes the endpoint (no new connections) and stops
 /// the gateway.

@@ -7,6 +7,7 @@
 #include "actors/internal/runtime_handles.hpp"
 #include "cluster/cluster_view.hpp"
 #include "cluster/standby_placement.hpp"
+#include "cluster/table_routes.hpp"
 #include "supervision/failure.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/partition_reader.hpp"
@@ -208,6 +209,11 @@ struct router_state {
   cast_buffer local_casts;
   /// A flush message is on its way to this actor.
   bool flush_armed = false;
+  /// Casts taken off the queue and not routed yet (a burst is routed in
+  /// parts, so calls and the cluster's messages are not held up).
+  cast_queue::chain queued_casts;
+  /// A cast message to itself is on its way (the rest of a burst).
+  bool casts_armed = false;
   uint64_t casts_dropped = 0;
   /// Casts taken so far (see `runtime_handles::direct_casts_settled`).
   uint64_t casts_taken = 0;
@@ -220,6 +226,8 @@ struct router_state {
   struct topic_owners {
     int32_t partitions = 0;
     std::vector<const cluster::announcement*> owner;
+    /// The owner's peer key (`host:port`; "" for this worker).
+    std::vector<std::string> peer_key;
   };
   std::unordered_map<const std::string*, topic_owners> cast_owners;
   /// The workers standing by for each changelog partition, as the view has
@@ -544,8 +552,14 @@ void take_cast(router_actor self, direct_cast& c) {
   if (it == st.cast_owners.end()) {
     router_state::topic_owners t;
     t.partitions = st.core->partitions_of(*c.topic);
-    for (int32_t p = 0; p < t.partitions; ++p)
-      t.owner.push_back(owner_of(st, {*c.topic, p}));
+    for (int32_t p = 0; p < t.partitions; ++p) {
+      auto* w = owner_of(st, {*c.topic, p});
+      t.owner.push_back(w);
+      t.peer_key.push_back(
+          !w || (st.local && w->incarnation == st.local_incarnation)
+              ? std::string{}
+              : w->host + ":" + std::to_string(w->port));
+    }
     it = st.cast_owners.emplace(c.topic, std::move(t)).first;
   }
   auto& topic = it->second;
@@ -561,12 +575,11 @@ void take_cast(router_actor self, direct_cast& c) {
     ++st.casts_dropped;
     return;
   }
-  std::string key;
+  const auto& key = topic.peer_key[static_cast<size_t>(partition)];
   cast_buffer* buffer = nullptr;
-  if (st.local && w->incarnation == st.local_incarnation) {
+  if (key.empty()) {
     buffer = &st.local_casts;
   } else {
-    key = w->host + ":" + std::to_string(w->port);
     auto p = st.peers.find(key);
     if (p == st.peers.end()) {
       st.peers[key].incarnation = w->incarnation;
@@ -582,6 +595,52 @@ void take_cast(router_actor self, direct_cast& c) {
     st.flush_armed = true;
     self->send(self, flush_atom::value);
   }
+}
+
+/// The tables the router views describe: `only`, or every one for "".
+std::vector<cluster::table_route> table_routes_of(const app_core& core,
+                                                  const std::string& only) {
+  std::vector<cluster::table_route> out;
+  for (auto& t : core.tables)
+    if (only.empty() || t->name == only)
+      out.push_back({t->name, t->changelog_topic, t->partitions});
+  return out;
+}
+
+/// A topic's partition count as the routes count it (a reply topic is no
+/// table's stream).
+std::function<int32_t(const std::string&)>
+route_partitions(const app_core& core) {
+  return [&core](const std::string& topic) {
+    return topic == core.reply_topic ? 0 : core.partitions_of(topic);
+  };
+}
+
+/// Casts routed per message at most (the rest go in the next one).
+constexpr size_t casts_per_turn = 4096;
+
+/// Routes the casts callers queued, oldest first: at most `budget` of
+/// them (0: all; a call routes every cast sent before it first).
+void take_queued_casts(router_actor self, size_t budget) {
+  auto& st = self->state;
+  auto& queue = st.core->runtime->direct_casts;
+  for (size_t n = 0; budget == 0 || n < budget; ++n) {
+    if (st.queued_casts.empty()) {
+      st.queued_casts = queue.take_all();
+      if (st.queued_casts.empty())
+        break;
+    }
+    take_cast(self, st.queued_casts.front());
+    st.queued_casts.pop();
+    ++st.casts_taken;
+  }
+  // What a caller queues from now on comes with its own wake.
+  if (!st.queued_casts.empty() && !st.casts_armed) {
+    st.casts_armed = true;
+    self->send(self, cast_atom::value);
+  }
+  if (st.local_casts.empty())
+    settle_casts(st);
 }
 
 /// Sends call `id` to the owner of its partition, as the view has it.
@@ -763,6 +822,9 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
                                  caf::actor_cast<router_api>(self));
         self->link_to(st.reader);
         supervision::name_failures(self, "the cluster router");
+        // Casts queued before this router ran (none woke it) go out too.
+        self->state.casts_armed = true;
+        self->send(self, cast_atom::value);
         self->set_down_handler([self](caf::down_msg& dm) {
           auto& st = self->state;
           for (auto it = st.peers.begin(); it != st.peers.end(); ++it) {
@@ -784,6 +846,7 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
         return {
             [self](call_atom, direct_request& req) {
               auto& st = self->state;
+              take_queued_casts(self, 0); // sent before it: routed first
               auto id = st.next_id++;
               auto deadline = std::chrono::steady_clock::now() + req.timeout;
               st.calls.emplace(
@@ -803,12 +866,25 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
             [self](protocol::changelog_push& push) {
               push_to_standbys(self, push);
             },
-            [self](cast_atom, direct_cast& c) {
-              take_cast(self, c);
+            [self](cast_atom) {
+              self->state.casts_armed = false;
+              take_queued_casts(self, casts_per_turn);
+            },
+            [self](web_atom, const std::string& table) {
               auto& st = self->state;
-              ++st.casts_taken;
-              if (st.local_casts.empty())
-                settle_casts(st);
+              return cluster::table_routes_json(
+                  st.view.members(), table_routes_of(*st.core, table),
+                  route_partitions(*st.core));
+            },
+            [self](web_atom, const std::string& table, int32_t partition) {
+              auto& st = self->state;
+              auto routes = table_routes_of(*st.core, table);
+              if (routes.empty())
+                return std::string{};
+              auto* owner = cluster::owner_of_table_partition(
+                  st.view.members(), routes.front(), partition,
+                  route_partitions(*st.core));
+              return owner ? owner->web_url : std::string{};
             },
             [self](flush_atom) {
               auto& st = self->state;
@@ -866,8 +942,10 @@ bool cast_directly(app_core& core, direct_cast c) {
   auto* router = direct_router(core);
   if (!router)
     return false;
-  core.runtime->direct_casts_sent.fetch_add(1, std::memory_order_relaxed);
-  caf::anon_send(*router, cast_atom::value, std::move(c));
+  auto& rt = *core.runtime;
+  rt.direct_casts_sent.fetch_add(1, std::memory_order_relaxed);
+  if (rt.direct_casts.push(std::move(c)))
+    caf::anon_send(*router, cast_atom::value);
   return true;
 }
 

@@ -41,18 +41,24 @@ using cluster_reader_api = caf::typed_actor<
 /// (folded from the reader's records), a connection per peer gateway, and
 /// the calls in flight, which fail at once, naming the agent, key and peer,
 /// when their peer goes down.
-using router_api =
-    caf::typed_actor<caf::reacts_to<call_atom, direct_request>,
-                     caf::reacts_to<cast_atom, direct_cast>,
-                     /// Sends the casts gathered so far (to itself).
-                     caf::reacts_to<flush_atom>,
-                     caf::reacts_to<records_atom, cluster_records>,
-                     /// Changelog records this worker's table partition
-                     /// delivered: for the partition's standbys.
-                     caf::reacts_to<protocol::changelog_push>,
-                     /// The earliest deadline of a call passed: the
-                     /// timer's number (to itself).
-                     caf::reacts_to<timeout_atom, uint64_t>>;
+using router_api = caf::typed_actor<
+    caf::reacts_to<call_atom, direct_request>,
+    /// Casts wait in `runtime_handles::direct_casts`.
+    caf::reacts_to<cast_atom>,
+    /// Sends the casts gathered so far (to itself).
+    caf::reacts_to<flush_atom>, caf::reacts_to<records_atom, cluster_records>,
+    /// Changelog records this worker's table partition
+    /// delivered: for the partition's standbys.
+    caf::reacts_to<protocol::changelog_push>,
+    /// The earliest deadline of a call passed: the
+    /// timer's number (to itself).
+    caf::reacts_to<timeout_atom, uint64_t>,
+    /// Faust's `router.tables_metadata()` as JSON, for
+    /// one table ("": every table).
+    caf::replies_to<web_atom, std::string>::with<std::string>,
+    /// The web URL of the worker that owns partition
+    /// `int32_t` of table `std::string` ("": none known).
+    caf::replies_to<web_atom, std::string, int32_t>::with<std::string>>;
 
 /// This worker's side of the router (all empty in a client-only process):
 /// its gateway and incarnation (calls to itself go there), and who hears
@@ -72,4 +78,3 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
 } // namespace faust::internal
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::cluster_records)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(faust::internal::direct_cast)

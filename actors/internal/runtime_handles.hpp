@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/internal/cast_queue.hpp"
 #include "actors/internal/cluster_member.hpp"
 #include "actors/internal/cluster_router.hpp"
 #include "actors/internal/rebalance_coordinator.hpp"
@@ -48,6 +49,8 @@ struct runtime_handles {
   /// before a call still reaches the agent before it.
   std::atomic<uint64_t> direct_casts_sent{0};
   std::atomic<uint64_t> direct_casts_settled{0};
+  /// Direct casts for the router to take (it is woken when they start).
+  cast_queue direct_casts;
 };
 
 } // namespace faust::internal

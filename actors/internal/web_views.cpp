@@ -1,8 +1,13 @@
 #include "actors/internal/web_views.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "transport/murmur2.hpp"
+
+#include <caf/all.hpp>
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +70,73 @@ web::response json(int status, std::string body) {
   return {status, "application/json", std::move(body) + "\n"};
 }
 
+/// Asks `to` for a string, from a short-lived actor (the web server's
+/// thread never waits for an actor), within `view_timeout`; `shape` makes
+/// the response of the answer. No answer in time, or the actor gone: 503.
+template <class Handle, class... Ts>
+void ask_for_view(caf::actor_system& sys, const Handle& to, web::reply done,
+                  std::function<web::response(std::string)> shape,
+                  std::string what, Ts... msg) {
+  sys.spawn(
+      [](caf::event_based_actor* self, Handle to, web::reply done,
+         std::function<web::response(std::string)> shape, std::string what,
+         Ts... msg) {
+        self->request(to, caf::timespan{view_timeout}, msg...)
+            .then(
+                [done, shape](std::string& answer) {
+                  try {
+                    done(shape(std::move(answer)));
+                  } catch (const std::exception& e) {
+                    done(web::error_response(500, e.what()));
+                  }
+                },
+                [self, done, what](caf::error& e) {
+                  done(web::error_response(503, what + " did not answer: " +
+                                                    self->system().render(e)));
+                });
+      },
+      to, std::move(done), std::move(shape), std::move(what), msg...);
+}
+
+/// Which actor a view asks.
+enum class asks { member, router };
+
+/// The running worker's actors, if the one a view asks is there; else null,
+/// with a 503 saying why.
+std::shared_ptr<const view_actors>
+running_actors(const view_actors_slot& slot, const web::reply& done, asks who) {
+  auto actors = slot.get();
+  if (!actors || !actors->system) {
+    done(web::error_response(503, "the worker is not running (starting or "
+                                  "stopping)"));
+    return nullptr;
+  }
+  if (who == asks::member ? !actors->member : !actors->router) {
+    done(web::error_response(503, "this worker is not a Kafka worker (no "
+                                  "assignment and no cluster view)"));
+    return nullptr;
+  }
+  return actors;
+}
+
+const table_desc* find_table(const app_core& core, const std::string& name) {
+  for (auto& t : core.tables)
+    if (t->name == name)
+      return t.get();
+  return nullptr;
+}
+
+std::string table_info_json(const table_desc& t) {
+  return "{\"name\": " + web::json_string(t.name) +
+         ", \"help\": " + web::json_string(t.help) + "}";
+}
+
+web::response unknown_table(const std::string& name) {
+  return {404, "application/json",
+          "{\"error\": \"unknown table\", \"name\": " + web::json_string(name) +
+              "}\n"};
+}
+
 } // namespace
 
 std::string prometheus_name(const std::string& name) {
@@ -78,11 +150,13 @@ std::string prometheus_name(const std::string& name) {
   return out;
 }
 
-std::map<std::string, web::handler>
-worker_views(std::shared_ptr<const app_core> core) {
-  std::map<std::string, web::handler> views;
-  views["/healthz"] = [] { return json(200, "{\"alive\": true}"); };
-  views["/readyz"] = [core] {
+std::map<std::string, web::view>
+worker_views(std::shared_ptr<const app_core> core,
+             std::shared_ptr<const view_actors_slot> actors) {
+  std::map<std::string, web::view> views;
+  views["/healthz"] =
+      web::at_once([] { return json(200, "{\"alive\": true}"); });
+  views["/readyz"] = web::at_once([core] {
     auto& m = core->stats;
     auto assigned = m.partitions_assigned.load(std::memory_order_relaxed);
     auto recovering = m.partitions_recovering.load(std::memory_order_relaxed);
@@ -92,8 +166,8 @@ worker_views(std::shared_ptr<const app_core> core) {
         std::string("{\"ready\": ") + (ready ? "true" : "false") +
             ", \"partitions_assigned\": " + std::to_string(assigned) +
             ", \"partitions_recovering\": " + std::to_string(recovering) + "}");
-  };
-  views["/"] = [core] {
+  });
+  views["/"] = web::at_once([core] {
     std::string body = "{\"app\": " + web::json_string(core->app_id);
     for (auto& f : figures_of(core->stats))
       body += ", \"" + std::string(f.name) + "\": " + std::to_string(f.value);
@@ -101,8 +175,8 @@ worker_views(std::shared_ptr<const app_core> core) {
             std::to_string(core->stats.broker_unreachable_since_ms.load(
                 std::memory_order_relaxed));
     return json(200, body + "}");
-  };
-  views["/metrics"] = [core] {
+  });
+  views["/metrics"] = web::at_once([core] {
     auto prefix = prometheus_name(core->app_id) + "_";
     std::string body;
     for (auto& f : figures_of(core->stats)) {
@@ -113,7 +187,84 @@ worker_views(std::shared_ptr<const app_core> core) {
     }
     return web::response{200, "text/plain; version=0.0.4; charset=utf-8",
                          std::move(body)};
+  });
+  auto as_json = [](std::string answer) {
+    return json(200, std::move(answer));
   };
+  views["/assignment/"] = [actors, as_json](const web::request&,
+                                            web::reply done) {
+    auto running = running_actors(*actors, done, asks::member);
+    if (!running)
+      return;
+    ask_for_view(*running->system, running->member, std::move(done), as_json,
+                 "the cluster member", web_atom::value);
+  };
+  auto routes = [core, actors, as_json](const std::string& table,
+                                        web::reply done) {
+    if (!table.empty() && !find_table(*core, table)) {
+      done(unknown_table(table));
+      return;
+    }
+    auto running = running_actors(*actors, done, asks::router);
+    if (!running)
+      return;
+    ask_for_view(*running->system, running->router, std::move(done), as_json,
+                 "the cluster router", web_atom::value, table);
+  };
+  views["/router/"] = [routes](const web::request&, web::reply done) {
+    routes("", std::move(done));
+  };
+  views["/router/{name}/"] = [routes](const web::request& req,
+                                      web::reply done) {
+    routes(req.param("name"), std::move(done));
+  };
+  views["/router/{name}/{key}/"] = [core, actors](const web::request& req,
+                                                  web::reply done) {
+    auto* t = find_table(*core, req.param("name"));
+    if (!t) {
+      done(unknown_table(req.param("name")));
+      return;
+    }
+    if (!t->key_bytes_of_text) {
+      done(web::error_response(400, "table '" + t->name +
+                                        "' has no key lookups by text"));
+      return;
+    }
+    std::string key;
+    try {
+      key = t->key_bytes_of_text(req.param("key"));
+    } catch (const std::exception& e) {
+      done(web::error_response(400,
+                               "key of table '" + t->name + "': " + e.what()));
+      return;
+    }
+    auto partition = transport::partition_for_key(key, t->partitions);
+    auto running = running_actors(*actors, done, asks::router);
+    if (!running)
+      return;
+    auto where = t->changelog_topic + "[" + std::to_string(partition) + "]";
+    ask_for_view(
+        *running->system, running->router, std::move(done),
+        [where](std::string url) {
+          if (url.empty())
+            return web::error_response(503, "no worker serves " + where +
+                                                " now (or it has no web "
+                                                "server)");
+          return json(200, web::json_string(url));
+        },
+        "the cluster router", web_atom::value, t->name, partition);
+  };
+  views["/table/"] = web::at_once([core] {
+    std::string body = "[";
+    for (auto& t : core->tables)
+      body += (body.size() > 1 ? ", " : "") + table_info_json(*t);
+    return json(200, body + "]");
+  });
+  views["/table/{name}/"] = web::at_once([core](const web::request& req) {
+    auto* t = find_table(*core, req.param("name"));
+    return t ? json(200, table_info_json(*t))
+             : unknown_table(req.param("name"));
+  });
   return views;
 }
 

@@ -3,6 +3,7 @@
 #include "faust/agent.hpp"
 #include "faust/agent_task.hpp"
 #include "faust/detail/agent_processors.hpp"
+#include "faust/detail/key_text.hpp"
 #include "faust/detail/timer_config.hpp"
 #include "faust/event.hpp"
 #include "faust/monitor.hpp"
@@ -286,10 +287,20 @@ private:
   struct runtime;
 
   using entity_info = entity;
+  /// `send`'s choices of how key and value are written (Faust's
+  /// `--key-type`/`--value-type`: a model name; `--key-serializer`/
+  /// `--value-serializer`: a serializer instead of the topic's).
+  struct send_encoding {
+    std::string key_type{};
+    std::string value_type{};
+    std::string key_serializer{};
+    std::string value_serializer{};
+  };
   int send_from_command_line(const std::string& entity,
                              const std::optional<std::string>& value,
                              const std::optional<std::string>& key,
-                             std::optional<int32_t> partition, int repeat);
+                             std::optional<int32_t> partition, int repeat,
+                             const send_encoding& encoding);
   /// The `tables` command: the declared tables with the keys the datadir
   /// holds, or every key and value of table `dump`.
   int tables_command(const std::string& dump, bool as_json);
@@ -319,8 +330,12 @@ private:
     require_not_started("table");
     models::collect_models<K>(internal::models_of(*core_));
     models::collect_models<V>(internal::models_of(*core_));
-    return add_table(std::move(name), opts, models::type_label<K>(),
-                     models::type_label<V>());
+    auto t = add_table(std::move(name), opts, models::type_label<K>(),
+                       models::type_label<V>());
+    t->key_bytes_of_text = [spec = t->key_spec](std::string_view text) {
+      return models::dumps(spec, internal::key_from_text<K>(text));
+    };
+    return t;
   }
   std::shared_ptr<internal::table_desc> add_table(std::string name,
                                                   table_options& opts,

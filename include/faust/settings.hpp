@@ -140,6 +140,10 @@ struct app_settings {
   std::string web_bind = "127.0.0.1";
   /// The host name in the worker's URL (default: `web_bind`).
   std::string web_host{};
+  /// The worker's URL as other workers and `/router/` give it (Faust's
+  /// `canonical_url`; default `http://<web_host>:<port>`, with the port
+  /// it listens on).
+  std::string canonical_url{};
 
   /// The cluster of workers (Kafka apps): each worker runs a CAF endpoint
   /// on `cluster_host`:`cluster_port` (0: a port the system picks, so

@@ -123,6 +123,7 @@ cluster_member_api::behavior_type fake_member(journal log) {
       },
       [](standbys_atom, const std::vector<topic_partition>&) {},
       [](tick_atom) {},
+      [](web_atom) { return std::string{}; },
   };
 }
 

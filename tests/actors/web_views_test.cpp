@@ -2,11 +2,17 @@
 // server around them is tested with a real worker: kafka_web.sh).
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/web_views.hpp"
+#include "faust/detail/key_text.hpp"
+#include "models/serializer.hpp"
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace faust::internal;
 
@@ -19,22 +25,54 @@ std::shared_ptr<app_core> core_of(const std::string& id) {
   return std::make_shared<app_core>(s);
 }
 
+/// The views of `core`, with no actors published (a worker not running).
+std::map<std::string, faust::web::view>
+views_of(const std::shared_ptr<app_core>& core) {
+  return worker_views(core, std::make_shared<view_actors_slot>());
+}
+
+/// What view `path` answers, if it answers at once.
+std::optional<faust::web::response>
+serve(const std::map<std::string, faust::web::view>& views,
+      const std::string& path, std::map<std::string, std::string> params = {}) {
+  faust::web::request req;
+  req.path = path;
+  req.params = std::move(params);
+  std::optional<faust::web::response> out;
+  views.at(path)(req, [&out](faust::web::response r) { out = std::move(r); });
+  return out;
+}
+
+/// A table of string keys in `core`, with its text-to-key conversion.
+void add_table(app_core& core, const std::string& name,
+               const std::string& help) {
+  auto t = std::make_shared<table_desc>();
+  t->name = name;
+  t->help = help;
+  t->partitions = 4;
+  t->changelog_topic = core.app_id + "-" + name + "-changelog";
+  t->key_spec = faust::models::codec_registry{}.parse("json");
+  t->key_bytes_of_text = [spec = t->key_spec](std::string_view text) {
+    return faust::models::dumps(spec, key_from_text<int64_t>(text));
+  };
+  core.tables.push_back(std::move(t));
+}
+
 } // namespace
 
 TEST_CASE("web views: /readyz is 503 while an assigned partition is "
           "recovered, 200 once none is (and with none assigned)") {
   auto core = core_of("ready-app");
-  auto views = worker_views(core);
-  auto ready = views.at("/readyz");
-  auto r = ready();
+  auto views = views_of(core);
+  auto r = *serve(views, "/readyz");
   CHECK(r.status == 200); // nothing assigned yet
   core->stats.partitions_assigned = 4;
   core->stats.partitions_recovering = 3;
-  r = ready();
+  r = *serve(views, "/readyz");
   CHECK(r.status == 503);
   CHECK(r.body.find("\"partitions_recovering\": 3") != std::string::npos);
   core->stats.partitions_recovering = 0;
-  r = ready();
+  r = *serve(views, "/readyz");
   CHECK(r.status == 200);
   CHECK(r.body.find("\"partitions_assigned\": 4") != std::string::npos);
 }
@@ -44,7 +82,7 @@ TEST_CASE("web views: /metrics names each figure after the app, in "
   auto core = core_of("page-views.v2");
   core->stats.events_processed = 42;
   core->stats.broker_reachable = false;
-  auto r = worker_views(core).at("/metrics")();
+  auto r = *serve(views_of(core), "/metrics");
   CHECK(r.status == 200);
   CHECK(r.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
   CHECK(r.body.find("# TYPE page_views_v2_events_total counter\n"
@@ -56,9 +94,64 @@ TEST_CASE("web views: /metrics names each figure after the app, in "
 TEST_CASE("web views: the monitor at / is JSON naming the app") {
   auto core = core_of("say \"hi\"");
   core->stats.commits = 7;
-  auto r = worker_views(core).at("/")();
+  auto r = *serve(views_of(core), "/");
   CHECK(r.status == 200);
   CHECK(r.body.rfind("{\"app\": \"say \\\"hi\\\"\", ", 0) == 0);
   CHECK(r.body.find("\"commits_total\": 7") != std::string::npos);
   CHECK(faust::web::json_string("a\nb\x01") == "\"a\\nb\\u0001\"");
+}
+
+TEST_CASE("web views: /table/ lists the tables as Faust does, /table/{name}/ "
+          "shows one, and an unknown one is 404") {
+  auto core = core_of("tables-app");
+  add_table(*core, "counts", "Views per page");
+  add_table(*core, "totals", "");
+  auto views = views_of(core);
+  auto r = *serve(views, "/table/");
+  CHECK(r.status == 200);
+  CHECK(r.body == "[{\"name\": \"counts\", \"help\": \"Views per page\"}, "
+                  "{\"name\": \"totals\", \"help\": \"\"}]\n");
+  r = *serve(views, "/table/{name}/", {{"name", "totals"}});
+  CHECK(r.status == 200);
+  CHECK(r.body == "{\"name\": \"totals\", \"help\": \"\"}\n");
+  r = *serve(views, "/table/{name}/", {{"name", "nope"}});
+  CHECK(r.status == 404);
+  CHECK(r.body.find("\"unknown table\"") != std::string::npos);
+}
+
+TEST_CASE("web views: the views that ask actors answer 503 while the worker "
+          "is not running, and check the table and key first") {
+  auto core = core_of("routes-app");
+  add_table(*core, "counts", "");
+  auto views = views_of(core);
+  auto r = *serve(views, "/assignment/");
+  CHECK(r.status == 503);
+  CHECK(r.body.find("not running") != std::string::npos);
+  r = *serve(views, "/router/");
+  CHECK(r.status == 503);
+  r = *serve(views, "/router/{name}/", {{"name", "nope"}});
+  CHECK(r.status == 404);
+  r = *serve(views, "/router/{name}/{key}/", {{"name", "nope"}, {"key", "1"}});
+  CHECK(r.status == 404);
+  // The key is checked against the table's key type before any actor.
+  r = *serve(views, "/router/{name}/{key}/",
+             {{"name", "counts"}, {"key", "abc"}});
+  CHECK(r.status == 400);
+  CHECK(r.body.find("'abc' is not") != std::string::npos);
+  r = *serve(views, "/router/{name}/{key}/",
+             {{"name", "counts"}, {"key", "7"}});
+  CHECK(r.status == 503);
+}
+
+TEST_CASE("web views: a key's text form is the key of the table's type") {
+  CHECK(key_from_text<std::string>("a b/c") == "a b/c");
+  CHECK(key_from_text<int64_t>("-42") == -42);
+  CHECK_THROWS_AS(key_from_text<int64_t>("42x"), std::invalid_argument);
+  CHECK(key_from_text<double>("2.5") == 2.5);
+  CHECK(key_from_text<bool>("true"));
+  CHECK_THROWS_AS(key_from_text<bool>("maybe"), std::invalid_argument);
+  CHECK(key_from_text<std::vector<int64_t>>("[1, 2]") ==
+        std::vector<int64_t>{1, 2});
+  CHECK_THROWS_AS(key_from_text<std::vector<int64_t>>("[1,"),
+                  std::invalid_argument);
 }

@@ -39,9 +39,19 @@ TEST_CASE("an announcement survives its record format unchanged") {
   a.active[1].state = partition_state::recovering;
   a.standby = {topic_partition{"app-views-changelog", 1}};
   a.port = 65535;
+  a.web_url = "http://w1.example:6066";
   auto decoded = faust::cluster::decode("w1", faust::cluster::encode(a));
   REQUIRE(decoded);
   CHECK(*decoded == a);
+  // A record written before announcements had a web URL reads as none.
+  auto older = faust::cluster::encode(a);
+  std::string field = "\"web_url\":\"http://w1.example:6066\",";
+  auto at = older.find(field);
+  REQUIRE(at != std::string::npos);
+  older.erase(at, field.size());
+  decoded = faust::cluster::decode("w1", older);
+  REQUIRE(decoded);
+  CHECK(decoded->web_url.empty());
 }
 
 TEST_CASE("a malformed announcement is an error naming the worker and the "

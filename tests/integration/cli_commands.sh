@@ -59,8 +59,16 @@ expect_output "Tables
 name${tab}help${tab}partitions${tab}store${tab}keys${tab}changelog
 page_views${tab}Page views by page id${tab}4${tab}rocksdb://${tab}0${tab}page_views-page_views-changelog" \
   tables --datadir "$WORK/none"
-expect_output '[{"name": "page_views", "help": "Page views by page id", "partitions": "4", "store": "rocksdb://", "keys": "0", "changelog": "page_views-page_views-changelog"}]' \
+expect_output '[{"name": "page_views", "help": "Page views by page id", "partitions": 4, "store": "rocksdb://", "keys": 0, "changelog": "page_views-page_views-changelog"}]' \
   tables --datadir "$WORK/none" --json
+# Faust's global options go before the subcommand (and still work after it).
+expect_output '[{"name": "@count_page_views", "topic": "page_views", "help": "Count page views by page id"}]' \
+  --json agents
+expect_output "nothing to reset: $WORK/g does not exist" -D "$WORK/g" -l crit reset
+expect_output "nothing to reset: $WORK/g does not exist" --datadir "$WORK/g" -q reset --loglevel warn
+expect_output "nothing to reset: $WORK/g does not exist" --no-color --debug reset -D "$WORK/g"
+[[ $(timeout 30 "$PV" --version) == "faust-cpp "*", app 'page_views'" ]] ||
+  fail "--version printed: $(timeout 30 "$PV" --version)"
 
 # reset deletes the datadir (the filesystem says whether it did).
 mkdir -p "$WORK/d/v1/tables" && touch "$WORK/d/v1/tables/x"
@@ -89,12 +97,14 @@ F_TOPIC_PARTITIONS=x timeout 30 "$PV" tables >/dev/null 2>"$WORK/err" || rc=$?
 ((rc == 2)) || fail "a bad F_TOPIC_PARTITIONS gave exit code $rc, not 2"
 grep -q "environment variable F_TOPIC_PARTITIONS='x': expected an integer" "$WORK/err" ||
   fail "a bad F_TOPIC_PARTITIONS said: $(cat "$WORK/err")"
-# So is a bad command line (CLI11 reports it; the code is click's).
-for bad in "tables --bogus" "nosuchcommand" "send"; do
+# So is a bad command line: exit code 2 (click's) and one line saying why.
+for bad in "tables --bogus" "nosuchcommand" "send" "-l loud reset" "worker -p x"; do
   rc=0
   # shellcheck disable=SC2086 # words of the command line
-  timeout 30 "$PV" $bad >/dev/null 2>&1 || rc=$?
+  timeout 30 "$PV" $bad >/dev/null 2>"$WORK/err" || rc=$?
   ((rc == 2)) || fail "page_views $bad exited with $rc, not 2"
+  [[ $(wc -l <"$WORK/err") == 1 && $(cat "$WORK/err") == Error:* ]] ||
+    fail "page_views $bad said: $(cat "$WORK/err")"
 done
 timeout 30 "$PV" --help | grep -q '^Subcommands:' || fail "--help failed"
 echo "ok: models, model, tables, reset and settings precedence on the command line"

@@ -2,7 +2,9 @@
 # The worker's web server, as an operator meets it: a page_views worker on
 # faust-broker serves /healthz, /readyz (ready once its partitions are
 # recovered), the monitor at / and Prometheus' /metrics, whose counts follow
-# the records it processes; unknown paths are 404 and other methods 405,
+# the records it processes; Faust's /assignment/, /router/ and /table/ views
+# (the routes from the cluster view, a key's owner URL); unknown paths are
+# 404 and other methods 405,
 # with a JSON error. A port already taken stops a second worker with a
 # message naming it; --without-web runs none; SIGTERM stops the server with
 # the worker.
@@ -14,14 +16,15 @@ N=200
 
 start_broker --partitions 4
 export F_BROKER_SESSION_TIMEOUT=6
+# Faust's worker flags: -p port, -b bind address, -h host name in its URL.
 start_worker w1 "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" \
-  --datadir "$WORK/w1" --web-port 0
+  --datadir "$WORK/w1" -p 0 -b 127.0.0.1 -h localhost
 W1=$WORKER_PID
-wait_log "$WORK/w1.log" 'web: serving on http://127\.0\.0\.1:[0-9]+/' \
+wait_log "$WORK/w1.log" 'web: serving on http://localhost:[0-9]+/ \(bound to 127\.0\.0\.1\)' \
   "$(scaled 30)"
-PORT=$(sed -n 's|.*web: serving on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' \
+PORT=$(sed -n 's|.*web: serving on http://localhost:\([0-9]*\)/.*|\1|p' \
   "$WORK/w1.log" | head -1)
-URL=http://127.0.0.1:$PORT
+URL=http://localhost:$PORT
 
 # get PATH [CURL ARGS...]: the status code; the body in $WORK/body.
 get() {
@@ -70,6 +73,46 @@ events=$(sed -n 's/^page_views_events_total \([0-9]*\)$/\1/p' "$WORK/body")
 grep -q '^page_views_partitions_recovering 0$' "$WORK/body" ||
   fail "/metrics: $(cat "$WORK/body")"
 
+# Faust's views. The tables, and a table that is not there.
+expect 200 /table/
+[[ $(cat "$WORK/body") == '[{"name": "page_views", "help": '* ]] ||
+  fail "/table/: $(cat "$WORK/body")"
+expect 200 /table/page_views/
+[[ $(json_field name) == page_views ]] || fail "/table/page_views/: $(cat "$WORK/body")"
+expect 404 /table/nope/
+[[ $(json_field error) == "unknown table" ]] || fail "/table/nope/: $(cat "$WORK/body")"
+# The only worker is active for every partition of the page_views topic
+# and stands by for none.
+expect 200 /assignment/
+/usr/bin/python3 - "$WORK/body" <<'PY' || fail "/assignment/: $(cat "$WORK/body")"
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["actives"]["page_views"] == [0, 1, 2, 3], a
+assert a["standbys"] == {}, a
+PY
+# The routes come from the cluster view: this worker's URL for every
+# changelog partition, once the view has its announcement.
+routes_ok() {
+  [[ $(get /router/) == 200 ]] &&
+    /usr/bin/python3 - "$WORK/body" "$URL" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r == {sys.argv[2]: {"page_views-page_views-changelog": [0, 1, 2, 3]}} else 1)
+PY
+}
+deadline=$((SECONDS + $(bound "$(scaled 30)")))
+until routes_ok; do
+  ((SECONDS < deadline)) || fail "/router/: $(cat "$WORK/body")"
+  sleep 0.2 # polling the endpoint under test
+done
+expect 200 /router/page_views/
+cmp -s <(/usr/bin/python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))))' "$WORK/body") \
+  <(echo "['$URL']") || fail "/router/page_views/: $(cat "$WORK/body")"
+expect 404 /router/nope/
+# A key (percent-decoded) is routed to the worker owning its partition.
+expect 200 "/router/page_views/page%2042/"
+[[ $(cat "$WORK/body") == "\"$URL\"" ]] || fail "/router/page_views/page 42/: $(cat "$WORK/body")"
+
 expect 404 /no/such/view
 [[ $(json_field error) == *"/no/such/view"* ]] || fail "404: $(cat "$WORK/body")"
 expect 405 /healthz -X POST
@@ -86,10 +129,12 @@ grep -q "cannot listen on 127.0.0.1:$PORT" "$WORK/w2.log" ||
 stop_worker "$W1" "$(scaled 60)"
 curl -sS -m 2 "$URL/healthz" >/dev/null 2>&1 && fail "still serving after the worker stopped"
 
-# --without-web: the worker runs and serves nothing.
+# --without-web: the worker runs and serves nothing. -f: its log goes to
+# the file.
 start_worker w3 "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" \
-  --datadir "$WORK/w3" --without-web
-wait_log "$WORK/w3.log" "app 'page_views' started" "$(scaled 30)"
-grep -q 'web: serving' "$WORK/w3.log" && fail "--without-web served"
+  --datadir "$WORK/w3" --without-web -f "$WORK/w3.file.log"
+wait_log "$WORK/w3.file.log" "app 'page_views' started" "$(scaled 30)"
+grep -q 'web: serving' "$WORK/w3.file.log" && fail "--without-web served"
+grep -q "app 'page_views' started" "$WORK/w3.log" && fail "-f: the log still went to stderr"
 stop_worker "$WORKER_PID" "$(scaled 60)"
 echo "web views OK (port $PORT)"

@@ -80,6 +80,10 @@ struct table_desc {
   /// What the `tables` command shows as the key and value types.
   std::string key_type;
   std::string value_type;
+  /// A key's bytes (as the changelog has them) from its text form (see
+  /// `key_from_text`); throws `std::invalid_argument` for text that is not
+  /// a key of this table.
+  std::function<std::string(std::string_view text)> key_bytes_of_text;
   table_options options;
   /// How changelog records change the store: a plain table's are the
   /// writes, a set table's are operations on the stored sets.
