@@ -131,6 +131,21 @@ std::vector<caf::actor> consumers_of(const internal::app_core& core) {
   return out;
 }
 
+/// The worker's views and the app's own pages (`app.page`).
+std::map<std::string, web::view> with_pages(
+    std::map<std::string, web::view> views,
+    const std::vector<std::pair<std::string, async_page_handler>>& pages) {
+  for (auto& [path, handler] : pages)
+    views[path] = [handler](const web::request& req, web::reply done) {
+      handler(page_request{req.path, req.params, req.query},
+              [done = std::move(done)](page_response r) {
+                done(web::response{r.status, std::move(r.content_type),
+                                   std::move(r.body)});
+              });
+    };
+  return views;
+}
+
 } // namespace
 
 const std::string& app::id() const {
@@ -364,6 +379,35 @@ void app::task(std::function<void()> fn) {
   tasks_.push_back(std::move(fn));
 }
 
+void app::page(std::string path, page_handler handler) {
+  page_async(std::move(path), [handler = std::move(handler)](
+                                  const page_request& req, page_reply reply) {
+    reply(handler(req));
+  });
+}
+
+void app::page_async(std::string path, async_page_handler handler) {
+  require_not_started("page");
+  if (auto why = internal::page_path_refused(path); !why.empty())
+    throw std::invalid_argument("app.page: " + why);
+  auto bare = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/')
+      p.pop_back();
+    return p;
+  };
+  for (auto& [other, h] : pages_)
+    if (bare(other) == bare(path))
+      throw std::invalid_argument("app.page: '" + path +
+                                  "' is declared already");
+  pages_.emplace_back(std::move(path), std::move(handler));
+}
+
+std::string app::web_url() const {
+  if (!core_->running.load())
+    return {};
+  return rt_->web_url;
+}
+
 std::shared_ptr<internal::table_desc> app::add_table(std::string name,
                                                      table_options& opts,
                                                      std::string key_type,
@@ -476,9 +520,9 @@ void app::start() {
     }
   } stop_web_on_failure{rt.web, web_unconfirmed};
   if (auto& s = core_->settings(); s.web_enabled && !s.client_only) {
-    auto web =
-        web::server::start({s.web_bind, static_cast<uint16_t>(s.web_port)},
-                           internal::worker_views(core_, rt.view_actors));
+    auto web = web::server::start(
+        {s.web_bind, static_cast<uint16_t>(s.web_port)},
+        with_pages(internal::worker_views(core_, rt.view_actors), pages_));
     if (!web)
       throw std::runtime_error("app '" + id() + "': " + web.error().message);
     rt.web = std::move(*web);

@@ -139,6 +139,17 @@ web::response unknown_table(const std::string& name) {
 
 } // namespace
 
+std::string page_path_refused(const std::string& path) {
+  if (path.empty() || path.front() != '/')
+    return "a page's path starts with '/': '" + path + "'";
+  auto first = path.substr(1, path.find('/', 1) - 1);
+  for (const char* builtin : {"", "healthz", "readyz", "metrics", "assignment",
+                              "router", "table", "dashboard"})
+    if (first == builtin)
+      return "'" + path + "' is a built-in view's place (/" + first + ")";
+  return {};
+}
+
 std::string prometheus_name(const std::string& name) {
   std::string out = name;
   for (auto& c : out) {

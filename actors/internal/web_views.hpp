@@ -67,6 +67,11 @@ std::map<std::string, web::view>
 worker_views(std::shared_ptr<const app_core> core,
              std::shared_ptr<const view_actors_slot> actors);
 
+/// Why an app's own page may not be at `path` (a built-in view's place:
+/// `/`, or a path whose first segment is a built-in view's, e.g.
+/// `/table/...`; a path not starting with '/'), or empty if it may.
+std::string page_path_refused(const std::string& path);
+
 /// `name` as a Prometheus metric name part.
 std::string prometheus_name(const std::string& name);
 

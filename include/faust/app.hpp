@@ -14,6 +14,7 @@
 #include "faust/table.hpp"
 #include "faust/table_options.hpp"
 #include "faust/topic.hpp"
+#include "faust/web_page.hpp"
 #include "supervision/log_level.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -210,6 +211,19 @@ public:
   /// Runs `fn` once when the app has started (Faust's `@app.task`).
   void task(std::function<void()> fn);
 
+  /// Serves `handler`'s answers at `path` on the worker's web server
+  /// (Faust's `@app.page`): an exact path or a pattern whose `{name}`
+  /// segments match any one segment (`"/count/{word}/"`); a trailing '/'
+  /// is optional. Throws `std::invalid_argument` for a path a built-in view
+  /// or another page has, or one that does not start with '/'.
+  void page(std::string path, page_handler handler);
+  /// The same for a page that answers later (see `async_page_handler`).
+  void page_async(std::string path, async_page_handler handler);
+
+  /// The worker's web server URL (`canonical_url`) while it runs; empty
+  /// before `start`, after `stop` and without a web server.
+  std::string web_url() const;
+
   /// Starts the actors: creates topics, starts consumers, agents, timers,
   /// then tasks. Throws `std::runtime_error` if a topic cannot be created.
   void start();
@@ -353,6 +367,8 @@ private:
   std::shared_ptr<internal::app_core> core_{};
   std::vector<entity> entities_{};
   std::vector<internal::timer_config> timers_{};
+  /// The app's own pages (`page`), by path.
+  std::vector<std::pair<std::string, async_page_handler>> pages_{};
   std::vector<std::function<void()>> tasks_{};
   std::unique_ptr<runtime> rt_{};
 };
