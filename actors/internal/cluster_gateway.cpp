@@ -3,6 +3,7 @@
 #include "actors/internal/app_core.hpp"
 #include "actors/internal/deadline_timer.hpp"
 #include "actors/internal/runtime_handles.hpp"
+#include "actors/internal/table_read.hpp"
 #include "models/reqrep.hpp"
 #include "storage/origin.hpp"
 #include "supervision/failure.hpp"
@@ -495,6 +496,9 @@ gateway_local_api spawn_gateway(caf::actor_system& sys,
               take_local_call(self, req);
             },
             [self](protocol::agent_casts& casts) { take_casts(self, casts); },
+            [self](const protocol::table_read_request& req) {
+              return read_table_here(*self->state.core, req);
+            },
             [self](protocol::changelog_push& push) {
               // A worker without tables here (or stopping) drops it: the
               // changelog topic has the records.

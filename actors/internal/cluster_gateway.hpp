@@ -4,6 +4,7 @@
 #include "actors/internal/stream_actors.hpp"
 #include "actors/protocol/agent_call.hpp"
 #include "actors/protocol/changelog_push.hpp"
+#include "actors/protocol/table_read.hpp"
 #include "faust/detail/core_access.hpp"
 #include "models/message.hpp"
 
@@ -63,7 +64,10 @@ using gateway_api = caf::typed_actor<
     caf::replies_to<whois_atom>::with<std::string, std::string>,
     caf::replies_to<protocol::agent_request>::with<protocol::agent_reply>,
     caf::reacts_to<protocol::agent_casts>,
-    caf::reacts_to<protocol::changelog_push>>;
+    caf::reacts_to<protocol::changelog_push>,
+    /// A table read forwarded by another worker's web view.
+    caf::replies_to<protocol::table_read_request>::with<
+        protocol::table_read_reply>>;
 
 /// The gateway with the messages only this process sends it: what the
 /// consumer owns now (ready partitions only are served), the agents, and

@@ -5,6 +5,7 @@
 #include "actors/internal/deadline_timer.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
+#include "actors/internal/table_read.hpp"
 #include "cluster/cluster_view.hpp"
 #include "cluster/standby_placement.hpp"
 #include "cluster/table_routes.hpp"
@@ -178,6 +179,9 @@ struct peer {
   std::set<uint64_t> in_flight;
   /// Casts not sent yet (gathered, or waiting for the connection).
   cast_buffer casts;
+  /// What waits for the connection besides calls (table reads): called
+  /// with the gateway, or null if the connection failed.
+  std::vector<std::function<void(const gateway_api*)>> on_connected;
 };
 
 /// Casts held for one worker at most (a connection that does not come).
@@ -497,15 +501,20 @@ void connect(
             auto& p = it->second;
             p.connecting = false;
             auto waiting = std::exchange(p.waiting, {});
+            auto others = std::exchange(p.on_connected, {});
             if (!ptr) {
               drop_casts(st, p.casts);
               st.peers.erase(it);
               for (auto id : waiting)
                 fall_back(self, id, "nothing published at " + key);
+              for (auto& f : others)
+                f(nullptr);
               return;
             }
             p.gateway = caf::actor_cast<gateway_api>(std::move(ptr));
             self->monitor(p.gateway);
+            for (auto& f : others)
+              f(&p.gateway);
             flush_casts(self, key);
             for (auto id : waiting)
               if (st.calls.count(id))
@@ -517,12 +526,15 @@ void connect(
             if (it == st.peers.end())
               return;
             auto waiting = std::move(it->second.waiting);
+            auto others = std::move(it->second.on_connected);
             drop_casts(st, it->second.casts);
             st.peers.erase(it);
             for (auto id : waiting)
               fall_back(self, id,
                         "cannot connect to " + key + " (" +
                             supervision::describe(err) + ")");
+            for (auto& f : others)
+              f(nullptr);
           });
 }
 
@@ -614,6 +626,81 @@ route_partitions(const app_core& core) {
   return [&core](const std::string& topic) {
     return topic == core.reply_topic ? 0 : core.partitions_of(topic);
   };
+}
+
+/// How long a table read forwarded to another worker may take.
+constexpr std::chrono::seconds table_read_timeout{4};
+
+protocol::table_read_reply read_failure(errc code, std::string why) {
+  protocol::table_read_reply out;
+  out.failure = protocol::wire_error{code, std::move(why)};
+  return out;
+}
+
+/// A table read for the web views (Faust's `table_route`): answered here
+/// when this worker owns the partition, else by the owner's gateway over
+/// CAF; with `allow_stale` and no owner known, by a standby (here, or the
+/// first the view lists).
+caf::result<protocol::table_read_reply>
+read_table(router_actor self, protocol::table_read_request req) {
+  auto& st = self->state;
+  auto routes = table_routes_of(*st.core, req.table);
+  if (routes.empty())
+    return read_failure(errc::invalid_argument, "no table '" + req.table + "'");
+  auto& table = routes.front();
+  auto where =
+      table.changelog_topic + "[" + std::to_string(req.partition) + "]";
+  auto members = st.view.members();
+  const cluster::announcement* target = cluster::owner_of_table_partition(
+      members, table, req.partition, route_partitions(*st.core));
+  if (!target && req.allow_stale) {
+    auto standbys = st.view.standbys_of({table.changelog_topic, req.partition});
+    for (auto* s : standbys)
+      if (st.local && s->incarnation == st.local_incarnation)
+        target = s; // this worker's own standby first: no hop
+    if (!target && !standbys.empty())
+      target = standbys.front();
+  }
+  if (!target)
+    return read_failure(errc::not_owner,
+                        "no worker serves " + where +
+                            (req.allow_stale ? " now (no owner, no standby)"
+                                             : " now (add ?stale=1 to read "
+                                               "a standby)"));
+  if (st.local && target->incarnation == st.local_incarnation)
+    return read_table_here(*st.core, req);
+  auto key = target->host + ":" + std::to_string(target->port);
+  auto promise = self->make_response_promise<protocol::table_read_reply>();
+  auto ask = [self, promise, req, key](const gateway_api* gateway) mutable {
+    if (!gateway) {
+      promise.deliver(read_failure(errc::not_owner,
+                                   "cannot connect to the worker at " + key));
+      return;
+    }
+    self->request(*gateway, caf::timespan{table_read_timeout}, req)
+        .then(
+            [promise](protocol::table_read_reply& r) mutable {
+              promise.deliver(std::move(r));
+            },
+            [promise, key](caf::error& err) mutable {
+              promise.deliver(read_failure(
+                  errc::timeout, "the worker at " + key + " did not answer (" +
+                                     supervision::describe(err) + ")"));
+            });
+  };
+  auto p = st.peers.find(key);
+  if (p != st.peers.end() && p->second.gateway && !p->second.connecting) {
+    ask(&p->second.gateway);
+    return promise;
+  }
+  if (p == st.peers.end()) {
+    st.peers[key].incarnation = target->incarnation;
+    st.peers[key].on_connected.push_back(std::move(ask));
+    connect(self, key, target->host, target->port);
+  } else {
+    p->second.on_connected.push_back(std::move(ask));
+  }
+  return promise;
 }
 
 /// Casts routed per message at most (the rest go in the next one).
@@ -875,6 +962,9 @@ router_api spawn_router(caf::actor_system& sys, std::shared_ptr<app_core> core,
               return cluster::table_routes_json(
                   st.view.members(), table_routes_of(*st.core, table),
                   route_partitions(*st.core));
+            },
+            [self](web_atom, protocol::table_read_request& req) {
+              return read_table(self, std::move(req));
             },
             [self](web_atom, const std::string& table, int32_t partition) {
               auto& st = self->state;

@@ -58,7 +58,11 @@ using router_api = caf::typed_actor<
     caf::replies_to<web_atom, std::string>::with<std::string>,
     /// The web URL of the worker that owns partition
     /// `int32_t` of table `std::string` ("": none known).
-    caf::replies_to<web_atom, std::string, int32_t>::with<std::string>>;
+    caf::replies_to<web_atom, std::string, int32_t>::with<std::string>,
+    /// A table read for `/table/{name}/{key}/`: here, or forwarded to the
+    /// owner (or a standby).
+    caf::replies_to<web_atom, protocol::table_read_request>::with<
+        protocol::table_read_reply>>;
 
 /// This worker's side of the router (all empty in a client-only process):
 /// its gateway and incarnation (calls to itself go there), and who hears

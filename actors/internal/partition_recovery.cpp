@@ -140,6 +140,7 @@ standby_report follow_changelog(app_core& core, changelog_source& source,
                        marks.error().message);
     return report;
   }
+  report.high_watermark = marks->second;
   auto applied = store.offsets().changelog;
   int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
   int64_t end = std::min(marks->second, from + max_records);

@@ -63,6 +63,8 @@ private:
 struct standby_report {
   uint64_t records_read = 0;
   uint64_t records_applied = 0;
+  /// The changelog's high watermark seen (-1: not read).
+  int64_t high_watermark = -1;
 };
 
 /// Standby: brings `store` (a partition another worker owns) towards its

@@ -95,6 +95,8 @@ void report_staleness(table_partition_state& st) {
 }
 
 table_partition_state::~table_partition_state() {
+  if (part)
+    part->publish_standby(nullptr, -1);
   if (part && table)
     report_staleness(*this);
   // A memory store is all there is of its state: kept for the app's next
@@ -370,6 +372,7 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
         report_staleness(st);
         st.pushes.reset();
         st.pushes_synced = false;
+        st.part->publish_standby(nullptr, -1); // no stale reads from here on
         auto generation = st.custody.assign();
         st.recovery_promise = self->make_response_promise<recovery_state>();
         auto* source = source_of(st);
@@ -459,6 +462,7 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
         auto& st = self->state;
         st.pushes.reset();
         st.pushes_synced = false;
+        st.part->publish_standby(nullptr, -1);
         if (st.custody.unfollow())
           faust::log().debug("standby {}: placed on another worker, no "
                              "longer followed here",
@@ -480,6 +484,12 @@ table_partition_impl(table_partition_actor self, std::shared_ptr<app_core> core,
               st.pushes.sync(store_offset(st));
               st.pushes_synced = true;
               apply_ready_pushes(st);
+              // Stale reads see this store, and how far behind it is.
+              st.part->publish_standby(
+                  st.store, r.high_watermark < 0
+                                ? -1
+                                : std::max<int64_t>(0, r.high_watermark - 1 -
+                                                           store_offset(st)));
               if (r.records_read > 0)
                 faust::log().debug("standby {}: {} changelog records read, "
                                    "{} applied",

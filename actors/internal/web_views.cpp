@@ -1,6 +1,7 @@
 #include "actors/internal/web_views.hpp"
 
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/table_read.hpp"
 #include "transport/murmur2.hpp"
 
 #include <caf/all.hpp>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,17 +75,17 @@ web::response json(int status, std::string body) {
 /// Asks `to` for a string, from a short-lived actor (the web server's
 /// thread never waits for an actor), within `view_timeout`; `shape` makes
 /// the response of the answer. No answer in time, or the actor gone: 503.
-template <class Handle, class... Ts>
+template <class Answer = std::string, class Handle, class... Ts>
 void ask_for_view(caf::actor_system& sys, const Handle& to, web::reply done,
-                  std::function<web::response(std::string)> shape,
-                  std::string what, Ts... msg) {
+                  std::function<web::response(Answer)> shape, std::string what,
+                  Ts... msg) {
   sys.spawn(
       [](caf::event_based_actor* self, Handle to, web::reply done,
-         std::function<web::response(std::string)> shape, std::string what,
+         std::function<web::response(Answer)> shape, std::string what,
          Ts... msg) {
         self->request(to, caf::timespan{view_timeout}, msg...)
             .then(
-                [done, shape](std::string& answer) {
+                [done, shape](Answer& answer) {
                   try {
                     done(shape(std::move(answer)));
                   } catch (const std::exception& e) {
@@ -129,6 +131,34 @@ const table_desc* find_table(const app_core& core, const std::string& name) {
 std::string table_info_json(const table_desc& t) {
   return "{\"name\": " + web::json_string(t.name) +
          ", \"help\": " + web::json_string(t.help) + "}";
+}
+
+web::response unknown_table(const std::string& name);
+
+/// The key bytes of the path's `{key}` in the table the path's `{name}`
+/// names (`t`); empty after answering 404 (no such table) or 400 (a key
+/// that is not one of the table's).
+std::optional<std::string> key_in_path(const app_core& core,
+                                       const web::request& req,
+                                       const web::reply& done,
+                                       const table_desc*& t) {
+  t = find_table(core, req.param("name"));
+  if (!t) {
+    done(unknown_table(req.param("name")));
+    return std::nullopt;
+  }
+  if (!t->key_bytes_of_text) {
+    done(web::error_response(400, "table '" + t->name +
+                                      "' has no key lookups by text"));
+    return std::nullopt;
+  }
+  try {
+    return t->key_bytes_of_text(req.param("key"));
+  } catch (const std::exception& e) {
+    done(web::error_response(400,
+                             "key of table '" + t->name + "': " + e.what()));
+    return std::nullopt;
+  }
 }
 
 web::response unknown_table(const std::string& name) {
@@ -231,25 +261,11 @@ worker_views(std::shared_ptr<const app_core> core,
   };
   views["/router/{name}/{key}/"] = [core, actors](const web::request& req,
                                                   web::reply done) {
-    auto* t = find_table(*core, req.param("name"));
-    if (!t) {
-      done(unknown_table(req.param("name")));
+    const table_desc* t = nullptr;
+    auto key = key_in_path(*core, req, done, t);
+    if (!key)
       return;
-    }
-    if (!t->key_bytes_of_text) {
-      done(web::error_response(400, "table '" + t->name +
-                                        "' has no key lookups by text"));
-      return;
-    }
-    std::string key;
-    try {
-      key = t->key_bytes_of_text(req.param("key"));
-    } catch (const std::exception& e) {
-      done(web::error_response(400,
-                               "key of table '" + t->name + "': " + e.what()));
-      return;
-    }
-    auto partition = transport::partition_for_key(key, t->partitions);
+    auto partition = transport::partition_for_key(*key, t->partitions);
     auto running = running_actors(*actors, done, asks::router);
     if (!running)
       return;
@@ -264,6 +280,46 @@ worker_views(std::shared_ptr<const app_core> core,
           return json(200, web::json_string(url));
         },
         "the cluster router", web_atom::value, t->name, partition);
+  };
+  views["/table/{name}/{key}/"] = [core, actors](const web::request& req,
+                                                 web::reply done) {
+    const table_desc* t = nullptr;
+    auto key = key_in_path(*core, req, done, t);
+    if (!key)
+      return;
+    protocol::table_read_request read{
+        t->name, transport::partition_for_key(*key, t->partitions), *key,
+        req.flag("stale")};
+    auto shape = [t, key_text = req.param("key")](
+                     protocol::table_read_reply r) -> web::response {
+      if (r.failure)
+        return web::error_response(
+            r.failure->code == errc::invalid_argument ? 400 : 503,
+            r.failure->message);
+      if (!r.value)
+        return {404, "application/json",
+                "{\"error\": \"key not found\", \"key\": " +
+                    web::json_string(key_text) +
+                    ", \"table\": " + web::json_string(t->name) + "}\n"};
+      auto value = t->value_json_of_bytes ? t->value_json_of_bytes(*r.value)
+                                          : web::json_string(*r.value);
+      if (!r.stale)
+        return json(200, value); // Faust's shape: the value itself
+      return json(200, "{\"value\": " + value + ", \"stale\": true, \"lag\": " +
+                           std::to_string(r.lag) + "}");
+    };
+    auto running = actors->get();
+    if (running && running->system && !running->router) {
+      // No cluster (memory://): this worker has every partition.
+      done(shape(read_table_here(*core, read)));
+      return;
+    }
+    running = running_actors(*actors, done, asks::router);
+    if (!running)
+      return;
+    ask_for_view<protocol::table_read_reply>(
+        *running->system, running->router, std::move(done), shape,
+        "the cluster router", web_atom::value, std::move(read));
   };
   views["/table/"] = web::at_once([core] {
     std::string body = "[";

@@ -62,7 +62,14 @@ constexpr std::chrono::milliseconds view_timeout{5000};
 ///             `{worker_url: {changelog_topic: [p]}}`, from the cluster view;
 ///   /router/{name}/{key}/  the URL of the worker that owns the key (the
 ///             key in its text form, see `key_from_text`; 503 if no worker
-///             owns its partition now).
+///             owns its partition now);
+///   /table/{name}/{key}/  the key's value as JSON, read on the owner of its
+///             partition (here, or forwarded over CAF through the router
+///             and the owner's gateway; Faust's `table_route`); with
+///             `?stale=1` and no owner, from a standby, as `{"value": ...,
+///             "stale": true, "lag": records}`; 404 `key not found`; 503
+///             with the reason when no one can answer. A `memory://` app
+///             reads its own partitions.
 std::map<std::string, web::view>
 worker_views(std::shared_ptr<const app_core> core,
              std::shared_ptr<const view_actors_slot> actors);

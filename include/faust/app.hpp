@@ -349,6 +349,9 @@ private:
     t->key_bytes_of_text = [spec = t->key_spec](std::string_view text) {
       return models::dumps(spec, internal::key_from_text<K>(text));
     };
+    t->value_json_of_bytes = [spec = t->value_spec](std::string_view bytes) {
+      return internal::value_json<V>(spec, bytes);
+    };
     return t;
   }
   std::shared_ptr<internal::table_desc> add_table(std::string name,

@@ -1,9 +1,11 @@
 // The worker's web views, read straight from an app's counters (the HTTP
 // server around them is tested with a real worker: kafka_web.sh).
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/table_read.hpp"
 #include "actors/internal/web_views.hpp"
 #include "faust/detail/key_text.hpp"
 #include "models/serializer.hpp"
+#include "storage/memory_store.hpp"
 
 #include <doctest/doctest.h>
 
@@ -154,4 +156,50 @@ TEST_CASE("web views: a key's text form is the key of the table's type") {
         std::vector<int64_t>{1, 2});
   CHECK_THROWS_AS(key_from_text<std::vector<int64_t>>("[1,"),
                   std::invalid_argument);
+}
+
+TEST_CASE("table reads: the owner's durable store, a standby's with its lag "
+          "when stale reads are allowed, else not served here") {
+  auto core = core_of("reads-app");
+  add_table(*core, "counts", "");
+  auto& t = *core->tables.front();
+  for (int32_t p = 0; p < t.partitions; ++p)
+    t.parts.push_back(std::make_unique<table_partition>(p));
+  auto store_with = [](const std::string& key, const std::string& value) {
+    auto s = std::make_shared<faust::storage::memory_store>("t");
+    faust::storage::store_batch b;
+    b.put(key, value);
+    REQUIRE(s->write(b));
+    return s;
+  };
+  using faust::protocol::table_read_request;
+  // Partition 1 owned here, partition 2 followed as a standby.
+  t.parts[1]->publish(store_with("7", "41"));
+  t.parts[1]->set_owned_here(true);
+  t.parts[2]->publish_standby(store_with("8", "5"), 3);
+
+  auto r = read_table_here(*core, table_read_request{"counts", 1, "7", false});
+  REQUIRE_FALSE(r.failure);
+  CHECK(r.value == std::optional<std::string>("41"));
+  CHECK_FALSE(r.stale);
+  r = read_table_here(*core, table_read_request{"counts", 1, "9", false});
+  REQUIRE_FALSE(r.failure);
+  CHECK_FALSE(r.value); // no such key
+  r = read_table_here(*core, table_read_request{"counts", 2, "8", false});
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == faust::errc::not_owner);
+  r = read_table_here(*core, table_read_request{"counts", 2, "8", true});
+  REQUIRE_FALSE(r.failure);
+  CHECK(r.value == std::optional<std::string>("5"));
+  CHECK(r.stale);
+  CHECK(r.lag == 3);
+  r = read_table_here(*core, table_read_request{"counts", 3, "8", true});
+  REQUIRE(r.failure);
+  CHECK(r.failure->message.find("no standby") != std::string::npos);
+  r = read_table_here(*core, table_read_request{"nope", 0, "8", true});
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == faust::errc::invalid_argument);
+  r = read_table_here(*core, table_read_request{"counts", 9, "8", true});
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == faust::errc::invalid_argument);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/json_format.hpp"
+#include "models/serializer.hpp"
 #include "models/type_traits.hpp"
 
 #include <charconv>
@@ -44,6 +45,20 @@ template <class K> K key_from_text(std::string_view text) {
                                   models::type_label<K>() + " as JSON (" +
                                   e.what() + ")");
     }
+  }
+}
+
+/// A stored value (as the table's value serializer wrote it) as JSON, for
+/// the web views: a value with a JSON form as that, anything else (raw
+/// bytes, protobuf) as a JSON string of its bytes. Throws what decoding
+/// throws.
+template <class V>
+std::string value_json(const models::serializer_spec& spec,
+                       std::string_view bytes) {
+  if constexpr (models::is_codable_v<V>) {
+    return models::to_json(models::loads<V>(spec, bytes));
+  } else {
+    return models::to_json(std::string(bytes));
   }
 }
 

@@ -56,6 +56,21 @@ public:
   bool owned_here() const { return owned_here_.load(); }
   void set_owned_here(bool owned) { owned_here_.store(owned); }
 
+  /// A standby's store, for stale reads (`/table/...?stale=1`), while this
+  /// worker follows the partition's changelog; null otherwise. Kept apart
+  /// from `readable`: reads of the table in agents never see a standby.
+  std::shared_ptr<storage::partition_store> standby_readable() const {
+    return standby_readable_.load();
+  }
+  /// The standby store and how many changelog records it is behind the
+  /// high watermark its last pass saw.
+  void publish_standby(std::shared_ptr<storage::partition_store> store,
+                       int64_t behind) {
+    standby_behind_.store(behind);
+    standby_readable_.store(std::move(store));
+  }
+  int64_t standby_behind() const { return standby_behind_.load(); }
+
   /// The store of a `memory://` partition kept between runs of the app in
   /// one process (touched only while no actor runs: start and stop).
   std::shared_ptr<storage::partition_store> kept;
@@ -64,6 +79,8 @@ private:
   std::atomic<std::shared_ptr<partition_writer>> parked_;
   std::atomic<std::shared_ptr<storage::partition_store>> readable_;
   std::atomic<bool> owned_here_{false};
+  std::atomic<std::shared_ptr<storage::partition_store>> standby_readable_;
+  std::atomic<int64_t> standby_behind_{-1};
 };
 
 /// A declared table, untyped: what recovery, the changelog and the `tables`
@@ -84,6 +101,8 @@ struct table_desc {
   /// `key_from_text`); throws `std::invalid_argument` for text that is not
   /// a key of this table.
   std::function<std::string(std::string_view text)> key_bytes_of_text;
+  /// A stored value as JSON (what `/table/{name}/{key}/` answers).
+  std::function<std::string(std::string_view bytes)> value_json_of_bytes;
   table_options options;
   /// How changelog records change the store: a plain table's are the
   /// writes, a set table's are operations on the stored sets.
