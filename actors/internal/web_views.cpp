@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -76,9 +77,10 @@ web::response json(int status, std::string body) {
 /// thread never waits for an actor), within `view_timeout`; `shape` makes
 /// the response of the answer. No answer in time, or the actor gone: 503.
 template <class Answer = std::string, class Handle, class... Ts>
-void ask_for_view(caf::actor_system& sys, const Handle& to, web::reply done,
-                  std::function<web::response(Answer)> shape, std::string what,
-                  Ts... msg) {
+void ask_for_view(
+    caf::actor_system& sys, const Handle& to, web::reply done,
+    std::type_identity_t<std::function<web::response(Answer)>> shape,
+    std::string what, Ts... msg) {
   sys.spawn(
       [](caf::event_based_actor* self, Handle to, web::reply done,
          std::function<web::response(Answer)> shape, std::string what,
