@@ -538,6 +538,11 @@ void connect(
           });
 }
 
+/// A peer's key in `peers`: its endpoint, `host:port`.
+std::string peer_key_of(const cluster::announcement& w) {
+  return w.host + ":" + std::to_string(w.port);
+}
+
 /// Sends what is gathered for the worker at `key` ("" : this one).
 void flush_casts(router_actor self, const std::string& key) {
   auto& st = self->state;
@@ -570,7 +575,7 @@ void take_cast(router_actor self, direct_cast& c) {
       t.peer_key.push_back(
           !w || (st.local && w->incarnation == st.local_incarnation)
               ? std::string{}
-              : w->host + ":" + std::to_string(w->port));
+              : peer_key_of(*w));
     }
     it = st.cast_owners.emplace(c.topic, std::move(t)).first;
   }
@@ -669,7 +674,7 @@ read_table(router_actor self, protocol::table_read_request req) {
                                                "a standby)"));
   if (st.local && target->incarnation == st.local_incarnation)
     return read_table_here(*st.core, req);
-  auto key = target->host + ":" + std::to_string(target->port);
+  auto key = peer_key_of(*target);
   auto promise = self->make_response_promise<protocol::table_read_reply>();
   auto ask = [self, promise, req, key](const gateway_api* gateway) mutable {
     if (!gateway) {
@@ -767,7 +772,7 @@ void route(router_actor self, uint64_t id) {
     send_to(self, id, st.local);
     return;
   }
-  auto key = w.host + ":" + std::to_string(w.port);
+  auto key = peer_key_of(w);
   c.peer_name = "worker '" + w.worker_id + "' at " + key;
   auto p = st.peers.find(key);
   if (p != st.peers.end() && p->second.incarnation != w.incarnation &&
@@ -845,7 +850,7 @@ void push_to_standbys(router_actor self, protocol::changelog_push& push) {
     --left;
     if (w->incarnation == st.local_incarnation)
       continue;
-    auto key = w->host + ":" + std::to_string(w->port);
+    auto key = peer_key_of(*w);
     auto p = st.peers.find(key);
     if (p == st.peers.end()) {
       st.peers[key].incarnation = w->incarnation;
