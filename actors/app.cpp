@@ -5,6 +5,7 @@
 #include "actors/internal/forwarder.hpp"
 #include "actors/internal/lease_clock.hpp"
 #include "actors/internal/messages.hpp"
+#include "actors/internal/monitor_sampler.hpp"
 #include "actors/internal/runtime_actors.hpp"
 #include "actors/internal/runtime_handles.hpp"
 #include "actors/internal/web_views.hpp"
@@ -626,6 +627,8 @@ void app::start() {
   }
   core_->runtime->replies = internal::spawn_reply_actor(sys, core_);
   adopt(core_->runtime->replies, "reply actor", nullptr);
+  adopt(internal::spawn_monitor_sampler(sys, core_), "monitor sampler",
+        nullptr);
   if (!core_->tables.empty() && !client_only) {
     core_->runtime->table_manager = internal::spawn_table_manager(sys, core_);
     adopt(core_->runtime->table_manager, "table manager", nullptr);

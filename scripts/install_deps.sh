@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev libhowardhinnant-date-dev libcli11-dev
   librestinio-dev libasio-dev curl
   tzdata clang-format kcat python3-confluent-kafka openssl
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -24,10 +24,19 @@ memory_store::get_as_writer(std::string_view key) {
 result<void> memory_store::write(const store_batch& batch) {
   std::unique_lock lock(mutex_);
   for (auto& w : batch.writes()) {
-    if (w.value)
-      data_.insert_or_assign(w.key, *w.value);
-    else if (auto it = data_.find(w.key); it != data_.end())
-      data_.erase(it);
+    auto it = data_.find(w.key);
+    if (it != data_.end()) {
+      bytes_ -= it->first.size() + it->second.size();
+      if (!w.value) {
+        data_.erase(it);
+        continue;
+      }
+      it->second = *w.value;
+      bytes_ += it->first.size() + it->second.size();
+    } else if (w.value) {
+      data_.emplace(w.key, *w.value);
+      bytes_ += w.key.size() + w.value->size();
+    }
   }
   offsets_.merge(batch.offsets());
   return {};
@@ -46,6 +55,11 @@ uint64_t memory_store::size() {
   return data_.size();
 }
 
+partition_store::footprint memory_store::estimate() {
+  std::shared_lock lock(mutex_);
+  return {data_.size(), bytes_};
+}
+
 applied_offsets memory_store::offsets() {
   std::shared_lock lock(mutex_);
   return offsets_;
@@ -54,6 +68,7 @@ applied_offsets memory_store::offsets() {
 result<void> memory_store::clear() {
   std::unique_lock lock(mutex_);
   data_.clear();
+  bytes_ = 0;
   offsets_ = {};
   return {};
 }

@@ -24,6 +24,7 @@ public:
   void for_each(const std::function<bool(std::string_view, std::string_view)>&
                     fn) override;
   uint64_t size() override;
+  footprint estimate() override;
   applied_offsets offsets() override;
   result<void> clear() override;
   std::string describe() const override { return "memory://" + label_; }
@@ -34,6 +35,8 @@ private:
   std::unordered_map<std::string, std::string, string_hash, std::equal_to<>>
       data_;
   applied_offsets offsets_;
+  /// The keys' and values' bytes (changed under the lock by writes).
+  uint64_t bytes_ = 0;
 };
 
 } // namespace faust::storage

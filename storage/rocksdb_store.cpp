@@ -131,6 +131,18 @@ uint64_t rocksdb_store::size() {
   return n;
 }
 
+partition_store::footprint rocksdb_store::estimate() {
+  footprint f;
+  uint64_t v = 0;
+  if (db_->GetIntProperty(data_, "rocksdb.estimate-num-keys", &v))
+    f.keys = v;
+  if (db_->GetIntProperty(data_, "rocksdb.total-sst-files-size", &v))
+    f.bytes += v;
+  if (db_->GetIntProperty(data_, "rocksdb.cur-size-all-mem-tables", &v))
+    f.bytes += v;
+  return f;
+}
+
 applied_offsets rocksdb_store::offsets() {
   std::lock_guard lock(offsets_mutex_);
   return applied_;

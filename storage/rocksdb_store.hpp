@@ -32,6 +32,7 @@ public:
   void for_each(const std::function<bool(std::string_view, std::string_view)>&
                     fn) override;
   uint64_t size() override;
+  footprint estimate() override;
   applied_offsets offsets() override;
   result<void> clear() override;
   std::string describe() const override { return "rocksdb://" + path_; }

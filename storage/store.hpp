@@ -80,6 +80,14 @@ public:
   /// The number of keys (RocksDB counts them: O(n), for the `tables`
   /// command, not for hot paths).
   virtual uint64_t size() = 0;
+  /// About how many keys and bytes the store holds, cheaply (for the
+  /// monitor, every second): RocksDB's estimates (the key estimate is
+  /// high after deletes until a compaction), a memory store's counts.
+  struct footprint {
+    uint64_t keys = 0;
+    uint64_t bytes = 0;
+  };
+  virtual footprint estimate() = 0;
   virtual applied_offsets offsets() = 0;
   /// Removes every key and offset (`reset`, or state that cannot be
   /// trusted).

@@ -22,4 +22,8 @@ std::optional<std::string> log_to_file(const std::string& path);
 /// they are on where stderr is a terminal.
 void set_log_colors(bool on);
 
+/// True when the log goes to stderr and stderr is a terminal: progress is
+/// then shown as a bar redrawn in place (`recovery`) instead of log lines.
+bool log_on_terminal();
+
 } // namespace faust

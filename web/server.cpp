@@ -23,10 +23,14 @@ std::string reason_of(int status) {
   switch (status) {
   case 200:
     return "OK";
+  case 400:
+    return "Bad Request";
   case 404:
     return "Not Found";
   case 405:
     return "Method Not Allowed";
+  case 414:
+    return "URI Too Long";
   case 500:
     return "Internal Server Error";
   case 503:
@@ -236,6 +240,9 @@ std::string json_string(const std::string& text) {
   return out;
 }
 
+/// The most a request's head (request line and headers) may take.
+constexpr uint32_t max_request_head = 2u << 20;
+
 struct server::impl {
   /// Exact routes first, then patterns, each in path order.
   std::vector<route> routes;
@@ -243,11 +250,20 @@ struct server::impl {
   running_server running;
   std::shared_ptr<reply_gate> gate = std::make_shared<reply_gate>();
   bool stopped = false;
+  size_t max_target_bytes = 8192;
 
   void answer(const restinio::request_handle_t& handle) const {
     auto& header = handle->header();
     std::string path{header.path()};
     auto pending = std::make_shared<pending_reply>(handle, path, gate);
+    if (header.request_target().size() > max_target_bytes) {
+      pending->send(error_response(
+          414, "the request target is " +
+                   std::to_string(header.request_target().size()) +
+                   " bytes; at most " + std::to_string(max_target_bytes) +
+                   " are served"));
+      return;
+    }
     if (header.method() != restinio::http_method_get()) {
       pending->send(error_response(405, "only GET is served here"));
       return;
@@ -310,6 +326,13 @@ server::start(const server_options& options,
       if (r.exact() == (exact == 1))
         p->routes.push_back(std::move(r));
     }
+  p->max_target_bytes = options.max_target_bytes;
+  // http_parser's own bound on a request's head (80 KiB by default: a
+  // longer URL would close the connection unanswered). Raised so that a
+  // long target reaches the 414 above; a head past it is still cut off.
+  static std::once_flag head_limit;
+  std::call_once(head_limit,
+                 [] { http_parser_set_max_header_size(max_request_head); });
   auto* self = p.get();
   try {
     p->running = restinio::run_async<traits>(
@@ -317,6 +340,10 @@ server::start(const server_options& options,
         restinio::server_settings_t<traits>{}
             .address(options.bind)
             .port(options.port)
+            .read_next_http_message_timelimit(options.read_timeout)
+            .incoming_http_msg_limits(
+                restinio::incoming_http_msg_limits_t{}.max_body_size(
+                    options.max_body_bytes))
             .acceptor_post_bind_hook([self](asio::ip::tcp::acceptor& a) {
               self->port = a.local_endpoint().port();
             })

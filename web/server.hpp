@@ -2,6 +2,8 @@
 
 #include "models/result.hpp"
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -57,6 +59,15 @@ struct server_options {
   std::string bind = "127.0.0.1";
   /// 0: an ephemeral port (see `server::port`).
   uint16_t port = 6066;
+  /// A longer request target (path and query) is answered 414 (up to a
+  /// request head of 2 MiB; past that the connection is closed).
+  size_t max_target_bytes = 8192;
+  /// A request body larger than this closes the connection (views take
+  /// none).
+  size_t max_body_bytes = 1 << 20;
+  /// A connection that does not send a whole request within this is
+  /// closed (a slow or stalled client holds nothing for long).
+  std::chrono::seconds read_timeout{10};
 };
 
 class server {

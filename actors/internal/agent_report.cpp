@@ -42,9 +42,17 @@ void report_returned(const std::string& agent) {
   faust::log().info("agent '{}' returned; its instance stops", agent);
 }
 
-void count_events(app_core& core, uint64_t processed, uint64_t filtered) {
-  if (processed)
+std::shared_ptr<std::atomic<uint64_t>>
+agent_event_counter(app_core& core, const std::string& agent) {
+  return core.board->agent_events(agent);
+}
+
+void count_events(app_core& core, std::atomic<uint64_t>& agent_events,
+                  uint64_t processed, uint64_t filtered) {
+  if (processed) {
     core.stats.events_processed.fetch_add(processed, std::memory_order_relaxed);
+    agent_events.fetch_add(processed, std::memory_order_relaxed);
+  }
   if (filtered)
     core.stats.events_filtered.fetch_add(filtered, std::memory_order_relaxed);
 }

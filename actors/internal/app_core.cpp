@@ -6,6 +6,7 @@
 #include "faust/detail/uuid.hpp"
 #include "supervision/logger.hpp"
 #include "transport/kafka/client_config.hpp"
+#include "transport/kafka/client_statistics.hpp"
 #include "transport/kafka/embedded_broker.hpp"
 #include "transport/kafka/producer.hpp"
 #include "transport/kafka/topic_admin.hpp"
@@ -130,6 +131,14 @@ result<void> app_core::connect() {
   opts.bootstrap = bootstrap;
   opts.client_id = app_id + "-producer";
   opts.extra = settings_.producer_properties;
+  // The monitor's send latency and records sent per topic.
+  opts.delivery_latency = std::shared_ptr<transport::latency_histogram>(
+      board, &board->send_latency);
+  opts.statistics_interval = std::chrono::milliseconds{1000};
+  opts.on_statistics = [figures = board](std::string_view json) {
+    if (auto stats = transport::kafka::client_statistics::parse(json))
+      figures->set_sent_by_topic(stats->sent_by_topic());
+  };
   auto made = transport::kafka::producer::create(opts);
   if (!made)
     return made.error();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/internal/monitor_board.hpp"
 #include "actors/internal/stop_control.hpp"
 #include "faust/detail/core_access.hpp"
 #include "faust/detail/pending_reply.hpp"
@@ -106,6 +107,10 @@ public:
   /// The cluster is an embedded broker (ours or a faust-broker process).
   bool embedded_cluster = false;
   app_monitor stats;
+  /// The monitor's figures beyond `stats` (partitions, agents, latencies);
+  /// shared with the producer's callbacks, which may outlive the core.
+  const std::shared_ptr<monitor_board> board =
+      std::make_shared<monitor_board>();
   batches_persisted persisted;
   /// A stop in progress: waits on the broker are cut to its time left.
   stop_control stop;
@@ -200,6 +205,23 @@ public:
   /// The partition count of a declared topic (after `create_topics`, as
   /// the cluster has it); 0 if unknown.
   int32_t partitions_of(const std::string& topic) const;
+
+  /// The rule that places table partitions: partition `tp.partition` of
+  /// `table` goes with topic partition `tp` (the worker active for `tp`
+  /// owns it) when the topic has as many partitions as the table (a table
+  /// is changed by the agent of a co-partitioned stream). The reply topic
+  /// is no table's stream. The table manager, the cluster member and the
+  /// router all place by this.
+  bool co_partitioned(const table_desc& table,
+                      const models::topic_partition& tp) const {
+    return tp.partition >= 0 && tp.partition < table.partitions &&
+           stream_partitions(tp.topic) == table.partitions;
+  }
+  /// A topic's partition count as `co_partitioned` counts it (0 for the
+  /// reply topic).
+  int32_t stream_partitions(const std::string& topic) const {
+    return topic == reply_topic ? 0 : partitions_of(topic);
+  }
 
   /// Whether records of `topic` are acked and their offsets committed
   /// (Faust's `acks_enabled_for`; false for topics declared `acks=false`).

@@ -58,8 +58,7 @@ standby_partitions(const app_core& core,
       bool owned = false;
       for (auto& a : active)
         // Co-partitioned, as the table manager decides which it recovers.
-        if (a.tp.partition == p && a.tp.topic != core.reply_topic &&
-            core.partitions_of(a.tp.topic) == table->partitions) {
+        if (a.tp.partition == p && core.co_partitioned(*table, a.tp)) {
           owned = true;
           break;
         }

@@ -334,8 +334,12 @@ std::optional<call> take_call(router_state& st, uint64_t id) {
 
 void fail(router_actor self, uint64_t id, errc code, const std::string& why) {
   auto c = take_call(self->state, id);
-  if (c)
-    c->req.waiter->on_error(error{code, what(*c) + why});
+  if (!c)
+    return;
+  if (code == errc::timeout)
+    self->state.core->stats.cluster_timeouts.fetch_add(
+        1, std::memory_order_relaxed);
+  c->req.waiter->on_error(error{code, what(*c) + why});
 }
 
 void arm_timer(router_actor self) {
@@ -372,6 +376,8 @@ void fall_back(router_actor self, uint64_t id, const std::string& why) {
     return;
   }
   auto c = std::move(*take_call(self->state, id));
+  self->state.core->stats.cluster_fallback_calls.fetch_add(
+      1, std::memory_order_relaxed);
   faust::log().debug("ask to agent '{}' {}goes through Kafka: {}", c.req.agent,
                      what(c), why);
   c.req.through_kafka(left_of(c));
@@ -400,9 +406,11 @@ void on_reply(router_actor self, uint64_t id, agent_reply& reply) {
   auto& c = it->second;
   switch (why.code) {
   case errc::not_owner:
+    st.core->stats.cluster_not_owner.fetch_add(1, std::memory_order_relaxed);
     if (!c.retried) {
       // The view is behind: read what was announced since, then once more.
       c.retried = true;
+      st.core->stats.cluster_retries.fetch_add(1, std::memory_order_relaxed);
       self->request(st.reader, 5s, refresh_atom::value)
           .then(
               // The records came before this answer (records_atom).
@@ -440,6 +448,8 @@ void send_to(router_actor self, uint64_t id, const gateway_api& gateway) {
   agent_request req{
       c.req.agent,          c.req.key,     c.req.value, c.partition,
       c.req.correlation_id, std::string{}, left.count()};
+  self->state.core->stats.cluster_direct_calls.fetch_add(
+      1, std::memory_order_relaxed);
   // This worker's gateway answers every call by its deadline, and the
   // router's own timer fails it then anyway: no clock operation per call.
   // A peer's connection may go quiet: CAF drops the request at the
@@ -629,7 +639,7 @@ std::vector<cluster::table_route> table_routes_of(const app_core& core,
 std::function<int32_t(const std::string&)>
 route_partitions(const app_core& core) {
   return [&core](const std::string& topic) {
-    return topic == core.reply_topic ? 0 : core.partitions_of(topic);
+    return core.stream_partitions(topic);
   };
 }
 
@@ -716,7 +726,9 @@ constexpr size_t casts_per_turn = 4096;
 void take_queued_casts(router_actor self, size_t budget) {
   auto& st = self->state;
   auto& queue = st.core->runtime->direct_casts;
-  for (size_t n = 0; budget == 0 || n < budget; ++n) {
+  auto dropped_before = st.casts_dropped;
+  size_t n = 0;
+  for (; budget == 0 || n < budget; ++n) {
     if (st.queued_casts.empty()) {
       st.queued_casts = queue.take_all();
       if (st.queued_casts.empty())
@@ -726,6 +738,11 @@ void take_queued_casts(router_actor self, size_t budget) {
     st.queued_casts.pop();
     ++st.casts_taken;
   }
+  // Counted once per turn, not per cast.
+  auto dropped = st.casts_dropped - dropped_before;
+  if (n > dropped)
+    st.core->stats.cluster_direct_calls.fetch_add(n - dropped,
+                                                  std::memory_order_relaxed);
   // What a caller queues from now on comes with its own wake.
   if (!st.queued_casts.empty() && !st.casts_armed) {
     st.casts_armed = true;
@@ -1026,6 +1043,7 @@ bool call_directly(app_core& core, direct_request req) {
   auto settled = rt.direct_casts_settled.load(std::memory_order_acquire);
   if (rt.gateway &&
       settled == rt.direct_casts_sent.load(std::memory_order_acquire)) {
+    core.stats.cluster_direct_calls.fetch_add(1, std::memory_order_relaxed);
     caf::anon_send(rt.gateway, local_call_atom::value, std::move(req));
     return true;
   }

@@ -76,6 +76,8 @@ struct partition_state {
   /// The high watermark asked of the broker when an idle wait began: the
   /// cached one may predate records produced just before.
   int64_t known_high = -1;
+  /// What the monitor shows of it (written here, read by scrapes).
+  std::shared_ptr<partition_figures> figures;
 };
 
 struct kafka_consumer_state {
@@ -110,6 +112,10 @@ struct kafka_consumer_state {
   waiting_requests idle_waiters;
   /// Whether any broker still answers (from librdkafka's statistics).
   std::optional<transport::kafka::broker_liveness> liveness;
+  /// When the commit the group has not answered yet was sent.
+  std::optional<steady_clock::time_point> commit_sent_at;
+  /// When the assignment being readied came.
+  steady_clock::time_point assigned_at;
   static inline const char* name = "faust.kafka_consumer";
 };
 
@@ -166,6 +172,9 @@ void dispatch_backlog(consumer_actor self, partition_state& p) {
     for (auto& m : batch->records)
       p.tracker.delivered(m->offset, refs);
     p.position = batch->records.back()->offset + 1;
+    p.figures->handed_on(taken, p.position - 1);
+    st.core->stats.messages_received.fetch_add(taken,
+                                               std::memory_order_relaxed);
     batch_ptr shared = std::move(batch);
     for (auto& sub : *p.subscribers)
       self->send(sub, batch_atom::value, shared);
@@ -208,6 +217,31 @@ bool outputs_delivered(consumer_actor self, milliseconds timeout) {
       return false;
     }
   return no_lost_outputs(self);
+}
+
+/// A commit request goes to the group now (its latency is measured to its
+/// answer).
+void commit_sent(kafka_consumer_state& st) {
+  st.commit_sent_at = steady_clock::now();
+}
+
+/// The group answered the commit sent last.
+void commit_answered(kafka_consumer_state& st) {
+  if (!st.commit_sent_at)
+    return;
+  auto ms = std::chrono::duration<double, std::milli>(steady_clock::now() -
+                                                      *st.commit_sent_at)
+                .count();
+  st.commit_sent_at.reset();
+  st.core->board->commit_latency.observe(ms);
+  st.core->board->recent_commits.push(ms);
+}
+
+/// The partition's offset committed for the group is now `offset`.
+void committed_now(partition_state& p, int64_t offset) {
+  p.committed = std::max(p.committed, offset);
+  if (p.figures)
+    p.figures->committed_offset.store(p.committed, std::memory_order_relaxed);
 }
 
 /// Acked past its last commit: its watermark is due.
@@ -263,7 +297,7 @@ void commit_transaction(consumer_actor self, uint32_t id) {
   case transaction_outcome::committed:
     st.core->stats.transactions_committed.fetch_add(1);
     if (offset) {
-      p.committed = *offset;
+      committed_now(p, *offset);
       st.core->stats.commits.fetch_add(1, std::memory_order_relaxed);
       if (st.core->on_commit)
         st.core->on_commit(p.tp, *offset);
@@ -339,6 +373,7 @@ void finish_waiting_commit(consumer_actor self) {
       offsets.push_back({st.partitions[id].tp, offset});
   if (offsets.empty())
     return;
+  commit_sent(st);
   if (auto done = st.client->commit(offsets); !done)
     faust::log().warn("{}", done.error().message);
 }
@@ -392,14 +427,17 @@ void commit(consumer_actor self, bool wait,
                        "produced for them were not delivered");
     return;
   }
+  commit_sent(st);
   if (!wait) {
     if (auto done = st.client->commit(offsets); !done)
       faust::log().warn("{}", done.error().message);
     return;
   }
-  if (auto done = st.client->commit_and_wait(
-          offsets, stop.bound(st.core->settings().broker_request_timeout * 2));
-      !done) {
+  auto done = st.client->commit_and_wait(
+      offsets, stop.bound(st.core->settings().broker_request_timeout * 2));
+  if (done)
+    commit_answered(st);
+  if (!done) {
     faust::log().warn("{}", done.error().message);
     if (stop.stopping())
       stop.step_failed("the last offsets were not committed: " +
@@ -431,6 +469,16 @@ void hold_until_ready(consumer_actor self,
                 assigned_atom::value, member_now(st), assignment{given})
       .then(
           [self, held](bool ready) {
+            auto& st = self->state;
+            auto ms = std::chrono::duration<double, std::milli>(
+                          steady_clock::now() - st.assigned_at)
+                          .count();
+            st.core->board->assignment_latency.observe(ms);
+            st.core->board->recent_assignments.push(ms);
+            (ready ? st.core->stats.assignments_completed
+                   : st.core->stats.assignments_failed)
+                .fetch_add(1, std::memory_order_relaxed);
+            st.core->stats.rebalancing = false;
             // Not ready: the tables could not recover them, and the worker
             // is failed; nothing is processed unrecovered.
             if (!ready)
@@ -499,6 +547,7 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
   auto& st = self->state;
   // The leader topic's partition only says who leads (the coordinator
   // keeps that): it has no records, transactions or state here.
+  st.core->stats.rebalancing = true;
   std::vector<models::topic_partition> tps;
   tps.reserve(given.size());
   for (auto& tp : given)
@@ -506,6 +555,8 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
       tps.push_back(tp);
   if (kind == rebalance_kind::assigned) {
     st.ever_assigned = true;
+    st.assigned_at = steady_clock::now();
+    st.core->stats.rebalances.fetch_add(1, std::memory_order_relaxed);
     for (auto& tp : tps) {
       auto subs = st.subscribers.find(tp.topic);
       if (subs == st.subscribers.end())
@@ -515,6 +566,7 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
       p.subscribers = &subs->second;
       p.commit = st.core->acks_enabled_for(tp.topic);
       p.id = static_cast<uint32_t>(st.partitions.size());
+      p.figures = st.core->board->assign(tp);
       st.active[tp] = p.id;
       st.partitions.push_back(std::move(p));
     }
@@ -522,8 +574,11 @@ bool on_rebalance(consumer_actor self, rebalance_kind kind,
     for (auto& [tp, offset] : st.client->committed(
              tps,
              st.core->stop.bound(st.core->settings().broker_request_timeout)))
-      if (auto it = st.active.find(tp); it != st.active.end())
-        st.partitions[it->second].committed = offset;
+      if (auto it = st.active.find(tp); it != st.active.end()) {
+        auto& p = st.partitions[it->second];
+        p.committed = offset;
+        p.figures->committed_offset.store(offset, std::memory_order_relaxed);
+      }
     if (st.transactions)
       for (auto& tp : tps)
         if (auto opened = st.transactions->open(tp); !opened)
@@ -567,6 +622,7 @@ void deactivate(consumer_actor self, const std::vector<uint32_t>& ids) {
     p.active = false;
     clear_backlog(p);
     st.active.erase(p.tp);
+    st.core->board->revoke(p.tp);
     if (st.transactions)
       st.transactions->close(p.tp);
   }
@@ -725,6 +781,21 @@ void check_brokers(consumer_actor self) {
   }
 }
 
+/// What the monitor shows of each partition's flow and end offset (every
+/// tick; the high watermarks are the client's cached ones).
+void publish_flow(kafka_consumer_state& st) {
+  for (auto& p : st.partitions)
+    if (p.active && p.figures) {
+      if (auto high = st.client->high_watermark(p.tp))
+        p.figures->end_offset.store(std::max(*high, p.known_high),
+                                    std::memory_order_relaxed);
+      p.figures->in_flight.store(
+          p.tracking ? static_cast<int64_t>(p.tracker.pending()) : 0,
+          std::memory_order_relaxed);
+      p.figures->paused.store(p.paused, std::memory_order_relaxed);
+    }
+}
+
 void start(consumer_actor self) {
   auto& st = self->state;
   if (st.started)
@@ -779,10 +850,10 @@ void start(consumer_actor self) {
   st.client->on_commit(
       [self](const std::vector<offset_to_commit>& done, const std::string&) {
         auto& st = self->state;
+        commit_answered(st);
         for (auto& o : done) {
           if (auto it = st.active.find(o.tp); it != st.active.end())
-            st.partitions[it->second].committed =
-                std::max(st.partitions[it->second].committed, o.offset);
+            committed_now(st.partitions[it->second], o.offset);
           st.core->stats.commits.fetch_add(1, std::memory_order_relaxed);
           if (st.core->on_commit)
             st.core->on_commit(o.tp, o.offset);
@@ -790,7 +861,8 @@ void start(consumer_actor self) {
       });
   st.liveness.emplace(session, steady_clock::now());
   st.client->on_statistics([self](std::string_view json) {
-    self->state.liveness->on_statistics(json, steady_clock::now());
+    auto& st = self->state;
+    st.liveness->on_statistics(json, steady_clock::now());
   });
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   st.client->on_wakeup([weak, flag = st.wake_pending] {
@@ -879,6 +951,7 @@ kafka_consumer_impl(consumer_actor self, std::shared_ptr<app_core> core) {
         // Also serves rebalances and errors while partitions are paused.
         fetch(self);
         check_brokers(self);
+        publish_flow(st);
         if (steady_clock::now() - st.last_commit >=
             st.core->settings().broker_commit_interval)
           commit(self, false);

@@ -25,6 +25,8 @@ struct partition_state {
   transport::offset_tracker tracker;
   std::vector<subscriber_api>* subscribers = nullptr;
   bool commit = true;
+  /// What the monitor shows of it (topics only, not channels).
+  std::shared_ptr<partition_figures> figures;
 };
 
 struct consumer_state {
@@ -45,16 +47,31 @@ struct consumer_state {
 
 using consumer_actor = consumer_api::stateful_pointer<consumer_state>;
 
+/// What the monitor shows of each partition's flow and end offset (at
+/// every commit: each interval, at idle, at a drain).
+void publish_flow(consumer_state& st) {
+  for (auto& p : st.partitions)
+    if (p.figures) {
+      p.figures->end_offset.store(st.core->broker->high_watermark(p.tp),
+                                  std::memory_order_relaxed);
+      p.figures->in_flight.store(static_cast<int64_t>(p.tracker.pending()),
+                                 std::memory_order_relaxed);
+    }
+}
+
 void commit(consumer_actor self) {
   auto& st = self->state;
   for (auto& p : st.partitions)
     if (auto offset = p.tracker.take_commit(); offset && p.commit) {
       st.core->broker->commit(st.core->app_id, p.tp, *offset);
       st.core->stats.commits.fetch_add(1, std::memory_order_relaxed);
+      if (p.figures)
+        p.figures->committed_offset.store(*offset, std::memory_order_relaxed);
       if (st.core->on_commit)
         st.core->on_commit(p.tp, *offset);
     }
   st.acks_since_commit = 0;
+  publish_flow(st);
 }
 
 size_t in_flight(const consumer_state& st) {
@@ -118,6 +135,11 @@ void fetch(consumer_actor self) {
       for (auto& m : batch->records)
         p.tracker.delivered(m->offset, refs);
       p.position = batch->records.back()->offset + 1;
+      if (p.figures) {
+        p.figures->handed_on(n, p.position - 1);
+        st.core->stats.messages_received.fetch_add(n,
+                                                   std::memory_order_relaxed);
+      }
       batch_ptr shared = std::move(batch);
       for (auto& sub : *p.subscribers)
         self->send(sub, batch_atom::value, shared);
@@ -147,8 +169,17 @@ void start(consumer_actor self) {
       int64_t start = committed
                           ? *committed
                           : (latest ? core.broker->high_watermark(tp) : 0);
-      partition_state ps{tp, start, transport::offset_tracker{start}, &subs,
-                         core.acks_enabled_for(topic)};
+      partition_state ps{tp,
+                         start,
+                         transport::offset_tracker{start},
+                         &subs,
+                         core.acks_enabled_for(topic),
+                         nullptr};
+      if (!app_core::is_channel_name(topic)) {
+        ps.figures = core.board->assign(tp);
+        if (committed)
+          ps.figures->committed_offset.store(*committed);
+      }
       st.partitions.push_back(std::move(ps));
       assigned.partitions.push_back(tp);
     }
@@ -168,6 +199,7 @@ void start(consumer_actor self) {
   }
   // Records produced before the watches existed.
   fetch(self);
+  publish_flow(st);
   self->delayed_send(self, core.settings().broker_commit_interval,
                      tick_atom::value);
 }

@@ -44,10 +44,17 @@ partition_recovery::begin(app_core& core, changelog_source& source,
   int64_t from = std::max(applied ? *applied + 1 : 0, marks->first);
   r->range_ = {changelog, from, std::max(from, marks->second)};
   r->total_ = static_cast<uint64_t>(r->range_.until - from);
-  if (r->total_ > 0)
+  if (r->total_ > 0) {
     faust::log().info("recovery: {}: {} changelog records to read",
                       partition_name(table, partition), r->total_);
+    r->progress_ = core.board->recovery_began(table.name, partition, r->total_);
+  }
   return r;
+}
+
+partition_recovery::~partition_recovery() {
+  if (progress_)
+    core_.board->recovery_ended(progress_.get());
 }
 
 result<bool> partition_recovery::step(changelog_source& source,
@@ -73,6 +80,8 @@ result<bool> partition_recovery::step(changelog_source& source,
     }
   };
   auto got = source.read({range_}, apply, until(slice));
+  if (progress_)
+    progress_->read.store(read_, std::memory_order_relaxed);
   if (failed)
     return failed->with_context(partition_name(table_, partition_) +
                                 ": cannot write its store: ");
@@ -88,6 +97,9 @@ result<bool> partition_recovery::step(changelog_source& source,
 void partition_recovery::log_progress() {
   auto now = steady_clock::now();
   if (now - last_log_ < std::chrono::seconds{1} || total_ == 0)
+    return;
+  // On a terminal the monitor sampler draws one bar for every recovery.
+  if (log_on_terminal())
     return;
   last_log_ = now;
   auto secs = std::chrono::duration<double>(now - started_).count();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/internal/changelog_source.hpp"
+#include "actors/internal/monitor_board.hpp"
 #include "actors/internal/staleness_samples.hpp"
 #include "storage/changelog_replay.hpp"
 #include "storage/store.hpp"
@@ -32,6 +33,10 @@ public:
   /// rest, logs what it did.
   result<void> finish();
 
+  ~partition_recovery();
+  partition_recovery(const partition_recovery&) = delete;
+  partition_recovery& operator=(const partition_recovery&) = delete;
+
   uint64_t total() const { return total_; }
   uint64_t read() const { return read_; }
   uint64_t applied() const { return applied_; }
@@ -57,6 +62,8 @@ private:
   size_t since_flush_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_log_;
+  /// What the monitor shows of it while it runs (none if nothing to read).
+  std::shared_ptr<recovery_figures> progress_;
 };
 
 /// What one standby pass did.

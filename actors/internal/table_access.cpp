@@ -51,12 +51,19 @@ std::optional<std::string> get_in(table_desc& table, table_partition& part,
 
 std::optional<std::string> table_get(table_desc& table, std::string_view key) {
   auto* ctx = current_event_context();
-  if (auto* part = event_partition(table, ctx))
+  if (auto* part = event_partition(table, ctx)) {
+    part->ops.keys_retrieved.fetch_add(1, std::memory_order_relaxed);
     return get_in(table, *part, key, ctx, true);
+  }
   // Outside an event: in whichever partition this worker has it.
   for (auto& part : table.parts)
-    if (auto v = get_in(table, *part, key, ctx, false))
+    if (auto v = get_in(table, *part, key, ctx, false)) {
+      part->ops.keys_retrieved.fetch_add(1, std::memory_order_relaxed);
       return v;
+    }
+  if (!table.parts.empty())
+    table.parts.front()->ops.keys_retrieved.fetch_add(
+        1, std::memory_order_relaxed);
   return std::nullopt;
 }
 
@@ -102,10 +109,14 @@ void table_set(table_desc& table, std::string key,
   auto& ctx = *current_event_context();
   if (window_end && w->expiry)
     w->expiry->track(key, *window_end);
-  if (value)
+  auto& ops = w->part->ops;
+  if (value) {
+    ops.keys_updated.fetch_add(1, std::memory_order_relaxed);
     w->active->put(ctx.origin(), std::move(key), std::move(*value));
-  else
+  } else {
+    ops.keys_deleted.fetch_add(1, std::memory_order_relaxed);
     w->active->erase(ctx.origin(), std::move(key));
+  }
   ctx.touched(*w);
 }
 
@@ -123,6 +134,7 @@ void table_update_set(table_desc& table, const std::string& key_json,
                                 key_json + ": " + next.error().message);
   if (!next->changed)
     return;
+  w->part->ops.keys_updated.fetch_add(1, std::memory_order_relaxed);
   w->active->put_logged(
       ctx.origin(), key_json, std::move(next->value),
       {storage::set_changelog_key(op, key_json), std::move(value_json)});

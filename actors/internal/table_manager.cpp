@@ -36,12 +36,6 @@ struct table_manager_state {
 using table_manager_actor =
     table_manager_api::stateful_pointer<table_manager_state>;
 
-bool co_partitioned(const app_core& core, const table_desc& table,
-                    const models::topic_partition& tp) {
-  return tp.topic != core.reply_topic && tp.partition < table.partitions &&
-         core.partitions_of(tp.topic) == table.partitions;
-}
-
 /// The table partitions co-partitioned with `tps`.
 std::set<std::pair<const table_desc*, int32_t>>
 table_partitions_of(const app_core& core,
@@ -49,7 +43,7 @@ table_partitions_of(const app_core& core,
   std::set<std::pair<const table_desc*, int32_t>> out;
   for (auto& table : core.tables)
     for (auto& tp : tps)
-      if (co_partitioned(core, *table, tp))
+      if (core.co_partitioned(*table, tp))
         out.insert({table.get(), tp.partition});
   return out;
 }

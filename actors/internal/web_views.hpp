@@ -79,7 +79,4 @@ worker_views(std::shared_ptr<const app_core> core,
 /// `/table/...`; a path not starting with '/'), or empty if it may.
 std::string page_path_refused(const std::string& path);
 
-/// `name` as a Prometheus metric name part.
-std::string prometheus_name(const std::string& name);
-
 } // namespace faust::internal

@@ -433,6 +433,7 @@ auto app::agent(std::string name, stream_spec<K, V> source, Fn fn,
   auto rt = std::make_shared<internal::agent_runtime<K, V, R>>();
   rt->name = name;
   rt->core = core_;
+  rt->events_counted = internal::agent_event_counter(*core_, name);
   rt->ops = source.ops();
   rt->acks_enabled = source.acks_enabled();
   std::vector<std::shared_ptr<internal::topic_desc>> sources{};

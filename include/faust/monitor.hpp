@@ -7,6 +7,8 @@ namespace faust::internal {
 
 /// Counters of a running app (Faust's monitor), readable from any thread.
 struct app_monitor {
+  /// Records handed to agents (Faust's `messages_received_total`).
+  std::atomic<uint64_t> messages_received{0};
   std::atomic<uint64_t> events_processed{0};
   std::atomic<uint64_t> decode_errors{0};
   std::atomic<uint64_t> agent_errors{0};
@@ -35,6 +37,27 @@ struct app_monitor {
   /// them are still being recovered (their tables replayed).
   std::atomic<int32_t> partitions_assigned{0};
   std::atomic<int32_t> partitions_recovering{0};
+  /// Assignments the group gave this worker, and how they ended: the
+  /// partitions ready (tables recovered) or not.
+  std::atomic<uint64_t> rebalances{0};
+  /// True from the group's revoke or assignment until the partitions
+  /// assigned are ready.
+  std::atomic<bool> rebalancing{false};
+  std::atomic<uint64_t> assignments_completed{0};
+  std::atomic<uint64_t> assignments_failed{0};
+  /// Calls (`ask`, `cast`) this process routed through the cluster:
+  /// directly over CAF, or through Kafka's topics; answers `not_owner`,
+  /// retries after one, and calls that ran out of time.
+  std::atomic<uint64_t> cluster_direct_calls{0};
+  std::atomic<uint64_t> cluster_fallback_calls{0};
+  std::atomic<uint64_t> cluster_not_owner{0};
+  std::atomic<uint64_t> cluster_retries{0};
+  std::atomic<uint64_t> cluster_timeouts{0};
+  /// Sampled every second (Faust's `events_s`, `messages_s` and
+  /// `events_runtime_avg`, here the mean over the last second, in ms).
+  std::atomic<double> events_per_second{0};
+  std::atomic<double> messages_per_second{0};
+  std::atomic<double> events_runtime_avg_ms{0};
 };
 
 } // namespace faust::internal

@@ -1,6 +1,7 @@
 // The worker's web views, read straight from an app's counters (the HTTP
 // server around them is tested with a real worker: kafka_web.sh).
 #include "actors/internal/app_core.hpp"
+#include "actors/internal/monitor_views.hpp"
 #include "actors/internal/table_read.hpp"
 #include "actors/internal/web_views.hpp"
 #include "faust/detail/key_text.hpp"
@@ -87,10 +88,28 @@ TEST_CASE("web views: /metrics names each figure after the app, in "
   auto r = *serve(views_of(core), "/metrics");
   CHECK(r.status == 200);
   CHECK(r.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
-  CHECK(r.body.find("# TYPE page_views_v2_events_total counter\n"
-                    "page_views_v2_events_total 42\n") != std::string::npos);
+  CHECK(r.body.find("# TYPE page_views_v2_total_events_total counter\n"
+                    "page_views_v2_total_events_total 42\n") !=
+        std::string::npos);
   CHECK(r.body.find("page_views_v2_broker_reachable 0\n") != std::string::npos);
   CHECK(prometheus_name("a-b.c:d_9") == "a_b_c_d_9");
+}
+
+TEST_CASE("web views: /dashboard is one self-contained HTML page that reads "
+          "the JSON views and marks itself ready") {
+  auto core = core_of("dash");
+  auto r = *serve(views_of(core), "/dashboard");
+  CHECK(r.status == 200);
+  CHECK(r.content_type == "text/html; charset=utf-8");
+  CHECK(r.body.rfind("<!DOCTYPE html>", 0) == 0);
+  // No asset from elsewhere: no external script, style, image or font.
+  CHECK(r.body.find("src=") == std::string::npos);
+  CHECK(r.body.find("http://") == std::string::npos);
+  CHECK(r.body.find("https://") == std::string::npos);
+  CHECK(r.body.find("@import") == std::string::npos);
+  CHECK(r.body.find("getJson(\"/\")") != std::string::npos);
+  CHECK(r.body.find("dataset.ready = \"1\"") != std::string::npos);
+  CHECK(r.body.find("tr.dataset.lag") != std::string::npos);
 }
 
 TEST_CASE("web views: the monitor at / is JSON naming the app") {

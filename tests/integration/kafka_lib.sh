@@ -80,6 +80,19 @@ start_worker() {
   PIDS+=($WORKER_PID)
 }
 
+# start_web_worker NAME BINARY [ARGS...]: start_worker with its web server
+# on a port the system picks (-p 0) and named localhost (-h); waits until it
+# serves, then sets PORT and URL (WORKER_PID as start_worker).
+start_web_worker() {
+  local name=$1
+  start_worker "$@" -p 0 -h localhost
+  wait_log "$WORK/$name.log" 'web: serving on http://localhost:[0-9]+/' \
+    "$(scaled 30)"
+  PORT=$(sed -n 's|.*web: serving on http://localhost:\([0-9]*\)/.*|\1|p' \
+    "$WORK/$name.log" | head -1)
+  URL=http://localhost:$PORT
+}
+
 # stop_worker PID SECONDS: SIGTERM, then expects exit code 0 in time.
 stop_worker() {
   kill -TERM "$1"

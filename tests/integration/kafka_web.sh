@@ -17,14 +17,11 @@ N=200
 start_broker --partitions 4
 export F_BROKER_SESSION_TIMEOUT=6
 # Faust's worker flags: -p port, -b bind address, -h host name in its URL.
-start_worker w1 "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" \
-  --datadir "$WORK/w1" -p 0 -b 127.0.0.1 -h localhost
+start_web_worker w1 "$PAGE_VIEWS" --broker "kafka://$BOOTSTRAP" \
+  --datadir "$WORK/w1" -b 127.0.0.1
 W1=$WORKER_PID
-wait_log "$WORK/w1.log" 'web: serving on http://localhost:[0-9]+/ \(bound to 127\.0\.0\.1\)' \
-  "$(scaled 30)"
-PORT=$(sed -n 's|.*web: serving on http://localhost:\([0-9]*\)/.*|\1|p' \
-  "$WORK/w1.log" | head -1)
-URL=http://localhost:$PORT
+grep -qE 'web: serving on http://localhost:[0-9]+/ \(bound to 127\.0\.0\.1\)' \
+  "$WORK/w1.log" || fail "-b 127.0.0.1: $(grep 'web:' "$WORK/w1.log")"
 
 # get PATH [CURL ARGS...]: the status code; the body in $WORK/body.
 get() {
@@ -65,13 +62,60 @@ until expect 200 / && (($(json_field events_total) >= N)); do
 done
 [[ $(json_field app) == page_views ]] || fail "/: $(cat "$WORK/body")"
 
-expect 200 /metrics
-grep -qx '# TYPE page_views_events_total counter' "$WORK/body" ||
-  fail "/metrics has no events_total: $(head -20 "$WORK/body")"
-events=$(sed -n 's/^page_views_events_total \([0-9]*\)$/\1/p' "$WORK/body")
-((events >= N)) || fail "/metrics counts $events events, expected >= $N"
-grep -q '^page_views_partitions_recovering 0$' "$WORK/body" ||
-  fail "/metrics: $(cat "$WORK/body")"
+# Faust's monitor fields: the views and their repartitioned copies were
+# received, the agent counted each, the table was read and set for each.
+/usr/bin/python3 - "$WORK/body" "$N" <<'PY' || fail "/: $(cat "$WORK/body")"
+import json, sys
+m, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+assert m["state"] == "running", m["state"]
+assert m["messages_received_by_topic"]["page_views"] == n, m
+assert m["messages_received_total"] == 2 * n, m
+assert m["events_by_task"]["count_page_views"] == n, m
+assert m["tables"]["page_views"]["keys_updated"] == n, m["tables"]
+assert m["rebalances"] >= 1 and m["assignments_completed"] >= 1, m
+PY
+
+# /metrics parses as Prometheus' text format, with faust-streaming's names,
+# and its counts are the records sent. Once the offsets are committed and
+# the producer's statistics are in (every second), the lag is 0 and every
+# repartitioned record is counted as sent.
+metrics_ok() {
+  [[ $(get /metrics) == 200 ]] || return 1
+  /usr/bin/python3 - "$WORK/body" "$N" "$(dirname "$0")" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[3])
+import prometheus_text as prom
+s, n = prom.parse(open(sys.argv[1]).read()), int(sys.argv[2])
+v = lambda name, **labels: prom.value(s, "page_views_" + name, **labels)
+assert v("total_events_total") >= n, v("total_events_total")
+assert v("messages_received_total") == 2 * n, v("messages_received_total")
+assert v("messages_received_per_topic_total", topic="page_views") == n
+assert v("table_operations_total", table="table.page_views",
+         operation="keys_updated") == n
+assert v("events_runtime_ms_count") >= n, v("events_runtime_ms_count")
+assert v("partitions_recovering") == 0
+assert v("total_rebalances") >= 1
+# End offsets come with the consumer's next tick (every 200 ms).
+ends = prom.values(s, "page_views_topic_partition_end_offset")
+if sum(x for l, x in ends if l["topic"] == "page_views") != n:
+    sys.exit(3)
+lags = [(l, x) for l, x in prom.values(s, "page_views_consumer_lag")
+        if l["topic"] == "page_views"]
+if len(lags) != 4 or any(x != 0 for l, x in lags):
+    sys.exit(3)  # not committed yet
+sent = prom.values(s, "page_views_topic_messages_sent_total")
+if sum(x for l, x in sent if l["topic"].endswith("-repartition")) != n:
+    sys.exit(3)  # the next statistics say it
+PY
+  local rc=$?
+  ((rc == 0 || rc == 3)) || fail "/metrics: $(cat "$WORK/body")"
+  return $rc
+}
+deadline=$((SECONDS + $(bound "$(scaled 30)")))
+until metrics_ok; do
+  ((SECONDS < deadline)) || fail "/metrics (lag, sent): $(grep -E 'lag|sent|commit' "$WORK/body")"
+  sleep 0.5 # polling the endpoint under test
+done
 
 # Faust's views. The tables, and a table that is not there.
 expect 200 /table/

@@ -46,11 +46,19 @@ result<std::unique_ptr<producer>> producer::create(producer_options opts) {
                    {"partitioner", "murmur2_random"}};
   if (opts.transactional_id)
     props["transactional.id"] = *opts.transactional_id;
+  bool stats = opts.statistics_interval.count() > 0 && opts.on_statistics;
+  if (stats)
+    props["statistics.interval.ms"] =
+        std::to_string(opts.statistics_interval.count());
   std::unique_ptr<producer> p{new producer()};
+  p->delivery_latency_ = opts.delivery_latency;
+  p->on_statistics_ = std::move(opts.on_statistics);
   auto client =
       make_client(RD_KAFKA_PRODUCER, std::move(props), opts.extra, p.get(),
-                  [](rd_kafka_conf_t* conf) {
+                  [stats](rd_kafka_conf_t* conf) {
                     rd_kafka_conf_set_dr_msg_cb(conf, &producer::on_delivery);
+                    if (stats)
+                      rd_kafka_conf_set_stats_cb(conf, &producer::on_stats);
                   });
   if (!client)
     return client.error();
@@ -102,6 +110,13 @@ producer::~producer() {
                       n);
 }
 
+int producer::on_stats(rd_kafka_t*, char* json, size_t len, void* opaque) {
+  auto* self = static_cast<producer*>(opaque);
+  if (self->on_statistics_)
+    self->on_statistics_(std::string_view(json, len));
+  return 0; // librdkafka frees the document
+}
+
 void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
                            void* opaque) {
   auto* self = static_cast<producer*>(opaque);
@@ -116,6 +131,9 @@ void producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m,
                        printable_key(m), describe(m->err));
   } else {
     self->delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (self->delivery_latency_)
+      if (auto us = rd_kafka_message_latency(m); us >= 0)
+        self->delivery_latency_->observe(double(us) / 1000.0);
   }
   // `send` tags a record with its epoch as an odd number, or with its
   // receipt's (aligned) slot plus 2; `send_and_wait` passes its (aligned)

@@ -6,6 +6,7 @@
 #include "transport/kafka/delivery_receipt.hpp"
 #include "transport/kafka/handles.hpp"
 #include "transport/kafka/offsets.hpp"
+#include "transport/latency_histogram.hpp"
 #include "transport/record_metadata.hpp"
 
 #include <array>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faust::transport::kafka {
@@ -31,6 +33,13 @@ struct producer_options {
   std::optional<std::string> transactional_id{};
   /// librdkafka properties over ours (`linger.ms`, `compression.type`, ...).
   properties extra{};
+  /// Where each delivered record's latency goes (from its send to its
+  /// delivery report, as librdkafka measured it); none if null.
+  std::shared_ptr<latency_histogram> delivery_latency{};
+  /// How often librdkafka reports its statistics to `on_statistics` (from
+  /// `poll`); 0: never.
+  std::chrono::milliseconds statistics_interval{0};
+  std::function<void(std::string_view json)> on_statistics{};
 };
 
 /// A Kafka producer: idempotent, `acks=all`, keyed records partitioned by
@@ -142,6 +151,9 @@ private:
   producer() = default;
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* m,
                           void* opaque);
+  static int on_stats(rd_kafka_t* rk, char* json, size_t len, void* opaque);
+  std::shared_ptr<latency_histogram> delivery_latency_;
+  std::function<void(std::string_view)> on_statistics_;
   result<void> check(rd_kafka_error_t* err, const char* what);
   /// The prepared handle of `topic`, or null (send by name).
   rd_kafka_topic_t* topic_handle(const std::string& topic) const;

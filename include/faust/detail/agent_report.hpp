@@ -3,9 +3,11 @@
 #include "faust/detail/processor.hpp"
 #include "models/message.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 
 /// What the typed agent code (agent_runtime.hpp, agent_processors.hpp)
@@ -33,7 +35,13 @@ process_outcome report_crash(app_core& core, const std::string& agent,
 /// Logs that a coroutine agent returned (its instance stops).
 void report_returned(const std::string& agent);
 
-/// Adds events processed and filtered out to the monitor.
-void count_events(app_core& core, uint64_t processed, uint64_t filtered);
+/// The monitor's event counter of agent `agent` (`events_by_task`).
+std::shared_ptr<std::atomic<uint64_t>>
+agent_event_counter(app_core& core, const std::string& agent);
+
+/// Adds events processed and filtered out to the monitor (`agent_events`:
+/// the agent's own counter).
+void count_events(app_core& core, std::atomic<uint64_t>& agent_events,
+                  uint64_t processed, uint64_t filtered);
 
 } // namespace faust::internal

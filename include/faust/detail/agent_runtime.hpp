@@ -7,6 +7,7 @@
 #include "faust/event.hpp"
 #include "models/reqrep.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +24,9 @@ template <class K, class V, class R> struct agent_runtime {
 
   std::string name;
   std::shared_ptr<app_core> core;
+  /// The monitor's count of this agent's events.
+  std::shared_ptr<std::atomic<uint64_t>> events_counted =
+      std::make_shared<std::atomic<uint64_t>>(0);
   models::serializer_spec key_spec;
   models::serializer_spec value_spec;
   std::vector<std::function<bool(event<K, V>&)>> ops;
@@ -103,7 +107,7 @@ protected:
   }
 
   void flush_counters() {
-    count_events(*rt_->core, std::exchange(processed_, 0),
+    count_events(*rt_->core, *rt_->events_counted, std::exchange(processed_, 0),
                  std::exchange(filtered_, 0));
   }
 

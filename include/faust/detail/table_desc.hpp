@@ -71,6 +71,16 @@ public:
   }
   int64_t standby_behind() const { return standby_behind_.load(); }
 
+  /// Faust's table figures for this partition: keys read, set and
+  /// deleted (relaxed counters; each partition has one writer, so they
+  /// are seldom shared between threads).
+  struct operations {
+    std::atomic<uint64_t> keys_retrieved{0};
+    std::atomic<uint64_t> keys_updated{0};
+    std::atomic<uint64_t> keys_deleted{0};
+  };
+  operations ops;
+
   /// The store of a `memory://` partition kept between runs of the app in
   /// one process (touched only while no actor runs: start and stop).
   std::shared_ptr<storage::partition_store> kept;
